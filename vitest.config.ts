@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config';
+import vue from '@vitejs/plugin-vue';
+
+/**
+ * One project per suite; scripts/test.mjs runs each with what it needs
+ * (emulators, coturn, Chromium, network namespaces) or prints why it skipped it.
+ */
+const slow = { testTimeout: 60_000, hookTimeout: 120_000 };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [vue({ features: { customElement: /\.ce\.vue$/ } })],
+        test: {
+          name: 'unit',
+          include: ['app/src/**/*.test.ts', 'functions/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['**/*.browser.test.ts', '**/*.firestore.test.ts', '**/node_modules/**'],
+          css: true,
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: { name: 'emulator', include: ['functions/test/**/*.emu.test.ts'], ...slow, fileParallelism: false },
+      },
+      {
+        test: { name: 'firestore', include: ['**/*.firestore.test.ts'], exclude: ['**/node_modules/**'], ...slow, fileParallelism: false },
+      },
+      {
+        test: { name: 'turn', include: ['turn/test/**/*.test.ts'], ...slow, fileParallelism: false },
+      },
+      {
+        plugins: [vue({ features: { customElement: /\.ce\.vue$/ } })],
+        test: { name: 'browser', include: ['app/**/*.browser.test.ts'], exclude: ['**/node_modules/**'], ...slow, fileParallelism: false },
+      },
+      {
+        test: { name: 'lab', include: ['e2e/**/*.lab.test.ts'], ...slow, testTimeout: 180_000, fileParallelism: false },
+      },
+    ],
+  },
+});
