@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { firestoreEmulatorProblem } from './firestore-emulator.mjs';
+import { firestoreEmulatorSetup } from './firestore-emulator.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = join(root, '.artifacts');
@@ -47,7 +47,11 @@ const suites = [
   {
     name: 'firestore',
     what: 'Firestore adapter contract and security rules on the Firestore emulator',
-    needs: firestoreEmulatorProblem,
+    needs() {
+      const setup = firestoreEmulatorSetup();
+      this.env = setup.env;
+      return setup.problem;
+    },
     // rules-unit-testing finds the emulator through FIRESTORE_EMULATOR_HOST, which emulators:exec sets.
     wrap: (cmd) => ['npx', 'firebase', 'emulators:exec', '--only', 'firestore', '--project', 'demo-firecall', cmd.join(' ')],
   },
@@ -85,7 +89,7 @@ for (const suite of suites) {
     '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
   if (suite.wrap) cmd = suite.wrap(cmd);
   const started = Date.now();
-  const run = spawnSync(cmd[0], cmd.slice(1), { cwd: root, stdio: 'inherit', env: process.env });
+  const run = spawnSync(cmd[0], cmd.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, ...suite.env } });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   const counts = readCounts(report);
   if (!counts) {

@@ -63,6 +63,8 @@ export interface CallSnapshot {
   reason: CallReason | null;
   /** Plain-language sentence for `reason`, with what to try. */
   message: string | null;
+  /** Technical detail for support and logs (not for the user), set on failure. */
+  detail?: string;
   /** Epoch ms when `connected` was first reached (for the call timer). */
   connectedAt: number | null;
   timings: PhaseTimings;

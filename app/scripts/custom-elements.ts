@@ -1,0 +1,50 @@
+/**
+ * Writes app/custom-elements.json from src/elements/contract.ts.
+ * Run: npx tsx app/scripts/custom-elements.ts
+ *   --check   fail when the file is stale
+ *   --readme  print the README's attribute/event/part/CSS tables instead
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { cssProperties, customElementsManifest, elements } from '../src/elements/contract';
+
+const file = fileURLToPath(new URL('../custom-elements.json', import.meta.url));
+const text = `${JSON.stringify(customElementsManifest(), null, 2)}\n`;
+if (process.argv.includes('--readme')) {
+  console.log(readmeTables());
+} else if (process.argv.includes('--check')) {
+  let current = '';
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    // missing counts as stale
+  }
+  if (current !== text) {
+    console.error(`${file} is stale: run npx tsx app/scripts/custom-elements.ts`);
+    process.exit(1);
+  }
+  console.log('custom-elements.json is up to date');
+} else {
+  writeFileSync(file, text);
+  console.log(`wrote ${file}`);
+}
+
+function readmeTables(): string {
+  const row = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+  const out: string[] = [];
+  for (const el of elements) {
+    out.push(`#### \`<${el.tagName}>\`\n\n${el.description}\n`);
+    out.push(table(['Attribute', 'Property', 'Type', 'Description'], el.members.map((m) => [m.attribute ? `\`${m.attribute}\`` : '—', `\`${m.name}\``, `\`${m.type}\``, m.description])));
+    out.push('');
+    out.push(table(['Method', 'Returns', 'Description'], el.methods.map((m) => [`\`${m.name}()\``, `\`${m.returns}\``, m.description])));
+    out.push('');
+    out.push(table(['Event (bubbles, composed)', 'detail', 'When'], el.events.map((e) => [`\`${e.name}\``, `\`${e.detail}\``, e.description])));
+    out.push('');
+    out.push(table(['Part', 'What'], el.parts.map((p) => [`\`${p.name}\``, p.description])));
+    out.push('');
+  }
+  out.push('#### CSS custom properties (all elements; set them on the element itself, e.g. `video-call { … }`)\n');
+  out.push(table(['Property', 'Default', 'What'], cssProperties.map((p) => [`\`${p.name}\``, `\`${p.default}\``, p.description])));
+  return out.join('\n');
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { CandidateBatcher, type CandidateBatch } from './candidates';
+import { FakeClock } from './testing/fake-clock';
+
+const c = (n: number) => ({ candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 5000 typ host`, sdpMid: '0', sdpMLineIndex: 0 });
+
+describe('candidate batching', () => {
+  function batcher() {
+    const clock = new FakeClock();
+    const sent: CandidateBatch[] = [];
+    const b = new CandidateBatcher(clock, 80, (batch) => sent.push(batch));
+    return { clock, sent, b };
+  }
+
+  it('holds candidates while paused (our description not sent yet) and while the peer has not answered, until gathering is done', async () => {
+    const { clock, sent, b } = batcher();
+    b.add(c(1));
+    b.setPaused(false);
+    b.add(c(2));
+    await clock.advance(500);
+    expect(sent).toEqual([]);
+    b.add(null);
+    await clock.advance(0);
+    expect(sent).toEqual([{ candidates: [c(1), c(2)], done: true }]);
+  });
+
+  it('once urgent: sends after a quiet window, capped, and end-of-candidates at once', async () => {
+    const { clock, sent, b } = batcher();
+    b.setPaused(false);
+    b.setUrgent(true);
+    for (let i = 0; i < 6; i++) {
+      b.add(c(i));
+      await clock.advance(70); // keeps trickling: the cap (4 x 80 ms) still sends
+    }
+    expect(sent.length).toBe(1);
+    b.add(null);
+    await clock.advance(0);
+    expect(sent.at(-1)).toMatchObject({ done: true });
+    expect(sent.flatMap((s) => s.candidates)).toHaveLength(6);
+  });
+
+  it('never puts more than 12 candidates in one signal', async () => {
+    const { clock, sent, b } = batcher();
+    b.setPaused(false);
+    for (let i = 0; i < 30; i++) b.add(c(i));
+    b.add(null);
+    await clock.advance(0);
+    expect(sent.map((s) => s.candidates.length)).toEqual([12, 12, 6]);
+    expect(sent.map((s) => s.done ?? false)).toEqual([false, false, true]);
+  });
+
+  it('a restart forgets the old generation', async () => {
+    const { clock, sent, b } = batcher();
+    b.setPaused(false);
+    b.add(c(1));
+    b.reset();
+    b.add(null);
+    await clock.advance(0);
+    expect(sent).toEqual([{ candidates: [], done: true }]);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Trickle ICE in few writes: candidates are held while they keep coming (a short
+ * quiet window, capped) and sent together; end-of-gathering flushes right away with
+ * `done`, so on a quick network one ICE generation costs one signaling write.
+ */
+import type { CandidateInit } from '../signaling/channel';
+import { SIGNAL_LIMITS } from '../signaling/validate';
+import { Timer, type Clock } from './clock';
+
+export interface CandidateBatch {
+  candidates: CandidateInit[];
+  done?: boolean;
+}
+
+export class CandidateBatcher {
+  private held: CandidateInit[] = [];
+  private readonly quiet: Timer;
+  private readonly cap: Timer;
+  private paused = true;
+  private doneHeld = false;
+  private urgent = false;
+
+  constructor(
+    clock: Clock,
+    /** Send once no new candidate came for this long (never later than 4x after the first); 25x while not urgent. */
+    private readonly windowMs: number,
+    private readonly send: (batch: CandidateBatch) => void,
+  ) {
+    this.quiet = new Timer(clock);
+    this.cap = new Timer(clock);
+  }
+
+  /** Called with each local candidate; `null` means gathering finished. */
+  add(candidate: CandidateInit | null): void {
+    if (candidate === null) this.doneHeld = true;
+    else this.held.push(candidate);
+    this.arm();
+  }
+
+  /** Hold everything (while our description is being made), then release. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.arm();
+  }
+
+  /**
+   * Before the peer's description arrives it cannot use our candidates yet (the call
+   * is still ringing), so hold them until gathering is done; after it, send quickly.
+   */
+  setUrgent(urgent: boolean): void {
+    if (urgent === this.urgent) return;
+    this.urgent = urgent;
+    this.quiet.stop();
+    this.cap.stop();
+    this.arm();
+  }
+
+  /** A new ICE generation starts (restart): forget the old end-of-candidates. */
+  reset(): void {
+    this.quiet.stop();
+    this.cap.stop();
+    this.held = [];
+    this.doneHeld = false;
+  }
+
+  flush(): void {
+    this.quiet.stop();
+    this.cap.stop();
+    if (this.held.length === 0 && !this.doneHeld) return;
+    const held = this.held;
+    const done = this.doneHeld;
+    this.held = [];
+    this.doneHeld = false;
+    // A signal carries at most SIGNAL_LIMITS.maxCandidatesPerSignal candidates (firestore.rules).
+    const size = SIGNAL_LIMITS.maxCandidatesPerSignal;
+    for (let start = 0; start < held.length || start === 0; start += size) {
+      const last = start + size >= held.length;
+      this.send({ candidates: held.slice(start, start + size), ...(last && done ? { done: true } : {}) });
+    }
+  }
+
+  dispose(): void {
+    this.reset();
+  }
+
+  private arm(): void {
+    if (this.paused || (this.held.length === 0 && !this.doneHeld)) return;
+    const hold = this.windowMs * 25;
+    // Done: flush on the next tick, so candidates already queued behind it ride along.
+    this.quiet.start(this.doneHeld ? 0 : this.urgent ? this.windowMs : hold, () => this.flush());
+    if (!this.cap.running) this.cap.start(this.urgent ? this.windowMs * 4 : hold, () => this.flush());
+  }
+}

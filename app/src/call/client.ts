@@ -1,0 +1,193 @@
+/**
+ * CallClient: the signed-in user's phone. Places calls, surfaces incoming ones
+ * (once each), resolves glare, and says bye for every live call when the page hides.
+ *
+ *   const client = createCallClient({ signaling, iceServers });
+ *   const session = client.call({ callee: 'u2', kind: 'video' });
+ *   client.onIncoming((session) => session.accept());
+ */
+import type { CallKind, CallRecord, CrmContext, SignalingChannel } from '../signaling/channel';
+import { systemClock, type Clock } from './clock';
+import { IceServerCache } from './ice-servers';
+import { createLogger, type LogSink } from './logger';
+import { qualityMonitor, withOpusFecAndDtx } from './quality';
+import type { MediaDevicesLike } from './media';
+import type { PeerConnectionConstructor } from './negotiation';
+import { CallSession, DEFAULT_TIMEOUTS, type CallTimeouts, type QualityMonitorFactory } from './session';
+import type { CallClientApi, CallSessionApi, IceServerProvider } from './types';
+
+type Subscribe = (listener: () => void) => () => void;
+
+export interface CallClientOptions {
+  signaling: SignalingChannel;
+  /** ICE servers with TURN credentials (the `iceServers` callable in production). */
+  iceServers: IceServerProvider;
+  clock?: Clock;
+  /** Local session ids (logs only). */
+  newId?: () => string;
+  /** Defaults to `navigator.mediaDevices`. */
+  mediaDevices?: MediaDevicesLike;
+  /** Defaults to the global RTCPeerConnection. */
+  RTCPeerConnection?: PeerConnectionConstructor;
+  /** Defaults to the global MediaStream (used when a remote track arrives without a stream). */
+  MediaStream?: new (tracks?: MediaStreamTrack[]) => MediaStream;
+  timeouts?: Partial<CallTimeouts>;
+  /** 'relay' forces TURN (useful to test the relay path). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Start the callee's camera while it rings (faster answer; the camera light goes on before answering). Default false. */
+  prepareMediaOnRing?: boolean;
+  /** Fetch TURN credentials as soon as the client exists, so the first call does not wait. Default true. */
+  prefetchIceServers?: boolean;
+  /**
+   * Adaptive bitrate (app/src/call/quality): `true` runs the ABR controller on every
+   * connected call (publishing snapshot.quality and videoPausedForBandwidth) and asks
+   * the peer for Opus FEC/DTX; a factory replaces it; default off.
+   */
+  quality?: boolean | QualityMonitorFactory;
+  /** Where engine logs go; silent by default. */
+  log?: LogSink;
+  /** Page-hide notifications; defaults to window 'pagehide'. Pass null to disable. */
+  onPageHide?: Subscribe | null;
+  /** Network-change notifications; defaults to window 'online' and navigator.connection 'change'. */
+  onNetworkChange?: Subscribe | null;
+}
+
+export interface CallClient extends CallClientApi {
+  call(input: { callee: string; kind: CallKind; context?: CrmContext }): CallSession;
+  onIncoming(listener: (session: CallSessionApi) => void): () => void;
+  /** Live sessions (not ended or failed). */
+  readonly sessions: readonly CallSession[];
+}
+
+export function createCallClient(options: CallClientOptions): CallClient {
+  const clock = options.clock ?? systemClock;
+  const sink = options.log;
+  const log = createLogger(`call:${options.signaling.uid}`, sink);
+  const timeouts: CallTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const ice = new IceServerCache(options.iceServers, clock, timeouts.iceRefreshMarginMs);
+  const PeerConnection = options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection;
+  const mediaDevices = options.mediaDevices ?? (globalThis as { navigator?: { mediaDevices?: MediaDevicesLike } }).navigator?.mediaDevices;
+  const MediaStreamCtor = options.MediaStream ?? (globalThis as { MediaStream?: new (tracks?: MediaStreamTrack[]) => MediaStream }).MediaStream;
+  let counter = 0;
+  const newId = options.newId ?? (() => `s${++counter}`);
+  const uid = options.signaling.uid;
+  const quality: QualityMonitorFactory | undefined =
+    options.quality === true ? qualityMonitor({ clock, onError: (error) => log.warn(`quality: ${error.message}`) }) : options.quality || undefined;
+
+  const live = new Set<CallSession>();
+  const incomingListeners = new Set<(session: CallSessionApi) => void>();
+  /** Ringing calls already turned into a session (or merged), so each rings once. */
+  const handled = new Set<string>();
+  let lastIncoming: CallRecord[] = [];
+  let disposed = false;
+
+  const makeSession = (init: ConstructorParameters<typeof CallSession>[1]) => {
+    if (!PeerConnection) throw new Error('RTCPeerConnection is not available: pass one in createCallClient options.');
+    const id = newId();
+    const session = new CallSession(
+      {
+        signaling: options.signaling,
+        ice,
+        clock,
+        mediaDevices,
+        RTCPeerConnection: PeerConnection,
+        MediaStream: MediaStreamCtor,
+        timeouts,
+        log: log.child(id),
+        iceTransportPolicy: options.iceTransportPolicy,
+        prepareMediaOnRing: options.prepareMediaOnRing ?? false,
+        quality,
+        mungeRemoteSdp: options.quality ? withOpusFecAndDtx : undefined,
+        onFinished: (done) => {
+          live.delete(done);
+          // A call we held back for glare may deserve to ring now.
+          if (!disposed) queueMicrotask(() => onIncomingCalls(lastIncoming));
+        },
+      },
+      init,
+    );
+    live.add(session);
+    return session;
+  };
+
+  /** An outgoing, not yet answered session to `peer`, if any (glare candidate). */
+  const pendingCallTo = (peer: string) =>
+    [...live].find((s) => s.snapshot.direction === 'outgoing' && s.snapshot.peer === peer && ['idle', 'requesting-media', 'ringing'].includes(s.snapshot.state));
+
+  const onIncomingCalls = (calls: CallRecord[]) => {
+    lastIncoming = calls;
+    if (disposed) return;
+    for (const call of calls) {
+      if (handled.has(call.id) || call.state !== 'ringing' || call.callee !== uid) continue;
+      const mine = pendingCallTo(call.caller);
+      // Glare: the call placed by the smaller uid survives; the other caller adopts it.
+      if (mine && uid > call.caller && mine.adoptIncoming(call)) {
+        handled.add(call.id);
+        continue;
+      }
+      if ([...live].some((s) => s.snapshot.peer === call.caller)) {
+        // Our call to them wins (or we already talk): theirs will be cancelled, don't ring.
+        log.info(`holding back call ${call.id} from ${call.caller}: a call with them is already under way`);
+        continue;
+      }
+      handled.add(call.id);
+      const session = makeSession({ direction: 'incoming', peer: call.caller, kind: call.kind, ...(call.context ? { context: call.context } : {}), record: call });
+      session.ring();
+      for (const listener of [...incomingListeners]) {
+        try {
+          listener(session);
+        } catch (error) {
+          log.error(`incoming listener threw: ${(error as Error)?.message}`);
+        }
+      }
+    }
+  };
+
+  const stopIncoming = options.signaling.watchIncoming(onIncomingCalls, (error) => log.warn(`incoming calls unavailable: ${error.message}`));
+
+  const subscribeGlobal = (target: { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void } | undefined, type: string): Subscribe | null =>
+    target?.addEventListener
+      ? (listener) => {
+          target.addEventListener!(type, listener);
+          return () => target.removeEventListener?.(type, listener);
+        }
+      : null;
+  const g = globalThis as unknown as { addEventListener?: never; navigator?: { connection?: never } };
+  const onPageHide = options.onPageHide === undefined ? subscribeGlobal(g as never, 'pagehide') : options.onPageHide;
+  const networkSources = options.onNetworkChange === undefined ? [subscribeGlobal(g as never, 'online'), subscribeGlobal(g.navigator?.connection, 'change')] : [options.onNetworkChange];
+  const stops: (() => void)[] = [stopIncoming];
+  if (onPageHide) stops.push(onPageHide(() => [...live].forEach((s) => s.leave())));
+  for (const source of networkSources) if (source) stops.push(source(() => [...live].forEach((s) => s.networkChanged())));
+
+  if (options.prefetchIceServers ?? true) ice.get().catch((error) => log.warn(`ICE servers prefetch failed: ${error?.message}`));
+
+  return {
+    uid,
+    get sessions() {
+      return [...live];
+    },
+    call(input) {
+      if (disposed) throw new Error('This call client was disposed.');
+      const session = makeSession({ direction: 'outgoing', peer: input.callee, kind: input.kind, ...(input.context ? { context: input.context } : {}) });
+      // Glare can also show up before we even started: their call is already ringing here.
+      const theirs = lastIncoming.find((c) => c.caller === input.callee && c.state === 'ringing' && !handled.has(c.id));
+      if (theirs && uid > theirs.caller) {
+        handled.add(theirs.id);
+        session.adoptIncoming(theirs);
+      }
+      void session.placeCall();
+      return session;
+    },
+    onIncoming(listener) {
+      incomingListeners.add(listener);
+      return () => incomingListeners.delete(listener);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const session of [...live]) session.leave();
+      for (const stop of stops.splice(0)) stop();
+      incomingListeners.clear();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * ICE servers with short-lived TURN credentials: fetched before ringing, reused
+ * while fresh, refreshed before expiry and on every ICE restart.
+ */
+import type { Clock } from './clock';
+import type { IceServerGrant, IceServerProvider } from './types';
+
+export class IceServerCache {
+  private grant: IceServerGrant | null = null;
+  private pending: Promise<IceServerGrant> | null = null;
+
+  constructor(
+    private readonly provider: IceServerProvider,
+    private readonly clock: Clock,
+    /** Credentials closer than this to expiry count as stale. */
+    private readonly marginMs: number,
+  ) {}
+
+  /** Fresh-enough servers, from cache when possible. */
+  get(): Promise<IceServerGrant> {
+    if (this.grant && this.grant.expiresAt - this.marginMs > this.clock.now()) return Promise.resolve(this.grant);
+    return this.refresh();
+  }
+
+  /** New credentials from the provider (concurrent callers share one request). */
+  refresh(): Promise<IceServerGrant> {
+    if (this.pending) return this.pending;
+    const pending = Promise.resolve()
+      .then(() => this.provider())
+      .then((grant) => {
+        if (!grant || !Array.isArray(grant.iceServers)) throw new Error('ICE server provider returned no server list');
+        this.grant = grant;
+        return grant;
+      })
+      .finally(() => {
+        this.pending = null;
+      });
+    this.pending = pending;
+    return pending;
+  }
+
+  /** Milliseconds until the current grant should be refreshed, or null without one. */
+  refreshDueIn(): number | null {
+    return this.grant ? Math.max(0, this.grant.expiresAt - this.marginMs - this.clock.now()) : null;
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * One RTCPeerConnection driven by "perfect negotiation": either side may offer at
+ * any time (first offer, ICE restart, screen share on a voice call); on a collision
+ * the polite side (the callee) rolls back and the impolite side (the caller) ignores
+ * the other offer. Local candidates leave in batches (candidates.ts).
+ *
+ * Signals reaching `handleSignal` were validated by the adapter; what remains is
+ * SDP the browser refuses, which is reported as `bad-signal`.
+ */
+import type { CandidateInit, Signal, SignalBody } from '../signaling/channel';
+import { CandidateBatcher } from './candidates';
+import type { Clock } from './clock';
+import type { Logger } from './logger';
+
+export type PeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
+
+export interface PeerLinkOptions {
+  RTCPeerConnection: PeerConnectionConstructor;
+  configuration: RTCConfiguration;
+  /** The callee is polite: it yields when both sides offer at once. */
+  polite: boolean;
+  clock: Clock;
+  candidateWindowMs: number;
+  send: (body: SignalBody) => Promise<void>;
+  log: Logger;
+  onTrack: (track: MediaStreamTrack, streams: readonly MediaStream[]) => void;
+  /** Connection, ICE or signaling state changed. */
+  onStateChange: () => void;
+  /** The peer sent something the browser cannot use. */
+  onBadSignal: (detail: string) => void;
+  /** Rewrites the peer's SDP before it is applied (e.g. Opus FEC/DTX). */
+  mungeRemoteSdp?: ((sdp: string) => string) | undefined;
+  /** Sending failed (signaling unavailable). */
+  onSendError: (error: unknown) => void;
+}
+
+export class PeerLink {
+  readonly pc: RTCPeerConnection;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private localStream: MediaStream | null = null;
+  private tracksAttached = false;
+  private closed = false;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly batcher: CandidateBatcher;
+  /** True once an answer has been applied on either side (ICE may check). */
+  negotiated = false;
+
+  constructor(private readonly options: PeerLinkOptions) {
+    this.pc = new options.RTCPeerConnection(options.configuration);
+    this.batcher = new CandidateBatcher(options.clock, options.candidateWindowMs, (batch) => this.send({ type: 'candidates', ...batch }));
+    const pc = this.pc;
+    pc.addEventListener('negotiationneeded', () => void this.makeOffer());
+    pc.addEventListener('icecandidate', (event: RTCPeerConnectionIceEvent) => {
+      if (this.closed) return;
+      const candidate = event.candidate;
+      if (!candidate || !candidate.candidate) return this.batcher.add(null);
+      this.batcher.add({
+        candidate: candidate.candidate,
+        sdpMid: candidate.sdpMid ?? null,
+        sdpMLineIndex: candidate.sdpMLineIndex ?? null,
+        ...(candidate.usernameFragment ? { usernameFragment: candidate.usernameFragment } : {}),
+      });
+    });
+    pc.addEventListener('track', (event: RTCTrackEvent) => {
+      if (!this.closed) options.onTrack(event.track, event.streams ?? []);
+    });
+    for (const type of ['connectionstatechange', 'iceconnectionstatechange', 'signalingstatechange', 'icegatheringstatechange']) {
+      pc.addEventListener(type, () => {
+        if (!this.closed) options.onStateChange();
+      });
+    }
+  }
+
+  /**
+   * Local media to send. The offerer attaches it at once; the answerer attaches it
+   * after applying the offer, so its tracks reuse the offered transceivers
+   * (no second negotiation, no extra writes).
+   */
+  setLocalMedia(stream: MediaStream, attachNow: boolean): void {
+    this.localStream = stream;
+    if (attachNow) this.attachTracks();
+  }
+
+  /** Processes the peer's signals one at a time, in order. */
+  handleSignal(signal: Signal): Promise<void> {
+    this.queue = this.queue.then(() => this.process(signal)).catch((error) => this.options.log.error(`signal handling failed: ${error?.message ?? error}`));
+    return this.queue;
+  }
+
+  /** New TURN credentials without a restart (refresh before expiry). */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    if (this.closed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch (error) {
+      this.options.log.warn(`could not update ICE servers: ${(error as Error).message}`);
+    }
+  }
+
+  /** ICE restart with fresh servers; the resulting offer goes through perfect negotiation. */
+  restartIce(iceServers: RTCIceServer[]): void {
+    if (this.closed) return;
+    this.setIceServers(iceServers);
+    this.batcher.reset();
+    this.options.log.info('ICE restart');
+    this.pc.restartIce();
+  }
+
+  senderFor(kind: 'audio' | 'video'): RTCRtpSender | undefined {
+    return this.pc.getSenders().find((sender) => sender.track?.kind === kind) ?? this.pc.getTransceivers().find((t) => t.receiver.track?.kind === kind && t.sender)?.sender;
+  }
+
+  /** Sends `track` in place of the current one of its kind; adds it (renegotiating) when there is none. */
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<RTCRtpSender | null> {
+    if (this.closed) return null;
+    const sender = this.senderFor(kind);
+    if (sender) {
+      await sender.replaceTrack(track);
+      return sender;
+    }
+    if (!track) return null;
+    return this.pc.addTrack(track, ...(this.localStream ? [this.localStream] : []));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.batcher.dispose();
+    try {
+      this.pc.close();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  private attachTracks(): void {
+    if (this.tracksAttached || !this.localStream || this.closed) return;
+    this.tracksAttached = true;
+    for (const track of this.localStream.getTracks()) this.pc.addTrack(track, this.localStream);
+  }
+
+  private send(body: SignalBody): void {
+    if (this.closed) return;
+    this.options.send(body).catch((error) => {
+      if (!this.closed) this.options.onSendError(error);
+    });
+  }
+
+  private async makeOffer(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      this.batcher.setPaused(true);
+      const offer = await this.pc.createOffer();
+      // The state may have moved while creating (a peer offer arrived): skip this round.
+      if (this.closed || this.pc.signalingState !== 'stable') return;
+      await this.pc.setLocalDescription(offer);
+      const local = this.pc.localDescription;
+      if (local && !this.closed) this.send({ type: 'description', description: { type: 'offer', sdp: local.sdp } });
+    } catch (error) {
+      this.options.log.warn(`could not make an offer: ${(error as Error).message}`);
+    } finally {
+      this.makingOffer = false;
+      this.batcher.setPaused(false);
+    }
+  }
+
+  private async process(signal: Signal): Promise<void> {
+    if (this.closed) return;
+    if (signal.type === 'description') return this.applyDescription(signal.description);
+    if (signal.type === 'candidates') return this.addCandidates(signal.candidates, signal.done === true);
+  }
+
+  private async applyDescription(description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {
+    const pc = this.pc;
+    const collision = description.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable');
+    this.ignoreOffer = !this.options.polite && collision;
+    if (this.ignoreOffer) {
+      this.options.log.info('ignored a colliding offer (impolite side)');
+      return;
+    }
+    if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') {
+      // A stale answer (e.g. to an offer we rolled back) is harmless; drop it.
+      this.options.log.info(`dropped an answer in state ${pc.signalingState}`);
+      return;
+    }
+    try {
+      // Explicit rollback: not every implementation rolls back implicitly.
+      if (collision) await pc.setLocalDescription({ type: 'rollback' });
+      const munge = this.options.mungeRemoteSdp;
+      await pc.setRemoteDescription(munge ? { type: description.type, sdp: munge(description.sdp) } : description);
+    } catch (error) {
+      return this.options.onBadSignal(`the browser refused the peer's ${description.type}: ${(error as Error).message}`);
+    }
+    if (this.closed) return;
+    this.batcher.setUrgent(true);
+    if (description.type === 'answer') {
+      this.negotiated = true;
+      this.options.onStateChange();
+      return;
+    }
+    try {
+      this.attachTracks();
+      this.batcher.setPaused(true);
+      const answer = await pc.createAnswer();
+      if (this.closed) return;
+      await pc.setLocalDescription(answer);
+      const local = pc.localDescription;
+      if (local && !this.closed) this.send({ type: 'description', description: { type: 'answer', sdp: local.sdp } });
+      this.negotiated = true;
+      this.options.onStateChange();
+    } catch (error) {
+      this.options.onBadSignal(`could not answer the peer's offer: ${(error as Error).message}`);
+    } finally {
+      this.batcher.setPaused(false);
+    }
+  }
+
+  private async addCandidates(candidates: CandidateInit[], done: boolean): Promise<void> {
+    for (const candidate of candidates) {
+      try {
+        await this.pc.addIceCandidate(candidate);
+      } catch (error) {
+        // Candidates for an ignored offer fail by design; others are dropped, not fatal.
+        if (!this.ignoreOffer) this.options.log.warn(`dropped a remote candidate: ${(error as Error).message}`);
+      }
+    }
+    if (done) {
+      try {
+        await this.pc.addIceCandidate(null as unknown as RTCIceCandidateInit);
+      } catch {
+        /* end-of-candidates is advisory */
+      }
+    }
+  }
+}

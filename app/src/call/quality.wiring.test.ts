@@ -1,0 +1,31 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPhones, nextIncoming, reach, sleep } from './testing/wrtc';
+
+let cleanup: (() => void)[] = [];
+afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
+
+describe('ABR wiring (quality option)', () => {
+  it('publishes a quality level on a connected call when enabled', async () => {
+    const world = createPhones(['alice', 'bob'], {}, { quality: true });
+    cleanup.push(world.dispose);
+    const incoming = nextIncoming(world.phones.bob!.client);
+    const caller = world.phones.alice!.client.call({ callee: 'bob', kind: 'video' });
+    const callee = await incoming;
+    void callee.accept();
+    await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
+    for (let i = 0; i < 60 && caller.snapshot.quality === null; i++) await sleep(100);
+    expect(['good', 'fair', 'poor', 'lost']).toContain(caller.snapshot.quality);
+    expect(typeof caller.snapshot.videoPausedForBandwidth).toBe('boolean');
+  });
+
+  it('stays silent when not enabled', async () => {
+    const world = createPhones(['alice', 'bob']);
+    cleanup.push(world.dispose);
+    const incoming = nextIncoming(world.phones.bob!.client);
+    const caller = world.phones.alice!.client.call({ callee: 'bob', kind: 'voice' });
+    void (await incoming).accept();
+    await reach(caller, 'connected');
+    await sleep(1_500);
+    expect(caller.snapshot.quality).toBeNull();
+  });
+});

@@ -1,0 +1,429 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createQualityController, type QualityState, type VideoSource } from './controller';
+import type { QualityError } from './errors';
+import type { QualitySample } from './stats';
+import { createFakeSender, createManualClock, createSyntheticPeerConnection } from './testing';
+import { defaultTunables as t } from './tunables';
+
+/** Deterministic noise: the same "random" link every run. */
+function seeded(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const stops: (() => void)[] = [];
+afterEach(() => stops.splice(0).forEach((stop) => stop()));
+
+function setup(options: { width?: number; height?: number; source?: VideoSource; adapt?: boolean; video?: boolean } = {}) {
+  const clock = createManualClock();
+  const video = createFakeSender({ width: options.width ?? 1280, height: options.height ?? 720 });
+  const audio = createFakeSender();
+  const pc = createSyntheticPeerConnection(clock, video);
+  const changes: QualityState[] = [];
+  const samples: { sample: QualitySample; state: QualityState; sinceStart: number }[] = [];
+  const errors: QualityError[] = [];
+  const start = clock.now();
+  const controller = createQualityController({
+    pc,
+    videoSender: options.video === false ? null : video,
+    audioSender: audio,
+    source: options.source ?? 'camera',
+    clock,
+    adapt: options.adapt ?? true,
+    onChange: (s) => changes.push(s),
+    onSample: (sample, state) => samples.push({ sample, state, sinceStart: sample.at - start }),
+    onError: (e) => errors.push(e),
+  });
+  controller.start();
+  stops.push(() => controller.stop());
+  const encoding = () => video.current.encodings[0]!;
+  /** Rung names of the samples taken in (from, to] ms after start. */
+  const rungsBetween = (from: number, to: number) =>
+    samples.filter((s) => s.sinceStart > from && s.sinceStart <= to).map((s) => s.state.rung);
+  return { clock, video, audio, pc, net: pc.net, controller, changes, samples, errors, encoding, rungsBetween, start };
+}
+
+describe('quality controller: camera ladder', () => {
+  it('starts at the top rung and gives audio high priority', async () => {
+    const { clock, audio, encoding, controller } = setup();
+    await clock.advance(5_000);
+    expect(controller.state.rung).toBe('720p');
+    expect(encoding()).toMatchObject({ active: true, maxBitrate: 1_500_000, maxFramerate: 30, scaleResolutionDownBy: 1 });
+    expect(audio.current.encodings[0]).toMatchObject({ priority: 'high', networkPriority: 'high' });
+    expect(controller.state.level).toBe('good');
+  });
+
+  it('steps down within one sample of a bandwidth drop, to a rung the new estimate carries', async () => {
+    const { clock, net, encoding, samples, controller } = setup();
+    await clock.advance(20_000);
+    expect(controller.state.rung).toBe('720p');
+    const before = samples.length;
+
+    net.estimateBps = 400_000;
+    await clock.advance(t.sampleIntervalMs);
+
+    expect(samples.length).toBe(before + 1); // exactly one sample since the drop
+    const budget = 400_000 * t.estimateHeadroom - t.audioReserveBps;
+    expect(controller.state.rung).toBe('270p');
+    expect(controller.state.lastChange).toBe('bandwidth');
+    expect(encoding().maxBitrate! * t.keepRungRatio).toBeLessThanOrEqual(budget);
+    // 720p camera down to 270p: scale from the track's real size.
+    expect(encoding().scaleResolutionDownBy).toBeCloseTo(720 / 270, 2);
+    expect(encoding().maxFramerate).toBe(20);
+  });
+
+  it('on a collapse with heavy loss, steps down to what got through before the estimate follows', async () => {
+    const { clock, net, controller, video } = setup();
+    await clock.advance(t.warmUpMs + 1_000);
+    expect(controller.state.rung).toBe('720p');
+    net.loss = 0.5; // half of ~1.4 Mbit/s got through; the estimate still says 3 Mbit/s
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('360p');
+    expect(video.current.encodings[0]!.maxBitrate).toBe(500_000);
+  });
+
+  it('keeps the top rung while the estimate is still ramping up on a clean link', async () => {
+    const { clock, net, samples } = setup();
+    net.estimateBps = 300_000; // Chrome's start value
+    for (let i = 0; i < 25; i++) {
+      await clock.advance(t.sampleIntervalMs);
+      net.estimateBps = Math.min(2_500_000, net.estimateBps * 1.1);
+    }
+    expect(new Set(samples.map((s) => s.state.rung))).toEqual(new Set(['720p']));
+  });
+
+  it('steps down one rung at once on heavy loss even when the estimate still looks fine', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(10_000);
+    net.loss = 0.15;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('540p');
+    expect(controller.state.lastChange).toBe('loss');
+  });
+
+  it('treats a standing queue (RTT well above the call\'s best) as congestion', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(10_000);
+    net.rttMs = 80 + t.rttInflationMs + 50;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p'); // one high RTT could be a busy CPU
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('540p');
+    expect(controller.state.lastChange).toBe('queueing');
+  });
+
+  it('does not oscillate on a noisy but steady link', async () => {
+    const { clock, net, samples, changes, video } = setup();
+    const random = seeded(42);
+    const steps = 180;
+    for (let i = 0; i < steps; i++) {
+      net.estimateBps = 700_000 * (0.88 + 0.24 * random()); // +-12%
+      net.loss = 0.015 * random();
+      net.rttMs = 80 + 40 * random();
+      await clock.advance(t.sampleIntervalMs);
+    }
+    expect(samples.length).toBeGreaterThanOrEqual(steps);
+    const rungs = samples.map((s) => s.state.rung);
+    const switches = rungs.filter((r, i) => i > 0 && r !== rungs[i - 1]);
+    // At most one step down to where the link sits (on a dip of the noise), then nothing.
+    expect(switches.length).toBeLessThanOrEqual(1);
+    expect(switches.every((r) => r === '360p')).toBe(true);
+    expect(new Set(rungs.slice(-120)).size).toBe(1);
+    // The encoder was reconfigured at most twice: the start rung and that one step.
+    expect(video.calls.length).toBeLessThanOrEqual(2);
+    // The badge does not flicker either.
+    expect(samples.filter((s) => s.sample.intervalMs > 0).every((s) => s.state.level === 'good')).toBe(true);
+    expect(changes.filter((c) => c.level !== 'good' && c.level !== null)).toEqual([]);
+  });
+
+  it('steps up only after the estimate has shown room for the stable period, then straight to what it carries', async () => {
+    const { clock, net, controller, rungsBetween, start } = setup();
+    await clock.advance(10_000);
+    net.estimateBps = 400_000;
+    await clock.advance(10_000);
+    expect(controller.state.rung).toBe('270p');
+
+    const recoveredAt = clock.now() - start;
+    net.estimateBps = 3_000_000;
+    // Not a single step up during the stable period...
+    await clock.advance(t.stepUpAfterMs);
+    expect(new Set(rungsBetween(recoveredAt, recoveredAt + t.stepUpAfterMs))).toEqual(new Set(['270p']));
+    // ...then one sample later (the first with a full period of headroom behind it).
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+    expect(controller.state.lastChange).toBe('headroom');
+  });
+
+  it('restarts the stable period when a bad sample interrupts it', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(10_000);
+    net.estimateBps = 400_000;
+    await clock.advance(5_000);
+    net.estimateBps = 3_000_000;
+    await clock.advance(4_000);
+    net.loss = 0.05; // one lossy second: not enough to step down, enough to distrust the link
+    await clock.advance(t.sampleIntervalMs);
+    net.loss = 0;
+    await clock.advance(t.stepUpAfterMs - t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('270p');
+    await clock.advance(2 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+  });
+
+  it('probes one rung up when the estimate has grown past the current rung but not to the next', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(10_000);
+    net.estimateBps = 400_000; // -> 270p (cap 300k)
+    await clock.advance(5_000);
+    expect(controller.state.rung).toBe('270p');
+    // Budget 0.85 * 560k - 64k = 412k: above 1.25 x 300k, below 360p's 500k.
+    net.estimateBps = 560_000;
+    await clock.advance(t.stepUpAfterMs + 2 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('360p');
+  });
+
+  it('probes up when the encoder does not fill its rung and the estimate has room over what it sends', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(t.warmUpMs + 1_000);
+    net.estimateBps = 400_000; // -> 270p (cap 300k)
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('270p');
+    // A still scene: the encoder sends 150k of its 300k. Chrome's estimate then
+    // settles near 1.5x what is sent and never vouches for 360p on its own.
+    net.encoderDemandBps = 150_000;
+    net.estimateBps = 380_000; // budget 259k: < 1.25 x 300k cap, > 1.25 x 150k sent
+    await clock.advance(t.stepUpAfterMs + 2 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('360p');
+  });
+
+  it('steps down on loss but never pauses video for loss alone', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(t.warmUpMs + 1_000);
+    net.estimateBps = 250_000; // budget 148k -> the lowest rungs
+    net.loss = 0.25;
+    await clock.advance(10 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe(t.cameraLadder.at(-1)!.name);
+    expect(controller.state.videoPausedForBandwidth).toBe(false);
+  });
+
+  it('backs off after a step-up that the network immediately undoes', async () => {
+    const { clock, net, controller, samples } = setup();
+    await clock.advance(10_000);
+    net.estimateBps = 400_000;
+    await clock.advance(2_000);
+    net.estimateBps = 560_000; // looks like room for 360p, but the link cannot hold it
+    const ups: number[] = [];
+    let last = controller.state.rung;
+    for (let i = 0; i < 60; i++) {
+      await clock.advance(t.sampleIntervalMs);
+      const rung = controller.state.rung;
+      if (rung === '360p' && last === '270p') ups.push(samples.at(-1)!.sinceStart);
+      // The link answers every probe with loss.
+      net.loss = rung === '360p' ? 0.12 : 0;
+      last = rung;
+    }
+    expect(ups.length).toBeGreaterThanOrEqual(3);
+    const gaps = ups.slice(1).map((u, i) => u - ups[i]!);
+    // Each failed try doubles the wait before the next one.
+    expect(gaps[1]!).toBeGreaterThan(gaps[0]!);
+    expect(gaps[1]! - gaps[0]!).toBeGreaterThanOrEqual(t.stepUpAfterMs);
+  });
+});
+
+describe('quality controller: video paused for bandwidth', () => {
+  it('pauses video when even the lowest rung does not fit, tells the user, and resumes after a stable period', async () => {
+    const { clock, net, encoding, changes, controller, rungsBetween, start } = setup();
+    await clock.advance(10_000);
+    net.estimateBps = 100_000; // budget 21k < 40k
+    net.loss = 0.05; // and the link shows it
+    await clock.advance(t.sampleIntervalMs);
+    const pausedAt = clock.now() - start;
+    expect(controller.state.videoPausedForBandwidth).toBe(true);
+    expect(controller.state.rung).toBe('paused');
+    expect(encoding().active).toBe(false);
+    expect(changes.at(-1)!.videoPausedForBandwidth).toBe(true);
+    await clock.advance(2 * t.sampleIntervalMs);
+    expect(controller.state.level).toBe('poor');
+
+    // The link comes back. Paused video cannot see that (only audio flows and
+    // the estimate stays near what is sent), so it tries after the resume period.
+    net.estimateBps = 3_000_000;
+    net.loss = 0;
+    await clock.advance(t.resumeVideoAfterMs);
+    expect(new Set(rungsBetween(pausedAt, pausedAt + t.resumeVideoAfterMs))).toEqual(new Set(['paused']));
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.videoPausedForBandwidth).toBe(false);
+    const lowest = t.cameraLadder.at(-1)!;
+    expect(controller.state.rung).toBe(lowest.name);
+    expect(controller.state.lastChange).toBe('resume');
+    expect(encoding()).toMatchObject({ active: true, maxBitrate: lowest.maxBitrate, maxFramerate: lowest.maxFramerate });
+    expect(changes.at(-1)!.videoPausedForBandwidth).toBe(false);
+    // And climbs back to the top after a stable period.
+    await clock.advance(t.stepUpAfterMs + 2 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+    await clock.advance(t.levelUpSamples * t.sampleIntervalMs);
+    expect(controller.state.level).toBe('good');
+  });
+
+  it('does not pause video for a low estimate on a clean link (the estimate only follows what is sent)', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(t.warmUpMs + 1_000);
+    net.estimateBps = 100_000;
+    await clock.advance(5 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe(t.cameraLadder.at(-1)!.name);
+    expect(controller.state.videoPausedForBandwidth).toBe(false);
+  });
+
+  it('stays paused, trying less and less often, while the link cannot carry video', async () => {
+    const { clock, net, controller, samples } = setup();
+    await clock.advance(10_000);
+    net.estimateBps = 120_000;
+    const resumes: number[] = [];
+    let wasPaused = false;
+    for (let i = 0; i < 90; i++) {
+      await clock.advance(t.sampleIntervalMs);
+      const paused = controller.state.videoPausedForBandwidth;
+      if (wasPaused && !paused) resumes.push(samples.at(-1)!.sinceStart);
+      wasPaused = paused;
+      // Video on this link means loss.
+      net.loss = paused ? 0 : 0.2;
+    }
+    expect(resumes.length).toBeGreaterThanOrEqual(3);
+    const gaps = resumes.slice(1).map((r, i) => r - resumes[i]!);
+    expect(gaps[1]!).toBeGreaterThanOrEqual(gaps[0]! + t.resumeVideoAfterMs);
+    expect(controller.state.videoPausedForBandwidth).toBe(true);
+  });
+});
+
+describe('quality controller: screen share', () => {
+  it('keeps the captured resolution and gives up frame rate as bandwidth shrinks', async () => {
+    const { clock, net, video, encoding, controller } = setup({ source: 'screen', width: 1920, height: 1080 });
+    await clock.advance(10_000);
+    expect(controller.state.rung).toBe('screen-15fps');
+    expect(video.current.degradationPreference).toBe('maintain-resolution');
+    expect(video.track!.contentHint).toBe('detail');
+
+    const fps: number[] = [];
+    for (const estimate of [1_200_000, 600_000, 330_000]) {
+      net.estimateBps = estimate;
+      await clock.advance(t.sampleIntervalMs);
+      expect(encoding().scaleResolutionDownBy).toBe(1);
+      fps.push(encoding().maxFramerate!);
+    }
+    expect(fps).toEqual([8, 4, 2]);
+  });
+
+  it('switches ladders when the sender moves from camera to screen and back', async () => {
+    const { clock, video, encoding, controller } = setup({ width: 640, height: 480 });
+    await clock.advance(5_000);
+    expect(encoding().scaleResolutionDownBy).toBe(1); // never upscales a 480p camera to "720p"
+    controller.setVideoSender(video, 'screen');
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('screen-15fps');
+    expect(video.current.degradationPreference).toBe('maintain-resolution');
+    controller.setVideoSender(video, 'camera');
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+    expect(video.current.degradationPreference).toBe('balanced');
+  });
+});
+
+describe('quality controller: setParameters discipline and failures', () => {
+  it('never has two setParameters in flight on one sender, and ends on the newest wish', async () => {
+    const { clock, net, video, encoding, controller, errors } = setup({ width: 640, height: 480 });
+    await clock.advance(10_000);
+    // Quick changes, several within the time a setParameters takes.
+    controller.setVideoSender(video, 'screen');
+    controller.setVideoSender(video, 'camera');
+    net.estimateBps = 400_000;
+    await clock.advance(t.sampleIntervalMs);
+    controller.setVideoSender(video, 'screen');
+    controller.setVideoSender(video, 'camera');
+    await clock.advance(t.sampleIntervalMs);
+    expect(video.maxConcurrentSets).toBe(1);
+    expect(errors).toEqual([]);
+    expect(controller.state.rung).toBe('270p');
+    expect(encoding()).toMatchObject({ maxBitrate: 300_000, scaleResolutionDownBy: 1.78 }); // 480 / 270
+  });
+
+  it('reports a refused setParameters with a reason and applies the wish again on the next sample', async () => {
+    const { clock, net, video, encoding, errors, controller } = setup();
+    await clock.advance(t.warmUpMs + 2_000);
+    video.rejectSets(2); // with and without degradationPreference
+    net.estimateBps = 400_000;
+    await clock.advance(t.sampleIntervalMs);
+    expect(errors.map((e) => e.reason)).toEqual(['parameters-rejected']);
+    expect(errors[0]!.message).toMatch(/continues/);
+    expect(controller.state.rung).toBe('270p');
+    await clock.advance(t.sampleIntervalMs);
+    expect(encoding().maxBitrate).toBe(300_000);
+  });
+
+  it('waits for negotiation when the sender has no encodings yet', async () => {
+    const clock = createManualClock();
+    const video = createFakeSender({ encodings: 0 });
+    const pc = createSyntheticPeerConnection(clock, video);
+    const controller = createQualityController({ pc, videoSender: video, clock });
+    controller.start();
+    stops.push(() => controller.stop());
+    await clock.advance(3_000);
+    expect(video.calls).toEqual([]);
+    video.negotiate();
+    await clock.advance(t.sampleIntervalMs);
+    expect(video.current.encodings[0]).toMatchObject({ maxBitrate: 1_500_000 });
+  });
+
+  it('keeps sampling after getStats fails, reporting the streak once', async () => {
+    const { clock, pc, errors, samples } = setup();
+    await clock.advance(3_000);
+    pc.failGetStats(3);
+    const before = samples.length;
+    await clock.advance(3_000);
+    expect(samples.length).toBe(before);
+    await clock.advance(3_000);
+    expect(samples.length).toBeGreaterThan(before);
+    expect(errors.map((e) => e.reason)).toEqual(['stats-unavailable']);
+  });
+
+  it('stops polling on stop()', async () => {
+    const { clock, pc, controller } = setup();
+    await clock.advance(3_000);
+    controller.stop();
+    const calls = pc.getStatsCalls;
+    await clock.advance(10_000);
+    expect(pc.getStatsCalls).toBe(calls);
+  });
+
+  it('with adaptation off (plain browser), measures and rates but never touches the encoders', async () => {
+    const { clock, net, video, audio, controller } = setup({ adapt: false });
+    await clock.advance(10_000);
+    net.estimateBps = 100_000;
+    net.loss = 0.2;
+    await clock.advance(5_000);
+    expect(video.calls).toEqual([]);
+    expect(audio.calls).toEqual([]);
+    expect(controller.state).toMatchObject({ rung: null, videoPausedForBandwidth: false, level: 'poor' });
+  });
+
+  it('rates a voice call without a video sender', async () => {
+    const { clock, net, controller, audio } = setup({ video: false });
+    await clock.advance(8_000);
+    expect(controller.state).toMatchObject({ level: 'good', rung: null, videoPausedForBandwidth: false });
+    expect(audio.current.encodings[0]).toMatchObject({ priority: 'high' });
+    net.inboundFlowing = false;
+    await clock.advance(3_000);
+    expect(controller.state.level).toBe('lost');
+  });
+
+  it('rejects missing options and bad tunables with a clear error', () => {
+    expect(() => createQualityController(undefined as never)).toThrow(/RTCPeerConnection/);
+    const clock = createManualClock();
+    expect(() =>
+      createQualityController({ pc: { getStats: async () => new Map() }, clock, tunables: { cameraLadder: [] } }),
+    ).toThrow(/cameraLadder is empty/);
+  });
+});

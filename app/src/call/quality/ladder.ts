@@ -1,0 +1,148 @@
+/**
+ * Where on the video ladder we should be, decided one sample at a time.
+ * Pure: state in, state out; time comes from the samples.
+ *
+ * Down is fast: a budget below what the current rung needs, heavy loss or a
+ * standing queue moves down within the same sample (straight to the rung
+ * that fits, not one step at a time). Up is slow: only after a clean period,
+ * one rung (or straight to what the estimate already supports), and a
+ * step-up that is undone shortly after doubles the next wait.
+ */
+import type { QualitySample } from './stats';
+import type { QualityTunables, Rung } from './tunables';
+
+export interface LadderState {
+  /** Index into the ladder; `ladder.length` means video paused. */
+  rung: number;
+  /** Time of the first sample where the state started. */
+  startedAt: number | null;
+  /** Start of the current run of clean samples that show room for more video. */
+  headroomSince: number | null;
+  /** When we last stepped up, until that step proves itself. */
+  lastStepUpAt: number | null;
+  /** Step-ups undone in a row; each doubles the wait before the next. */
+  failedStepUps: number;
+  /** Lowest RTT seen on this call: the path's RTT without a queue. */
+  minRttMs: number | null;
+  /** Samples in a row with RTT well above minRttMs. */
+  inflatedSamples: number;
+  /** The last few estimates, newest last: a drop below their peak is Chrome reacting to congestion. */
+  recentEstimates: number[];
+  /** Why the rung last changed, for logs and the lab. */
+  lastChange: string | null;
+}
+
+export function initialLadderState(rung = 0): LadderState {
+  return { rung, startedAt: null, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, minRttMs: null, inflatedSamples: 0, recentEstimates: [], lastChange: null };
+}
+
+export function isPaused(state: LadderState, ladder: readonly Rung[]): boolean {
+  return state.rung >= ladder.length;
+}
+
+/** Bits per second of the estimate left for video once audio has its share. */
+export function videoBudget(sample: QualitySample, t: QualityTunables): number | null {
+  const estimate = sample.availableOutgoingBitrate;
+  return estimate === null ? null : estimate * t.estimateHeadroom - t.audioReserveBps;
+}
+
+/**
+ * Best rung the budget carries: one whose cap times `share` fits, else the
+ * lowest. Stepping down uses the keep ratio (the rung we land on must not be
+ * left at once), stepping up the full cap; the gap between the two is the
+ * hysteresis.
+ */
+function rungForBudget(budget: number, share: number, ladder: readonly Rung[]): number {
+  const fits = ladder.findIndex((r) => r.maxBitrate * share <= budget);
+  return fits === -1 ? ladder.length - 1 : fits;
+}
+
+export function nextLadderState(
+  state: LadderState,
+  sample: QualitySample,
+  ladder: readonly Rung[],
+  t: QualityTunables,
+): LadderState {
+  const at = sample.at;
+  const s: LadderState = { ...state, startedAt: state.startedAt ?? at };
+  if (sample.rttMs !== null) s.minRttMs = s.minRttMs === null ? sample.rttMs : Math.min(s.minRttMs, sample.rttMs);
+
+  // A step-up that survived the window worked: forget earlier failures.
+  if (s.lastStepUpAt !== null && at - s.lastStepUpAt >= t.failedStepUpWindowMs) {
+    s.lastStepUpAt = null;
+    s.failedStepUps = 0;
+  }
+
+  const paused = s.rung >= ladder.length;
+  const current = ladder[s.rung];
+  const budget = videoBudget(sample, t);
+  const lossy = sample.loss !== null && sample.loss >= t.lossStepDown;
+  const inflated = sample.rttMs !== null && s.minRttMs !== null && sample.rttMs - s.minRttMs > t.rttInflationMs;
+  s.inflatedSamples = inflated ? s.inflatedSamples + 1 : 0;
+  // One high RTT is often a busy CPU or a stale RTCP report; a standing queue lasts.
+  const queued = s.inflatedSamples >= 2;
+  // The estimate lags at call start and right after a step-up (Chrome is
+  // probing the new rate); meanwhile only loss and queueing count.
+  const probing = s.lastStepUpAt !== null && at - s.lastStepUpAt < t.probeGraceMs;
+  const trustEstimate = budget !== null && at - s.startedAt! >= t.warmUpMs && !probing;
+
+  // What got through last second, when loss says the link collapsed: this
+  // shows a collapse a second or two before the estimate follows it.
+  const throughputBudget =
+    lossy && sample.sentVideoBps !== null
+      ? ((sample.sentAudioBps ?? 0) + sample.sentVideoBps) * (1 - sample.loss!) * t.estimateHeadroom - t.audioReserveBps
+      : null;
+  const congested = (sample.loss ?? 0) >= t.lossClean || inflated;
+  const estimate = sample.availableOutgoingBitrate;
+  const peak = Math.max(0, ...s.recentEstimates);
+  const estimateFell = estimate !== null && estimate < peak * t.estimateDropRatio;
+  s.recentEstimates = estimate === null ? s.recentEstimates : [...s.recentEstimates, estimate].slice(-t.estimateDropSamples);
+  const lowest = ladder.length - 1;
+
+  // --- down: within this sample ---
+  let down = s.rung;
+  if (!paused) {
+    // A low estimate counts when it just fell or the link shows congestion; one
+    // that is merely still ramping up would only be held down by a lower cap.
+    if (trustEstimate && (estimateFell || congested) && budget! < current!.maxBitrate * t.keepRungRatio) {
+      down = Math.max(down, rungForBudget(budget!, t.keepRungRatio, ladder));
+    }
+    if (lossy || queued) down = Math.max(down, Math.min(s.rung + 1, lowest));
+    if (throughputBudget !== null) down = Math.max(down, rungForBudget(throughputBudget, t.keepRungRatio, ladder));
+    // Pause only on a congested link: a low estimate on a clean one is Chrome
+    // following how little we send (seen in the lab), not a link too thin for video.
+    if (trustEstimate && budget! < t.pauseVideoBelowBps && congested) down = ladder.length;
+  }
+  if (down > s.rung) {
+    const failedStepUp = s.lastStepUpAt !== null;
+    return {
+      ...s,
+      rung: down,
+      headroomSince: null,
+      lastStepUpAt: null,
+      failedStepUps: failedStepUp ? s.failedStepUps + 1 : s.failedStepUps,
+      lastChange: lossy ? 'loss' : queued ? 'queueing' : 'bandwidth',
+    };
+  }
+
+  // --- up: only after a stable period with room to spare ---
+  if (s.rung === 0) return { ...s, headroomSince: null };
+  // qualityLimitationReason does not block: 'bandwidth' there is Chrome's own
+  // adaptation to an estimate that stays low precisely because little is sent;
+  // raising the cap is what makes Chrome probe for more (seen in the lab).
+  const clean = !lossy && !inflated && (sample.loss === null || sample.loss < t.lossClean);
+  const next = ladder[s.rung - 1]!;
+  // Paused: only audio flows, so the estimate cannot vouch for video; resuming is a blind probe.
+  const inUse = Math.min(current?.maxBitrate ?? 0, sample.sentVideoBps ?? Infinity);
+  const room = paused || budget === null || budget >= next.maxBitrate || budget >= inUse * t.probeUpRatio;
+  if (!clean || !room) return { ...s, headroomSince: null };
+  s.headroomSince = s.headroomSince ?? at;
+
+  const baseWait = paused ? t.resumeVideoAfterMs : t.stepUpAfterMs;
+  const wait = Math.min(baseWait * 2 ** s.failedStepUps, t.maxStepUpBackoffMs);
+  if (at - s.headroomSince < wait) return s;
+
+  const supported = budget === null || paused ? ladder.length : rungForBudget(budget, 1, ladder);
+  const up = Math.min(supported, s.rung - 1);
+  return { ...s, rung: up, headroomSince: null, lastStepUpAt: at, lastChange: paused ? 'resume' : 'headroom' };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { withOpusFecAndDtx } from './sdp';
+
+const chromeAudio = [
+  'v=0',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0',
+  'a=rtpmap:111 opus/48000/2',
+  'a=rtcp-fb:111 transport-cc',
+  'a=fmtp:111 minptime=10;useinbandfec=1',
+  'a=rtpmap:63 red/48000/2',
+  'a=fmtp:63 111/111',
+  'a=rtpmap:9 G722/8000',
+  'm=video 9 UDP/TLS/RTP/SAVPF 96',
+  'a=rtpmap:96 VP8/90000',
+  '',
+].join('\r\n');
+
+describe('withOpusFecAndDtx', () => {
+  it('adds DTX to Chrome\'s Opus fmtp line, keeps FEC and every other line, and keeps CRLF', () => {
+    const out = withOpusFecAndDtx(chromeAudio);
+    expect(out).toContain('a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1\r\n');
+    expect(out.replace('a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1', 'a=fmtp:111 minptime=10;useinbandfec=1')).toBe(chromeAudio);
+  });
+
+  it('overrides parameters that turn FEC or DTX off', () => {
+    const sdp = 'm=audio 9 RTP/AVP 109\na=rtpmap:109 OPUS/48000/2\na=fmtp:109 useinbandfec=0; usedtx=0;stereo=1\n';
+    expect(withOpusFecAndDtx(sdp)).toBe('m=audio 9 RTP/AVP 109\na=rtpmap:109 OPUS/48000/2\na=fmtp:109 useinbandfec=1;usedtx=1;stereo=1\n');
+  });
+
+  it('adds an fmtp line right after the rtpmap when Opus has none', () => {
+    const sdp = 'm=audio 9 RTP/AVP 111 0\na=rtpmap:111 opus/48000/2\na=rtpmap:0 PCMU/8000\n';
+    expect(withOpusFecAndDtx(sdp)).toBe('m=audio 9 RTP/AVP 111 0\na=rtpmap:111 opus/48000/2\na=fmtp:111 useinbandfec=1;usedtx=1\na=rtpmap:0 PCMU/8000\n');
+  });
+
+  it('leaves SDP without Opus unchanged and is idempotent', () => {
+    const video = 'm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\na=fmtp:96 x=1\r\n';
+    expect(withOpusFecAndDtx(video)).toBe(video);
+    const once = withOpusFecAndDtx(chromeAudio);
+    expect(withOpusFecAndDtx(once)).toBe(once);
+  });
+
+  it('rejects a non-string with a clear error', () => {
+    expect(() => withOpusFecAndDtx(undefined as unknown as string)).toThrow(/SDP text/);
+  });
+});

@@ -1,0 +1,710 @@
+/**
+ * CallSession: one call, outgoing or incoming, as a typed state machine.
+ *
+ *   idle -> requesting-media -> ringing -> connecting(signaling|checking|relaying)
+ *        -> connected <-> reconnecting ; any -> ended(reason) | failed(reason)
+ *
+ * All state changes go through `setState`, which times the phase it leaves and emits.
+ * The session talks to signaling only through the SignalingChannel port, and to the
+ * network only through the injected RTCPeerConnection.
+ */
+import { SignalingError, type CallDocState, type CallKind, type CallRecord, type CrmContext, type Signal, type SignalingChannel } from '../signaling/channel';
+import { Timer, type Clock } from './clock';
+import { CallError, isFailure, reasonMessage } from './errors';
+import type { IceServerCache } from './ice-servers';
+import type { Logger } from './logger';
+import { LocalMedia, type MediaDevicesLike } from './media';
+import { PeerLink, type PeerConnectionConstructor } from './negotiation';
+import type {
+  CallEvents,
+  CallPath,
+  CallReason,
+  CallSessionApi,
+  CallSnapshot,
+  CallState,
+  ConnectingPhase,
+  Direction,
+  QualityLevel,
+} from './types';
+import { MediaWatchdog } from './watchdog';
+
+/** Every duration the engine waits for, in ms. Defaults suit real networks; tests shorten them. */
+export interface CallTimeouts {
+  /** Outgoing call rings this long before it counts as missed. */
+  ringMs: number;
+  /** Candidates gathered within this window leave in one write. */
+  candidateWindowMs: number;
+  /** No ICE path this long after checks start: failed('no-route'). */
+  noRouteMs: number;
+  /** Checking this long without success: phase 'relaying' (the UI says "trying the relay"). */
+  relayHintMs: number;
+  /** From answering to connected, whatever happens (signaling stuck): failed('timeout'). */
+  connectMs: number;
+  /** How often inbound media is sampled. */
+  statsIntervalMs: number;
+  /** No inbound media this long: reconnecting. */
+  silenceMs: number;
+  /** Reconnecting this long before the first ICE restart (media often returns by itself). */
+  restartGraceMs: number;
+  /** Delays between further ICE restarts. */
+  restartBackoffMs: number[];
+  /** Reconnecting this long without recovery: failed('no-route'). */
+  reconnectDeadlineMs: number;
+  /** TURN credentials are renewed this long before they expire. */
+  iceRefreshMarginMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: CallTimeouts = {
+  ringMs: 45_000,
+  candidateWindowMs: 80,
+  noRouteMs: 10_000,
+  relayHintMs: 2_000,
+  connectMs: 30_000,
+  statsIntervalMs: 250,
+  silenceMs: 1_000,
+  restartGraceMs: 1_000,
+  restartBackoffMs: [1_000, 2_000, 4_000, 8_000],
+  reconnectDeadlineMs: 30_000,
+  iceRefreshMarginMs: 60_000,
+};
+
+/**
+ * Seam for the ABR controller (app/src/call/quality): started when the call connects,
+ * stopped when it ends; publishes into `snapshot.quality` and `videoPausedForBandwidth`.
+ */
+export type QualityMonitorFactory = (
+  pc: RTCPeerConnection,
+  publish: (update: { quality: QualityLevel; videoPausedForBandwidth: boolean }) => void,
+) => { stop(): void };
+
+export interface SessionDeps {
+  signaling: SignalingChannel;
+  ice: IceServerCache;
+  clock: Clock;
+  mediaDevices: MediaDevicesLike | undefined;
+  RTCPeerConnection: PeerConnectionConstructor;
+  MediaStream: (new (tracks?: MediaStreamTrack[]) => MediaStream) | undefined;
+  timeouts: CallTimeouts;
+  log: Logger;
+  iceTransportPolicy: RTCIceTransportPolicy | undefined;
+  prepareMediaOnRing: boolean;
+  quality: QualityMonitorFactory | undefined;
+  /** Rewrites the peer's SDP before it is applied (e.g. Opus FEC/DTX for ABR). */
+  mungeRemoteSdp: ((sdp: string) => string) | undefined;
+  /** The client's bookkeeping (glare, page hide); called once when the call is over. */
+  onFinished: (session: CallSession) => void;
+}
+
+export interface SessionInit {
+  direction: Direction;
+  peer: string;
+  kind: CallKind;
+  context?: CrmContext;
+  record?: CallRecord;
+}
+
+type Listeners = { [K in keyof CallEvents]: Set<CallEvents[K]> };
+
+const TERMINAL: ReadonlySet<CallState> = new Set(['ended', 'failed']);
+
+export class CallSession implements CallSessionApi {
+  private snap: CallSnapshot;
+  private readonly listeners: Listeners = { state: new Set(), change: new Set(), ended: new Set(), error: new Set() };
+  private readonly media: LocalMedia;
+  private readonly log: Logger;
+  private record: CallRecord | null = null;
+  /** Last known state of the call document (ours optimistically after our own write). */
+  private docState: CallDocState | null = null;
+  private link: PeerLink | null = null;
+  private watchdog: MediaWatchdog | null = null;
+  private quality: { stop(): void } | null = null;
+  private unwatch: (() => void)[] = [];
+  private pendingSignals: Signal[] = [];
+  private phaseStartedAt: number;
+  private readonly startedAt: number;
+  /** Set when a glare merge hands this session the peer's call. */
+  private adopted: CallRecord | null = null;
+  private reconnectDeadline: number | null = null;
+  private restartAttempt = 0;
+  private readonly timers: Record<'ring' | 'noRoute' | 'relayHint' | 'connect' | 'grace' | 'restart' | 'deadline' | 'iceRefresh', Timer>;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    init: SessionInit,
+  ) {
+    this.log = deps.log;
+    this.media = new LocalMedia(deps.mediaDevices);
+    this.startedAt = this.phaseStartedAt = deps.clock.now();
+    const timer = () => new Timer(deps.clock);
+    this.timers = { ring: timer(), noRoute: timer(), relayHint: timer(), connect: timer(), grace: timer(), restart: timer(), deadline: timer(), iceRefresh: timer() };
+    this.snap = Object.freeze({
+      callId: init.record?.id ?? null,
+      direction: init.direction,
+      kind: init.kind,
+      peer: init.peer,
+      ...(init.context ? { context: init.context } : {}),
+      state: 'idle',
+      phase: null,
+      reason: null,
+      message: null,
+      connectedAt: null,
+      timings: {},
+      quality: null,
+      videoPausedForBandwidth: false,
+      muted: false,
+      cameraOff: false,
+      screenSharing: false,
+      path: null,
+      localStream: null,
+      remoteStream: null,
+    });
+    if (init.record) {
+      this.record = init.record;
+      this.docState = init.record.state;
+    }
+  }
+
+  get snapshot(): CallSnapshot {
+    return this.snap;
+  }
+
+  get isOver(): boolean {
+    return TERMINAL.has(this.snap.state);
+  }
+
+  on<K extends keyof CallEvents>(event: K, listener: CallEvents[K]): () => void {
+    const set = this.listeners[event] as Set<CallEvents[K]>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  // ---- outgoing --------------------------------------------------------------------
+
+  /** @internal Started by CallClient.call(). */
+  async placeCall(): Promise<void> {
+    this.setState('requesting-media');
+    const [stream, grant] = await Promise.all([this.acquireMedia(), this.fetchIceServers()]);
+    if (!stream || !grant || this.isOver) return;
+    if (this.adopted) return this.answerAdopted();
+    let record: CallRecord;
+    try {
+      record = await this.deps.signaling.startCall({ callee: this.snap.peer!, kind: this.snap.kind, ...(this.snap.context ? { context: this.snap.context } : {}) });
+    } catch (error) {
+      return this.fail(signalingReason(error), `could not start the call: ${(error as Error)?.message}`);
+    }
+    if (this.isOver || this.adopted) {
+      // Hung up (or merged with the peer's call) while the document was being created.
+      this.deps.signaling.cancel(record.id).catch((error) => this.log.warn(`cancel failed: ${error?.message}`));
+      if (this.adopted && !this.isOver) this.answerAdopted();
+      return;
+    }
+    this.record = record;
+    this.docState = 'ringing';
+    this.patch({ callId: record.id });
+    this.log.info(`calling ${record.callee} (call ${record.id})`);
+    this.setState('ringing');
+    this.timers.ring.start(this.deps.timeouts.ringMs, () => this.finishLocal('unavailable'));
+    this.watchDocument(record.id);
+    this.watchPeerSignals(record.id);
+    // Offer and candidates go out while it rings, so answering is quick.
+    this.openLink(false, stream, grant.iceServers);
+  }
+
+  /**
+   * @internal Glare: both users called each other at once. The call placed by the
+   * smaller uid survives; the other caller's session drops its own call and answers
+   * the surviving one, so exactly one call results and both sides agree without talking.
+   */
+  adoptIncoming(record: CallRecord): boolean {
+    if (this.isOver || this.snap.direction !== 'outgoing' || this.adopted) return false;
+    if (this.snap.state !== 'idle' && this.snap.state !== 'requesting-media' && this.snap.state !== 'ringing') return false;
+    this.log.info(`glare with ${record.caller}: answering their call ${record.id}`);
+    this.adopted = record;
+    if (this.record) {
+      const own = this.record.id;
+      this.deps.signaling.cancel(own).catch((error) => this.log.warn(`cancel of own call failed: ${error?.message}`));
+      this.detachCall();
+      this.answerAdopted();
+    }
+    return true;
+  }
+
+  private answerAdopted(): void {
+    const record = this.adopted!;
+    this.record = record;
+    this.docState = 'ringing';
+    this.patch({ callId: record.id, direction: 'incoming' });
+    this.watchDocument(record.id);
+    this.watchPeerSignals(record.id);
+    void this.answer();
+  }
+
+  // ---- incoming --------------------------------------------------------------------
+
+  /** @internal Started by CallClient for a new ringing call. */
+  ring(): void {
+    const record = this.record!;
+    this.setState('ringing');
+    this.watchDocument(record.id);
+    this.watchPeerSignals(record.id);
+    // Credentials (and, if allowed, the camera) get ready while the user decides.
+    void this.deps.ice.get().catch((error) => this.log.warn(`ICE servers prefetch failed: ${error?.message}`));
+    if (this.deps.prepareMediaOnRing) void this.media.acquire(this.snap.kind).catch(() => undefined);
+  }
+
+  async accept(): Promise<void> {
+    if (this.snap.direction !== 'incoming' || this.snap.state !== 'ringing' || this.adopted) {
+      this.log.warn(`accept() ignored in state ${this.snap.state}`);
+      return;
+    }
+    await this.answer();
+  }
+
+  async decline(): Promise<void> {
+    if (this.snap.direction !== 'incoming' || this.snap.state !== 'ringing') {
+      this.log.warn(`decline() ignored in state ${this.snap.state}`);
+      return;
+    }
+    this.finishLocal('declined');
+  }
+
+  private async answer(): Promise<void> {
+    this.setState('requesting-media');
+    const [stream, grant] = await Promise.all([this.acquireMedia(), this.fetchIceServers()]);
+    if (!stream || !grant || this.isOver) return;
+    const callId = this.record!.id;
+    this.docState = 'accepted';
+    this.deps.signaling.accept(callId).catch((error) => {
+      // Refused because the caller cancelled meanwhile: that is the story to tell.
+      if (error instanceof SignalingError && error.reason === 'invalid-transition') this.finishRemote('cancelled');
+      else this.fail(signalingReason(error), `could not accept: ${(error as Error)?.message}`);
+    });
+    this.setState('connecting', 'signaling');
+    this.timers.connect.start(this.deps.timeouts.connectMs, () => this.fail('timeout', 'not connected in time'));
+    this.openLink(true, stream, grant.iceServers);
+  }
+
+  // ---- both sides ------------------------------------------------------------------
+
+  async hangUp(): Promise<void> {
+    if (this.isOver) return;
+    const { state, direction } = this.snap;
+    if (direction === 'incoming' && state === 'ringing') return this.finishLocal('declined');
+    if (this.docState === 'accepted') return this.finishLocal('hung-up');
+    this.finishLocal(direction === 'outgoing' ? 'cancelled' : 'declined');
+  }
+
+  /** @internal The page is going away: tell the peer at once, without waiting. */
+  leave(): void {
+    if (!this.isOver) void this.hangUp();
+  }
+
+  setMuted(muted: boolean): void {
+    this.media.setMuted(muted);
+    this.patch({ muted });
+  }
+
+  setCameraOff(off: boolean): void {
+    this.media.setCameraOff(off);
+    this.patch({ cameraOff: off });
+  }
+
+  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    try {
+      const track = await this.media.switchDevice(kind, deviceId);
+      if (track && this.link) await this.link.replaceTrack(track.kind as 'audio' | 'video', track);
+      this.patch({});
+    } catch (error) {
+      this.report(error);
+      throw error;
+    }
+  }
+
+  async startScreenShare(): Promise<void> {
+    try {
+      const track = await this.media.startScreen(() => void this.stopScreenShare());
+      if (this.link) await this.link.replaceTrack('video', track);
+      this.patch({ screenSharing: true });
+    } catch (error) {
+      this.report(error);
+      throw error;
+    }
+  }
+
+  async stopScreenShare(): Promise<void> {
+    if (!this.media.sharingScreen) return;
+    const camera = this.media.stopScreen();
+    if (this.link) await this.link.replaceTrack('video', camera).catch((error) => this.report(error));
+    this.patch({ screenSharing: false });
+  }
+
+  // ---- wiring --------------------------------------------------------------------
+
+  private async acquireMedia(): Promise<MediaStream | null> {
+    try {
+      const stream = await this.media.acquire(this.snap.kind);
+      if (this.isOver) {
+        this.media.stop();
+        return null;
+      }
+      this.patch({ localStream: stream });
+      return stream;
+    } catch (error) {
+      const callError = error instanceof CallError ? error : new CallError('media-unavailable', undefined, String(error));
+      this.fail(callError.reason, callError.detail ?? callError.message);
+      return null;
+    }
+  }
+
+  private async fetchIceServers(): Promise<{ iceServers: RTCIceServer[] } | null> {
+    try {
+      return await this.deps.ice.get();
+    } catch (error) {
+      this.fail(signalingReason(error), `could not get ICE servers: ${(error as Error)?.message}`);
+      return null;
+    }
+  }
+
+  private watchDocument(callId: string): void {
+    this.unwatch.push(
+      this.deps.signaling.watchCall(
+        callId,
+        (call) => this.onDocument(call),
+        (error) => this.fail(signalingReason(error), error.message),
+      ),
+    );
+  }
+
+  private watchPeerSignals(callId: string): void {
+    this.unwatch.push(
+      this.deps.signaling.watchSignals(
+        callId,
+        (signal) => this.onSignal(signal),
+        (error) => this.fail(error.reason === 'bad-signal' ? 'bad-signal' : signalingReason(error), error.message),
+      ),
+    );
+  }
+
+  private onDocument(call: CallRecord): void {
+    if (this.isOver || call.id !== this.record?.id) return;
+    this.record = call;
+    const previous = this.docState;
+    this.docState = call.state;
+    const outgoing = this.snap.direction === 'outgoing';
+    switch (call.state) {
+      case 'accepted':
+        if (outgoing && previous === 'ringing') this.onAccepted();
+        break;
+      case 'declined':
+        if (outgoing) this.finishRemote('declined');
+        break;
+      case 'cancelled':
+      case 'missed':
+        if (!outgoing) this.finishRemote('cancelled');
+        break;
+      case 'ended':
+        this.finishRemote(sharedFailure(call.endReason) ?? 'peer-left');
+        break;
+    }
+  }
+
+  private onAccepted(): void {
+    if (this.snap.state !== 'ringing') return;
+    this.docState = 'accepted';
+    this.timers.ring.stop();
+    this.setState('connecting', 'signaling');
+    this.timers.connect.start(this.deps.timeouts.connectMs, () => this.fail('timeout', 'not connected in time'));
+    this.onLinkState();
+  }
+
+  private onSignal(signal: Signal): void {
+    if (this.isOver) return;
+    if (signal.type === 'bye') {
+      this.log.info(`peer said bye${signal.reason ? ` (${signal.reason})` : ''}`);
+      return this.finishRemote(this.docState === 'ringing' && this.snap.direction === 'incoming' ? 'cancelled' : (sharedFailure(signal.reason) ?? 'peer-left'));
+    }
+    if (this.link) void this.link.handleSignal(signal);
+    else this.pendingSignals.push(signal);
+  }
+
+  private openLink(polite: boolean, stream: MediaStream, iceServers: RTCIceServer[]): void {
+    const callId = this.record!.id;
+    const link = new PeerLink({
+      RTCPeerConnection: this.deps.RTCPeerConnection,
+      // max-bundle: one transport, so one set of candidates to gather and send.
+      configuration: { iceServers, bundlePolicy: 'max-bundle', ...(this.deps.iceTransportPolicy ? { iceTransportPolicy: this.deps.iceTransportPolicy } : {}) },
+      polite,
+      clock: this.deps.clock,
+      candidateWindowMs: this.deps.timeouts.candidateWindowMs,
+      send: (body) => this.deps.signaling.sendSignal(callId, body),
+      log: this.log.child('pc'),
+      onTrack: (track, streams) => this.onRemoteTrack(track, streams),
+      onStateChange: () => this.onLinkState(),
+      onBadSignal: (detail) => this.fail('bad-signal', detail),
+      mungeRemoteSdp: this.deps.mungeRemoteSdp,
+      onSendError: (error) => this.fail(signalingReason(error), `could not send a signal: ${(error as Error)?.message}`),
+    });
+    this.link = link;
+    link.setLocalMedia(stream, !polite);
+    for (const signal of this.pendingSignals.splice(0)) void link.handleSignal(signal);
+  }
+
+  private onRemoteTrack(track: MediaStreamTrack, streams: readonly MediaStream[]): void {
+    let remote = this.snap.remoteStream ?? streams[0] ?? null;
+    if (!remote && this.deps.MediaStream) remote = new this.deps.MediaStream();
+    if (remote && !remote.getTracks().includes(track)) {
+      try {
+        remote.addTrack(track);
+      } catch {
+        /* some implementations add it themselves */
+      }
+    }
+    this.patch({ remoteStream: remote });
+  }
+
+  private onLinkState(): void {
+    const link = this.link;
+    if (!link || this.isOver) return;
+    const pc = link.pc;
+    const { state, phase } = this.snap;
+    const connection = pc.connectionState;
+    if (state === 'ringing' && this.snap.direction === 'outgoing' && link.negotiated) return this.onAccepted();
+    if (state === 'connecting') {
+      if (connection === 'connected') return this.onConnected();
+      if (phase === 'signaling' && (link.negotiated || pc.iceConnectionState === 'checking')) {
+        this.setState('connecting', 'checking');
+        this.timers.noRoute.start(this.deps.timeouts.noRouteMs, () => this.fail('no-route', `no ICE path within ${this.deps.timeouts.noRouteMs} ms of checking`));
+        this.timers.relayHint.start(this.deps.timeouts.relayHintMs, () => {
+          if (this.snap.state === 'connecting' && this.snap.phase === 'checking') this.setState('connecting', 'relaying');
+        });
+      }
+      // Failed before ever connecting: one fresh try is cheap; the no-route timer bounds it.
+      if (connection === 'failed' && !this.snap.connectedAt && this.restartAttempt === 0 && this.timers.noRoute.running) void this.restartIce();
+      return;
+    }
+    if (state === 'connected' || state === 'reconnecting') {
+      if (connection === 'connected' && state === 'reconnecting' && !this.watchdog?.isSilent) return this.onRecovered();
+      if (connection === 'disconnected') this.onMediaLost('ICE disconnected');
+      if (connection === 'failed') {
+        this.onMediaLost('ICE failed');
+        void this.restartIce();
+      }
+    }
+  }
+
+  private onConnected(): void {
+    for (const name of ['noRoute', 'relayHint', 'connect'] as const) this.timers[name].stop();
+    this.setState('connected');
+    const pc = this.link!.pc;
+    this.watchdog = new MediaWatchdog({
+      pc,
+      clock: this.deps.clock,
+      intervalMs: this.deps.timeouts.statsIntervalMs,
+      silenceMs: this.deps.timeouts.silenceMs,
+      log: this.log.child('watchdog'),
+      onSilent: () => this.onMediaLost('no inbound media'),
+      onFlowing: () => {
+        if (this.snap.state === 'reconnecting') this.onRecovered();
+      },
+      onPath: (path: CallPath | null) => this.patch({ path }),
+    });
+    this.watchdog.start();
+    if (this.deps.quality) {
+      try {
+        this.quality = this.deps.quality(pc, ({ quality, videoPausedForBandwidth }) => {
+          if (!this.isOver) this.patch({ quality, videoPausedForBandwidth });
+        });
+      } catch (error) {
+        this.log.warn(`quality monitor did not start: ${(error as Error).message}`);
+      }
+    }
+    this.scheduleIceRefresh();
+  }
+
+  /** Media stopped: show it at once, restart ICE after a short grace, give up at a deadline. */
+  private onMediaLost(why: string): void {
+    if (this.snap.state !== 'connected') return;
+    this.log.info(`reconnecting: ${why}`);
+    this.setState('reconnecting');
+    this.reconnectDeadline = this.deps.clock.now() + this.deps.timeouts.reconnectDeadlineMs;
+    this.restartAttempt = 0;
+    this.timers.deadline.start(this.deps.timeouts.reconnectDeadlineMs, () => this.fail('no-route', 'media did not come back before the deadline'));
+    // The polite side waits longer, so both sides rarely restart at once.
+    const grace = this.deps.timeouts.restartGraceMs * (this.snap.direction === 'incoming' ? 2 : 1);
+    this.timers.grace.start(grace, () => void this.restartIce());
+  }
+
+  private onRecovered(): void {
+    for (const name of ['grace', 'restart', 'deadline'] as const) this.timers[name].stop();
+    this.reconnectDeadline = null;
+    this.restartAttempt = 0;
+    this.log.info('media is back');
+    this.setState('connected');
+  }
+
+  /** @internal The network changed (online, interface switch): restart ICE now. */
+  networkChanged(): void {
+    if (this.snap.state === 'connected') this.onMediaLost('network changed');
+    if (this.snap.state === 'reconnecting') {
+      this.timers.grace.stop();
+      void this.restartIce();
+    }
+  }
+
+  private async restartIce(): Promise<void> {
+    if (this.isOver || !this.link) return;
+    if (this.reconnectDeadline !== null && this.deps.clock.now() >= this.reconnectDeadline) return this.fail('no-route', 'ICE restarts did not recover');
+    this.restartAttempt += 1;
+    let iceServers: RTCIceServer[] | undefined;
+    try {
+      iceServers = (await this.deps.ice.refresh()).iceServers;
+    } catch (error) {
+      this.log.warn(`fresh ICE servers unavailable, restarting with the old ones: ${(error as Error)?.message}`);
+    }
+    if (this.isOver || !this.link) return;
+    this.link.restartIce(iceServers ?? this.link.pc.getConfiguration().iceServers ?? []);
+    if (this.snap.state === 'reconnecting') {
+      const backoff = this.deps.timeouts.restartBackoffMs;
+      const delay = backoff[Math.min(this.restartAttempt - 1, backoff.length - 1)] ?? 1_000;
+      this.timers.restart.start(delay, () => {
+        if (this.snap.state === 'reconnecting') void this.restartIce();
+      });
+    }
+  }
+
+  private scheduleIceRefresh(): void {
+    const due = this.deps.ice.refreshDueIn();
+    if (due === null) return;
+    this.timers.iceRefresh.start(Math.max(due, 1_000), () => {
+      this.deps.ice
+        .refresh()
+        .then((grant) => this.link?.setIceServers(grant.iceServers))
+        .catch((error) => this.log.warn(`ICE server refresh failed: ${error?.message}`))
+        .finally(() => {
+          if (!this.isOver) this.scheduleIceRefresh();
+        });
+    });
+  }
+
+  // ---- endings ------------------------------------------------------------------
+
+  /** We end the call: update the document (and tell a connected peer) so they end too. */
+  private finishLocal(reason: CallReason, detail?: string): void {
+    if (this.isOver) return;
+    const callId = this.record?.id;
+    const signaling = this.deps.signaling;
+    const warn = (what: string) => (error: unknown) => this.log.warn(`${what} failed: ${(error as Error)?.message}`);
+    if (callId) {
+      if (this.docState === 'ringing') {
+        if (this.snap.direction === 'outgoing') signaling.cancel(callId, reason === 'unavailable' ? 'missed' : 'cancelled').catch(warn('cancel'));
+        else signaling.decline(callId).catch(warn('decline'));
+      } else if (this.docState === 'accepted') {
+        // bye reaches a connected peer through the signal listener it already has.
+        if (this.link) signaling.sendSignal(callId, { type: 'bye', reason }).catch(warn('bye'));
+        signaling.end(callId, reason).catch(warn('end'));
+      }
+    }
+    this.finish(reason, detail);
+  }
+
+  /** The other side ended the call; nothing to write. */
+  private finishRemote(reason: CallReason): void {
+    this.finish(reason);
+  }
+
+  private fail(reason: CallReason, detail: string): void {
+    if (this.isOver) return;
+    this.log.warn(`failed (${reason}): ${detail}`);
+    this.emit('error', new CallError(reason, reasonMessage(reason), detail));
+    this.finishLocal(reason, detail);
+  }
+
+  private finish(reason: CallReason, detail?: string): void {
+    if (this.isOver) return;
+    this.setState(isFailure(reason) ? 'failed' : 'ended', null, reason, detail);
+  }
+
+  private detachCall(): void {
+    for (const stop of this.unwatch.splice(0)) stop();
+    this.link?.close();
+    this.link = null;
+    this.pendingSignals = [];
+    this.timers.ring.stop();
+  }
+
+  private teardown(): void {
+    for (const timer of Object.values(this.timers)) timer.stop();
+    this.watchdog?.stop();
+    this.quality?.stop();
+    this.quality = null;
+    this.detachCall();
+    this.media.stop();
+  }
+
+  // ---- state and events ----------------------------------------------------------
+
+  /** The one place where state changes: times the phase it leaves, then emits. */
+  private setState(state: CallState, phase: ConnectingPhase | null = null, reason: CallReason | null = null, detail?: string): void {
+    const previous = this.snap;
+    if (TERMINAL.has(previous.state)) return;
+    const nextPhase = state === 'connecting' ? (phase ?? 'signaling') : null;
+    if (previous.state === state && previous.phase === nextPhase) return;
+    const now = this.deps.clock.now();
+    const key = previous.phase ? `${previous.state}:${previous.phase}` : previous.state;
+    const timings = previous.state === 'idle' ? { ...previous.timings } : { ...previous.timings, [key]: (previous.timings[key] ?? 0) + (now - this.phaseStartedAt) };
+    // `setup`: from the first user action to the first connection (the benchmark figure).
+    if (state === 'connected' && timings.setup === undefined) timings.setup = now - this.startedAt;
+    this.phaseStartedAt = now;
+    this.snap = Object.freeze({
+      ...previous,
+      state,
+      phase: nextPhase,
+      reason,
+      message: reason ? reasonMessage(reason) : null,
+      ...(detail ? { detail } : {}),
+      connectedAt: previous.connectedAt ?? (state === 'connected' ? now : null),
+      timings,
+    });
+    this.log.debug(`state ${key} -> ${nextPhase ? `${state}:${nextPhase}` : state}${reason ? ` (${reason})` : ''}`);
+    const terminal = TERMINAL.has(state);
+    if (terminal) this.teardown();
+    this.emit('state', this.snap);
+    this.emit('change', this.snap);
+    if (terminal) {
+      this.emit('ended', this.snap);
+      this.deps.onFinished(this);
+    }
+  }
+
+  /** Non-state changes (mute, streams, path, quality). */
+  private patch(changes: Partial<CallSnapshot>): void {
+    this.snap = Object.freeze({ ...this.snap, ...changes });
+    this.emit('change', this.snap);
+  }
+
+  private report(error: unknown): void {
+    this.emit('error', error instanceof Error ? error : new Error(String(error)));
+  }
+
+  private emit<K extends keyof CallEvents>(event: K, ...args: Parameters<CallEvents[K]>): void {
+    for (const listener of [...this.listeners[event]] as ((...a: Parameters<CallEvents[K]>) => void)[]) {
+      try {
+        listener(...args);
+      } catch (error) {
+        // A broken UI listener must not break the call.
+        this.log.error(`${event} listener threw: ${(error as Error)?.message}`);
+      }
+    }
+  }
+}
+
+/** Failures that are true for both ends (no path between them): the peer shows the same reason. */
+function sharedFailure(reason: string | undefined): CallReason | null {
+  return reason === 'no-route' || reason === 'timeout' ? reason : null;
+}
+
+function signalingReason(error: unknown): CallReason {
+  const reason = (error as SignalingError | { code?: string } | null) ?? null;
+  const code = reason instanceof SignalingError ? reason.reason : String((reason as { code?: string })?.code ?? '');
+  return code.includes('unauthenticated') || code.includes('permission-denied') ? 'unauthenticated' : 'signaling-unavailable';
+}

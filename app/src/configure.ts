@@ -1,0 +1,144 @@
+/**
+ * Firebase wiring for the elements: signs nothing in itself, but follows the
+ * Firebase Auth user and gives the elements a call client for whoever is signed in.
+ *
+ *   const firecall = configure({ firebaseConfig, emulators: { auth: 'http://127.0.0.1:9099', functions: '127.0.0.1:5001' } });
+ *   defineFirecallElements();
+ *
+ * Signaling defaults to Firestore; pass `signaling: (uid) => channel` for another transport
+ * (the demo's BroadcastChannel adapter). TURN credentials come from the `iceServers` callable.
+ */
+import { getApps, initializeApp, type FirebaseApp, type FirebaseOptions } from 'firebase/app';
+import { connectAuthEmulator, getAuth, onAuthStateChanged, type Auth } from 'firebase/auth';
+import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from 'firebase/functions';
+import { createCallClient, type CallClient, type CallClientOptions } from './call/index';
+import type { IceServerGrant, IceServerProvider } from './call/types';
+import { setCallClient } from './elements/client';
+import type { SignalingChannel } from './signaling/channel';
+
+export interface ConfigureOptions {
+  /** An initialized Firebase app; or `firebaseConfig` to initialize one. */
+  firebaseApp?: FirebaseApp;
+  firebaseConfig?: FirebaseOptions;
+  /** Local emulators: auth as a URL ('http://127.0.0.1:9099'), functions and firestore as 'host:port'. */
+  emulators?: { auth?: string; functions?: string; firestore?: string };
+  /** Region of the `iceServers` callable. */
+  functionsRegion?: string;
+  /** How signals travel: Firestore (default) or a channel factory for the signed-in uid. */
+  signaling?: 'firestore' | ((uid: string) => SignalingChannel | Promise<SignalingChannel>);
+  /** TURN credentials source; defaults to the `iceServers` callable. */
+  iceServers?: IceServerProvider;
+  /** Engine options (timeouts, ICE policy, logging...). Adaptive bitrate is on unless `quality: false`. */
+  engine?: Omit<CallClientOptions, 'signaling' | 'iceServers'>;
+  /** Whether elements use this client (default true). */
+  useForElements?: boolean;
+}
+
+export interface Firecall {
+  readonly app: FirebaseApp;
+  readonly auth: Auth;
+  /** The signed-in user's call client; null while signed out. */
+  readonly client: CallClient | null;
+  /** The signed-in user's signaling channel (e.g. for a record's call log). */
+  readonly signaling: SignalingChannel | null;
+  /** Called whenever the client changes (sign-in, sign-out). */
+  onClientChange(listener: (client: CallClient | null) => void): () => void;
+  dispose(): void;
+}
+
+/** The `iceServers` callable as the engine's provider; its data is checked before use. */
+export function callableIceServers(functions: Functions, name = 'iceServers'): IceServerProvider {
+  const callable = httpsCallable<void, unknown>(functions, name);
+  return async (): Promise<IceServerGrant> => {
+    const { data } = await callable();
+    const grant = data as Partial<IceServerGrant> | null;
+    if (!grant || !Array.isArray(grant.iceServers) || typeof grant.expiresAt !== 'number') {
+      throw new Error(`The ${name} function returned no ICE servers; check its deployment and TURN_* parameters.`);
+    }
+    return { iceServers: grant.iceServers, expiresAt: grant.expiresAt };
+  };
+}
+
+export function configure(options: ConfigureOptions): Firecall {
+  const app = options.firebaseApp ?? (options.firebaseConfig ? initializeApp(options.firebaseConfig, `firecall-${getApps().length}`) : null);
+  if (!app) throw new Error('configure() needs firebaseApp or firebaseConfig.');
+  const auth = getAuth(app);
+  const functions = getFunctions(app, options.functionsRegion);
+  const emulators = options.emulators ?? {};
+  if (emulators.auth) connectAuthEmulator(auth, emulators.auth, { disableWarnings: true });
+  if (emulators.functions) {
+    const [host, port] = splitHostPort(emulators.functions, 'functions');
+    connectFunctionsEmulator(functions, host, port);
+  }
+  const iceServers = options.iceServers ?? callableIceServers(functions);
+  const listeners = new Set<(client: CallClient | null) => void>();
+  let client: CallClient | null = null;
+  let signaling: SignalingChannel | null = null;
+  let generation = 0;
+
+  async function channelFor(uid: string): Promise<SignalingChannel> {
+    if (typeof options.signaling === 'function') return options.signaling(uid);
+    const { getFirestore, connectFirestoreEmulator } = await import('firebase/firestore');
+    const { createFirestoreSignaling } = await import('./signaling/firestore');
+    const db = getFirestore(app!);
+    if (emulators.firestore) {
+      const [host, port] = splitHostPort(emulators.firestore, 'firestore');
+      try {
+        connectFirestoreEmulator(db, host, port);
+      } catch {
+        // already connected by an earlier sign-in on this app
+      }
+    }
+    return createFirestoreSignaling({ db, uid });
+  }
+
+  function publish(next: CallClient | null): void {
+    client = next;
+    if (options.useForElements !== false) setCallClient(next);
+    for (const listener of listeners) listener(next);
+  }
+
+  const stopAuth = onAuthStateChanged(auth, (user) => {
+    const mine = ++generation;
+    client?.dispose();
+    signaling = null;
+    publish(null);
+    if (!user) return;
+    void channelFor(user.uid).then(
+      (channel) => {
+        if (mine !== generation) return; // signed out or switched user meanwhile
+        signaling = channel;
+        publish(createCallClient({ quality: true, ...options.engine, signaling: channel, iceServers }));
+      },
+      (error: unknown) => console.error(`firecall: signaling for ${user.uid} could not start: ${(error as Error)?.message}`),
+    );
+  });
+
+  return {
+    app,
+    auth,
+    get client() {
+      return client;
+    },
+    get signaling() {
+      return signaling;
+    },
+    onClientChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispose() {
+      generation++;
+      stopAuth();
+      client?.dispose();
+      publish(null);
+      listeners.clear();
+    },
+  };
+}
+
+function splitHostPort(value: string, what: string): [string, number] {
+  const match = /^(?:https?:\/\/)?([^:/]+):(\d+)\/?$/.exec(value.trim());
+  if (!match) throw new Error(`emulators.${what} must look like "127.0.0.1:5001", got "${value}".`);
+  return [match[1]!, Number(match[2])];
+}

@@ -1,0 +1,196 @@
+/**
+ * Every sentence the elements show, in English and German. Hosts override any
+ * message globally (`setFirecallMessages`) or per element (the `messages` property).
+ * Placeholders: {name} the other person, {time} the call timer, {reason} a reason sentence,
+ * {level} a quality level.
+ */
+import type { CallReason, QualityLevel } from '../call/types';
+
+const english = {
+  signedOut: 'Sign in to make calls',
+  ready: 'Ready to call {name}',
+  callVideo: 'Video call {name}',
+  callVoice: 'Call {name}',
+  callAgain: 'Call again',
+  gettingCamera: 'Getting your camera',
+  gettingMicrophone: 'Getting your microphone',
+  calling: 'Calling {name}',
+  ringing: 'Ringing',
+  incoming: '{name} is calling',
+  incomingVideo: 'Video call from {name}',
+  incomingVoice: 'Voice call from {name}',
+  connecting: 'Connecting',
+  connectingRelay: 'Connecting through relay',
+  connected: 'Connected {time}',
+  connectedAnnouncement: 'Connected to {name}',
+  reconnecting: 'Reconnecting',
+  failed: 'Call failed: {reason}',
+  ended: 'Call ended',
+  endedBecause: 'Call ended: {reason}',
+  videoPaused: 'Video paused: the network is too slow',
+  stepSignaling: 'Reaching {name}',
+  stepChecking: 'Finding a network path',
+  stepRelaying: 'Using the relay server',
+  iceProgress: 'Connection progress',
+  quality: 'Connection quality: {level}',
+  qualityGood: 'good',
+  qualityFair: 'fair',
+  qualityPoor: 'poor',
+  qualityLost: 'lost',
+  mute: 'Mute',
+  unmute: 'Unmute',
+  cameraOff: 'Turn camera off',
+  cameraOn: 'Turn camera on',
+  shareScreen: 'Share screen',
+  stopSharing: 'Stop sharing',
+  hangUp: 'Hang up',
+  accept: 'Accept',
+  dismiss: 'Close',
+  decline: 'Decline',
+  microphone: 'Microphone',
+  camera: 'Camera',
+  defaultDevice: 'Default',
+  showStats: 'Show call details',
+  hideStats: 'Hide call details',
+  statsTitle: 'Call details',
+  statsPath: 'Network path',
+  statsDirect: 'direct ({protocol})',
+  statsRelayed: 'through relay ({protocol})',
+  statsQuality: 'Quality',
+  statsTimings: 'Setup times',
+  statsCallId: 'Call id',
+  statsNone: 'not yet known',
+  statsDetail: 'For support',
+  remoteVideo: 'Video of {name}',
+  localVideo: 'Your video',
+  someone: 'the other person',
+  'reason.media-denied': 'you blocked the camera or microphone. Allow access in the address bar, then call again.',
+  'reason.media-unavailable': 'no camera or microphone was found. Plug one in or close apps that use it, then call again.',
+  'reason.unauthenticated': 'you are signed out. Sign in again, then call again.',
+  'reason.signaling-unavailable': 'the call service cannot be reached. Check your internet connection, then try again.',
+  'reason.no-route': 'no network path to {name}, not even through the relay. Try another network, or ask IT to allow TURN on port 443.',
+  'reason.turn-unreachable': 'the relay server cannot be reached. A firewall may block it; try another network or ask IT.',
+  'reason.declined': '{name} declined the call. Try again later.',
+  'reason.unavailable': '{name} did not answer. Try again later.',
+  'reason.peer-left': '{name} left the call.',
+  'reason.timeout': 'the call took too long to connect. Check your connection and try again.',
+  'reason.bad-signal': 'the call setup was garbled. Call again.',
+  'reason.cancelled': 'the call was cancelled.',
+  'reason.hung-up': 'the call was hung up.',
+};
+
+export type MessageKey = keyof typeof english;
+export type FirecallMessages = Record<MessageKey, string>;
+
+const german: FirecallMessages = {
+  signedOut: 'Melden Sie sich an, um anzurufen',
+  ready: 'Bereit, {name} anzurufen',
+  callVideo: 'Videoanruf an {name}',
+  callVoice: '{name} anrufen',
+  callAgain: 'Erneut anrufen',
+  gettingCamera: 'Kamera wird eingeschaltet',
+  gettingMicrophone: 'Mikrofon wird eingeschaltet',
+  calling: '{name} wird angerufen',
+  ringing: 'Es klingelt',
+  incoming: '{name} ruft an',
+  incomingVideo: 'Videoanruf von {name}',
+  incomingVoice: 'Anruf von {name}',
+  connecting: 'Verbindung wird aufgebaut',
+  connectingRelay: 'Verbindung über Relay-Server',
+  connected: 'Verbunden {time}',
+  connectedAnnouncement: 'Verbunden mit {name}',
+  reconnecting: 'Verbindung wird wiederhergestellt',
+  failed: 'Anruf fehlgeschlagen: {reason}',
+  ended: 'Anruf beendet',
+  endedBecause: 'Anruf beendet: {reason}',
+  videoPaused: 'Video angehalten: das Netz ist zu langsam',
+  stepSignaling: '{name} wird erreicht',
+  stepChecking: 'Netzwerkweg wird gesucht',
+  stepRelaying: 'Relay-Server wird genutzt',
+  iceProgress: 'Verbindungsfortschritt',
+  quality: 'Verbindungsqualität: {level}',
+  qualityGood: 'gut',
+  qualityFair: 'mittel',
+  qualityPoor: 'schlecht',
+  qualityLost: 'unterbrochen',
+  mute: 'Stummschalten',
+  unmute: 'Stummschaltung aufheben',
+  cameraOff: 'Kamera ausschalten',
+  cameraOn: 'Kamera einschalten',
+  shareScreen: 'Bildschirm teilen',
+  stopSharing: 'Teilen beenden',
+  hangUp: 'Auflegen',
+  accept: 'Annehmen',
+  dismiss: 'Schließen',
+  decline: 'Ablehnen',
+  microphone: 'Mikrofon',
+  camera: 'Kamera',
+  defaultDevice: 'Standard',
+  showStats: 'Anrufdetails zeigen',
+  hideStats: 'Anrufdetails ausblenden',
+  statsTitle: 'Anrufdetails',
+  statsPath: 'Netzwerkweg',
+  statsDirect: 'direkt ({protocol})',
+  statsRelayed: 'über Relay-Server ({protocol})',
+  statsQuality: 'Qualität',
+  statsTimings: 'Aufbauzeiten',
+  statsCallId: 'Anruf-ID',
+  statsNone: 'noch unbekannt',
+  statsDetail: 'Für den Support',
+  remoteVideo: 'Video von {name}',
+  localVideo: 'Ihr Video',
+  someone: 'die andere Person',
+  'reason.media-denied': 'Sie haben Kamera oder Mikrofon blockiert. Erlauben Sie den Zugriff in der Adressleiste und rufen Sie erneut an.',
+  'reason.media-unavailable': 'keine Kamera und kein Mikrofon gefunden. Schließen Sie eines an oder beenden Sie Apps, die es nutzen.',
+  'reason.unauthenticated': 'Sie sind abgemeldet. Melden Sie sich an und rufen Sie erneut an.',
+  'reason.signaling-unavailable': 'der Anrufdienst ist nicht erreichbar. Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.',
+  'reason.no-route': 'kein Netzwerkweg zu {name}, auch nicht über den Relay-Server. Versuchen Sie ein anderes Netz oder bitten Sie die IT, TURN auf Port 443 zu erlauben.',
+  'reason.turn-unreachable': 'der Relay-Server ist nicht erreichbar. Eine Firewall blockiert ihn vielleicht; versuchen Sie ein anderes Netz oder fragen Sie die IT.',
+  'reason.declined': '{name} hat den Anruf abgelehnt. Versuchen Sie es später erneut.',
+  'reason.unavailable': '{name} hat nicht angenommen. Versuchen Sie es später erneut.',
+  'reason.peer-left': '{name} hat den Anruf verlassen.',
+  'reason.timeout': 'der Verbindungsaufbau hat zu lange gedauert. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  'reason.bad-signal': 'der Verbindungsaufbau war fehlerhaft. Rufen Sie erneut an.',
+  'reason.cancelled': 'der Anruf wurde abgebrochen.',
+  'reason.hung-up': 'es wurde aufgelegt.',
+};
+
+const bundles = new Map<string, Partial<FirecallMessages>>([
+  ['en', english],
+  ['de', german],
+]);
+
+/** Adds or overrides messages for a language (primary subtag, e.g. 'de'), for every element. */
+export function setFirecallMessages(lang: string, messages: Partial<FirecallMessages>): void {
+  const key = primary(lang);
+  bundles.set(key, { ...bundles.get(key), ...messages });
+}
+
+/** The language a host page asks for, reduced to a bundled one (English when unknown). */
+export function resolveLanguage(lang: string | null | undefined): string {
+  const key = primary(lang ?? '');
+  return bundles.has(key) ? key : 'en';
+}
+
+export type Translate = (key: MessageKey, params?: Record<string, string>) => string;
+
+/** A translator for one language, with per-element overrides taking precedence. */
+export function translator(lang: string, overrides: Partial<FirecallMessages> = {}): Translate {
+  const bundle = bundles.get(resolveLanguage(lang)) ?? english;
+  return (key, params = {}) => {
+    const template = overrides[key] ?? bundle[key] ?? english[key] ?? key;
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+  };
+}
+
+export function reasonKey(reason: CallReason): MessageKey {
+  return `reason.${reason}` as MessageKey;
+}
+
+export function qualityKey(level: QualityLevel): MessageKey {
+  return `quality${level[0]!.toUpperCase()}${level.slice(1)}` as MessageKey;
+}
+
+function primary(lang: string): string {
+  return lang.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+}

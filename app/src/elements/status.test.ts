@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { setFirecallMessages, translator, resolveLanguage } from './messages';
+import { describeStatus, formatDuration } from './status';
+import { baseSnapshot } from './testing/fake-client';
+
+const en = translator('en');
+const de = translator('de-AT');
+const at = 1_000_000;
+
+describe('status words', () => {
+  it('says what each state means for an outgoing video call', () => {
+    const say = (partial: Parameters<typeof baseSnapshot>[0]) =>
+      describeStatus(en, { snapshot: baseSnapshot(partial), name: 'Ana', now: at, signedIn: true }).text;
+    expect(say({ state: 'idle' })).toBe('Ready to call Ana');
+    expect(say({ state: 'requesting-media' })).toBe('Getting your camera');
+    expect(say({ state: 'requesting-media', kind: 'voice' })).toBe('Getting your microphone');
+    expect(say({ state: 'ringing' })).toBe('Calling Ana');
+    expect(say({ state: 'ringing', direction: 'incoming' })).toBe('Ana is calling');
+    expect(say({ state: 'connecting', phase: 'checking' })).toBe('Connecting');
+    expect(say({ state: 'connecting', phase: 'relaying' })).toBe('Connecting through relay');
+    expect(say({ state: 'connected', connectedAt: at - 12_400 })).toBe('Connected 00:12');
+    expect(say({ state: 'reconnecting' })).toBe('Reconnecting');
+    expect(say({ state: 'failed', reason: 'timeout' })).toBe('Call failed: the call took too long to connect. Check your connection and try again.');
+    expect(say({ state: 'ended', reason: 'hung-up' })).toBe('Call ended');
+    expect(say({ state: 'ended', reason: 'declined' })).toBe('Call ended: Ana declined the call. Try again later.');
+  });
+
+  it('announces a connection once instead of every timer tick', () => {
+    const status = describeStatus(en, { snapshot: baseSnapshot({ state: 'connected', connectedAt: at - 5000 }), name: 'Ana', now: at, signedIn: true });
+    expect(status.announcement).toBe('Connected to Ana');
+  });
+
+  it("falls back to the engine's sentence for a reason it does not know", () => {
+    const snapshot = baseSnapshot({ state: 'failed', reason: 'brand-new' as never, message: 'Something new happened.' });
+    expect(describeStatus(en, { snapshot, name: 'Ana', now: at, signedIn: true }).text).toBe('Call failed: Something new happened.');
+  });
+
+  it('speaks German for de-* pages and English for unknown languages', () => {
+    expect(resolveLanguage('de-AT')).toBe('de');
+    expect(resolveLanguage('fr')).toBe('en');
+    expect(describeStatus(de, { snapshot: baseSnapshot({ state: 'ringing' }), name: 'Ana', now: at, signedIn: true }).text).toBe('Ana wird angerufen');
+  });
+
+  it('lets hosts override messages globally and per element', () => {
+    setFirecallMessages('en', { reconnecting: 'Hold on, reconnecting' });
+    expect(translator('en')('reconnecting')).toBe('Hold on, reconnecting');
+    expect(translator('en', { reconnecting: 'Back in a moment' })('reconnecting')).toBe('Back in a moment');
+    setFirecallMessages('en', { reconnecting: 'Reconnecting' });
+  });
+
+  it('formats the call timer', () => {
+    expect(formatDuration(0)).toBe('00:00');
+    expect(formatDuration(754_999)).toBe('12:34');
+    expect(formatDuration(3_723_000)).toBe('1:02:03');
+    expect(formatDuration(-5)).toBe('00:00');
+  });
+});

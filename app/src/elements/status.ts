@@ -1,0 +1,84 @@
+/**
+ * What the status line says for a snapshot, in the user's words.
+ * Pure: the element passes the clock reading for the call timer.
+ */
+import type { CallSnapshot } from '../call/types';
+import { reasonKey, type Translate } from './messages';
+
+export interface StatusInput {
+  snapshot: CallSnapshot | null;
+  /** How to call the other person ("Ana"). */
+  name: string;
+  /** Epoch ms, for the call timer. */
+  now: number;
+  signedIn: boolean;
+}
+
+export interface Status {
+  /** The visible line, e.g. "Connected 00:12". */
+  text: string;
+  /** What the live region announces on a change (no ticking timer). */
+  announcement: string;
+  /** A second line, e.g. the caller of a ringing incoming call. */
+  detail: string | null;
+  tone: 'idle' | 'busy' | 'good' | 'warn' | 'bad';
+}
+
+export function describeStatus(t: Translate, input: StatusInput): Status {
+  const { snapshot, name, now } = input;
+  const params = { name };
+  const same = (text: string, tone: Status['tone'], detail: string | null = null): Status => ({ text, announcement: text, detail, tone });
+  if (!snapshot || snapshot.state === 'idle') {
+    return same(input.signedIn ? t('ready', params) : t('signedOut'), 'idle');
+  }
+  switch (snapshot.state) {
+    case 'requesting-media':
+      return same(t(snapshot.kind === 'voice' ? 'gettingMicrophone' : 'gettingCamera'), 'busy');
+    case 'ringing':
+      return snapshot.direction === 'incoming'
+        ? same(t('incoming', params), 'busy', t('ringing'))
+        : same(t('calling', params), 'busy', t('ringing'));
+    case 'connecting':
+      return same(t(snapshot.phase === 'relaying' ? 'connectingRelay' : 'connecting'), 'busy');
+    case 'connected': {
+      const since = snapshot.connectedAt ?? now;
+      return {
+        text: t('connected', { time: formatDuration(now - since) }),
+        announcement: t('connectedAnnouncement', params),
+        detail: snapshot.videoPausedForBandwidth ? t('videoPaused') : null,
+        tone: 'good',
+      };
+    }
+    case 'reconnecting':
+      return same(t('reconnecting'), 'warn');
+    case 'failed':
+      return same(t('failed', { reason: reasonText(t, snapshot, name) }), 'bad');
+    case 'ended':
+      return !snapshot.reason || snapshot.reason === 'hung-up'
+        ? same(t('ended'), 'idle')
+        : same(t('endedBecause', { reason: reasonText(t, snapshot, name) }), 'idle');
+  }
+}
+
+/** The reason sentence in the page's language; the engine's own sentence for a reason we do not know. */
+export function reasonText(t: Translate, snapshot: CallSnapshot, name: string): string {
+  if (!snapshot.reason) return snapshot.message ?? '';
+  const key = reasonKey(snapshot.reason);
+  const text = t(key, { name });
+  return text === key ? (snapshot.message ?? snapshot.reason) : text;
+}
+
+/** "00:12", "12:34", "1:02:03". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return hours > 0 ? `${hours}:${two(minutes)}:${two(seconds)}` : `${two(minutes)}:${two(seconds)}`;
+}
+
+/** States in which a call is under way (controls shown, hang-up possible). */
+export function isActive(snapshot: CallSnapshot | null): boolean {
+  return !!snapshot && !['idle', 'ended', 'failed'].includes(snapshot.state);
+}

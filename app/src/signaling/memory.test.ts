@@ -1,0 +1,178 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore, type MemoryStoreOptions, type StoreOp } from './memory';
+import type { CallRecord, Signal } from './channel';
+import { VALID_CANDIDATE } from '../call/testing/hostile';
+
+const cands = { type: 'candidates' as const, candidates: [VALID_CANDIDATE] };
+
+/** A hand-driven timer queue: the store's "network" moves only when the test says so. */
+let queue: { at: number; seq: number; fn: () => void }[] = [];
+let now = 0;
+let order = 0;
+const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => queue.push({ at: now + ms, seq: order++, fn }) };
+beforeEach(() => {
+  queue = [];
+  now = 0;
+});
+
+/** Runs pending timers (and those they schedule) up to `until` ms from now. */
+async function advance(ms = 0): Promise<void> {
+  const until = now + ms;
+  for (let guard = 0; guard < 10_000; guard++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    const next = queue[0];
+    if (!next || next.at > until) break;
+    queue.shift();
+    now = next.at;
+    next.fn();
+  }
+  now = until;
+}
+
+/** Lets the store work, then gives the outcome of `promise`. */
+async function run<T>(promise: Promise<T>, ms = 0): Promise<T> {
+  const outcome = promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+  await advance(ms);
+  const result = await outcome;
+  if ('error' in result) throw result.error;
+  return result.value;
+}
+
+const newStore = (options: MemoryStoreOptions = {}) => new MemoryStore({ ...clock, ...options });
+
+describe('memory store', () => {
+  it('delivers asynchronously in batched snapshots and never echoes own signals', async () => {
+    const store = newStore();
+    const alice = store.channel('alice');
+    const bob = store.channel('bob');
+    const call = await run(alice.startCall({ callee: 'bob', kind: 'voice' }));
+    const got: Signal[] = [];
+    const batches: number[] = [];
+    const echoes: Signal[] = [];
+    bob.watchSignals(call.id, (s) => got.push(s), () => {});
+    store.listen('bob', 'signals', call.id, (docs) => batches.push((docs as unknown[]).length));
+    alice.watchSignals(call.id, (s) => echoes.push(s), () => {});
+    await advance();
+    const sent = Promise.all([alice.sendSignal(call.id, cands), alice.sendSignal(call.id, cands), alice.sendSignal(call.id, { type: 'bye' })]);
+    expect(got).toHaveLength(0); // never inside the call that caused it
+    await run(sent);
+    expect(got.map((s) => s.seq)).toEqual([1, 2, 3]);
+    expect(batches).toEqual([3]); // one snapshot for writes landing together
+    expect(echoes).toEqual([]);
+  });
+
+  it('enforces create-only signals from their author and the call state transitions', async () => {
+    const store = newStore();
+    const alice = store.channel('alice');
+    const bob = store.channel('bob');
+    const call = await run(alice.startCall({ callee: 'bob', kind: 'video' }));
+    await expect(run(alice.accept(call.id))).rejects.toMatchObject({ reason: 'invalid-transition' });
+    await expect(run(store.channel('eve').sendSignal(call.id, cands))).rejects.toThrow(/not a participant/);
+    await expect(run(bob.cancel(call.id))).rejects.toThrow(/callee cannot/);
+    await expect(run(alice.end(call.id, 'hung-up'))).rejects.toThrow(/from ringing to ended/);
+    await run(bob.accept(call.id));
+    await expect(run(bob.decline(call.id))).rejects.toThrow(/from accepted/);
+    await run(alice.end(call.id, 'hung-up'));
+    expect(store.getCall(call.id)).toMatchObject({ state: 'ended', endReason: 'hung-up' });
+    await expect(run(alice.startCall({ callee: 'alice', kind: 'voice' }))).rejects.toThrow(/callee other than yourself/);
+  });
+
+  it('lists ringing calls for the callee only', async () => {
+    const store = newStore();
+    const lists: string[][] = [];
+    store.channel('bob').watchIncoming((calls) => lists.push(calls.map((c) => c.caller)));
+    const call = await run(store.channel('alice').startCall({ callee: 'bob', kind: 'voice' }));
+    await run(store.channel('carol').startCall({ callee: 'dave', kind: 'voice' }));
+    expect(lists.at(-1)).toEqual(['alice']);
+    await run(store.channel('bob').decline(call.id));
+    expect(lists.at(-1)).toEqual([]);
+  });
+
+  it('models latency per write and keeps a sender in order under jitter', async () => {
+    const jitter = [0.9, 0.1, 0.5, 0.0];
+    let i = 0;
+    const store = newStore({ latencyMs: 150, jitterMs: 100, random: () => jitter[i++ % jitter.length]! });
+    const alice = store.channel('alice');
+    const created = alice.startCall({ callee: 'bob', kind: 'voice' });
+    await advance(149);
+    expect(store.dump()).toHaveLength(0); // not visible before the latency
+    const call = await run(created, 300);
+    const got: number[] = [];
+    store.channel('bob').watchSignals(call.id, (s) => got.push(s.seq), () => {});
+    const sent = Promise.all([0, 1, 2, 3].map(() => alice.sendSignal(call.id, cands)));
+    await run(sent, 1_000);
+    expect(got).toEqual([1, 2, 3, 4]);
+  });
+
+  it('duplicates and cross-sender reordering reach the listener; the inbox removes them', async () => {
+    let seed = 3;
+    const store = newStore({ duplicateRate: 1, reorderAcrossSenders: true, random: () => (seed = (seed * 16807) % 2147483647) / 2147483647 });
+    const alice = store.channel('alice');
+    const bob = store.channel('bob');
+    const call = await run(alice.startCall({ callee: 'bob', kind: 'voice' }));
+    const raw: unknown[] = [];
+    store.listen('carol', 'signals', call.id, (docs) => raw.push(...(docs as unknown[])));
+    const got: number[] = [];
+    bob.watchSignals(call.id, (s) => got.push(s.seq), () => {});
+    await run(Promise.all([1, 2, 3].map(() => alice.sendSignal(call.id, cands))));
+    expect(raw.length).toBe(6); // every signal delivered twice
+    expect(got).toEqual([1, 2, 3]);
+  });
+
+  it('offline: writes wait and listeners pause until back online', async () => {
+    const store = newStore();
+    const alice = store.channel('alice');
+    const call = await run(alice.startCall({ callee: 'bob', kind: 'voice' }));
+    const got: number[] = [];
+    store.channel('bob').watchSignals(call.id, (s) => got.push(s.seq), () => {});
+    store.setOnline('alice', false);
+    let written = false;
+    void alice.sendSignal(call.id, cands).then(() => (written = true));
+    await advance(5_000);
+    expect([written, got]).toEqual([false, []]);
+    store.setOnline('alice', true);
+    await advance();
+    expect([written, got]).toEqual([true, [1]]);
+    store.setOnline('bob', false);
+    await run(alice.sendSignal(call.id, cands));
+    await advance(5_000);
+    expect(got).toEqual([1]);
+    store.setOnline('bob', true);
+    await advance();
+    expect(got).toEqual([1, 2]);
+  });
+
+  it('counts writes and reads per call', async () => {
+    const store = newStore();
+    const alice = store.channel('alice');
+    const call = await run(alice.startCall({ callee: 'bob', kind: 'voice' }));
+    store.channel('bob').watchSignals(call.id, () => {}, () => {});
+    await run(alice.sendSignal(call.id, cands));
+    await run(store.channel('bob').accept(call.id));
+    expect(store.costOf(call.id)).toEqual({ writes: 3, reads: 1 });
+    expect(store.costOf('other')).toEqual({ writes: 0, reads: 0 });
+  });
+
+  it('relays between two replicas as plain JSON (how the lab bridges two browsers)', async () => {
+    const left = newStore();
+    const right = newStore();
+    const wire: string[] = [];
+    left.onWrite((op) => {
+      wire.push(JSON.stringify(op));
+      right.applyRemote(JSON.parse(JSON.stringify(op)) as StoreOp);
+    });
+    right.onWrite((op) => left.applyRemote(op));
+    const calls: CallRecord[][] = [];
+    right.channel('bob').watchIncoming((list) => calls.push(list));
+    const call = await run(left.channel('alice').startCall({ callee: 'bob', kind: 'video' }));
+    expect(calls.at(-1)?.map((c) => c.id)).toEqual([call.id]);
+    await run(right.channel('bob').accept(call.id));
+    expect(left.getCall(call.id)?.state).toBe('accepted');
+    expect(wire).toHaveLength(1);
+    // A late replica is seeded from a dump.
+    const late = newStore();
+    for (const op of left.dump()) late.applyRemote(op);
+    expect(late.getCall(call.id)?.state).toBe('accepted');
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * What a caller may send to `iceServers`: nothing, `null`, `{}` or `{ ttlSeconds }` with an
+ * integer from 60 to the configured TTL. Anything else is refused with a sentence saying what
+ * was wrong, never silently ignored.
+ */
+import { HttpsError } from 'firebase-functions/v2/https';
+import { TTL_BOUNDS } from './config';
+
+export interface IceServersRequest {
+  /** Wanted credential lifetime; defaults to the configured TTL, which is also the maximum. */
+  ttlSeconds?: number;
+}
+
+const ALLOWED_KEYS = new Set(['ttlSeconds']);
+
+export function parseIceServersRequest(data: unknown, maxTtlSeconds: number): Required<IceServersRequest> {
+  if (data === undefined || data === null) return { ttlSeconds: maxTtlSeconds };
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw invalid(`expected no argument or an object like { ttlSeconds: 600 }, got ${describe(data)}.`);
+  }
+  const unknownKeys = Object.keys(data).filter((key) => !ALLOWED_KEYS.has(key));
+  if (unknownKeys.length > 0) {
+    throw invalid(`unknown field(s) ${unknownKeys.map((key) => JSON.stringify(key)).join(', ')}; only ttlSeconds is accepted.`);
+  }
+  const { ttlSeconds } = data as { ttlSeconds?: unknown };
+  if (ttlSeconds === undefined) return { ttlSeconds: maxTtlSeconds };
+  if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds) || ttlSeconds < TTL_BOUNDS.min || ttlSeconds > maxTtlSeconds) {
+    throw invalid(`ttlSeconds must be an integer from ${TTL_BOUNDS.min} to ${maxTtlSeconds}, got ${describe(ttlSeconds)}.`);
+  }
+  return { ttlSeconds };
+}
+
+function invalid(detail: string): HttpsError {
+  return new HttpsError('invalid-argument', `iceServers: ${detail}`);
+}
+
+/** A short, bounded description of a bad value, so a huge payload is not echoed back. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.slice(0, 40))}${value.length > 40 ? '…' : ''})`;
+  if (typeof value === 'number') return String(value);
+  return `a ${typeof value}`;
+}
