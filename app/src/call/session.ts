@@ -15,6 +15,7 @@ import type { IceServerCache } from './ice-servers';
 import type { Logger } from './logger';
 import { LocalMedia, type MediaDevicesLike } from './media';
 import { PeerLink, type PeerConnectionConstructor } from './negotiation';
+import { idleSnapshot } from './snapshot';
 import type {
   CallEvents,
   CallPath,
@@ -137,27 +138,9 @@ export class CallSession implements CallSessionApi {
     this.startedAt = this.phaseStartedAt = deps.clock.now();
     const timer = () => new Timer(deps.clock);
     this.timers = { ring: timer(), noRoute: timer(), relayHint: timer(), connect: timer(), grace: timer(), restart: timer(), deadline: timer(), iceRefresh: timer() };
-    this.snap = Object.freeze({
-      callId: init.record?.id ?? null,
-      direction: init.direction,
-      kind: init.kind,
-      peer: init.peer,
-      ...(init.context ? { context: init.context } : {}),
-      state: 'idle',
-      phase: null,
-      reason: null,
-      message: null,
-      connectedAt: null,
-      timings: {},
-      quality: null,
-      videoPausedForBandwidth: false,
-      muted: false,
-      cameraOff: false,
-      screenSharing: false,
-      path: null,
-      localStream: null,
-      remoteStream: null,
-    });
+    this.snap = Object.freeze(
+      idleSnapshot({ callId: init.record?.id ?? null, direction: init.direction, kind: init.kind, peer: init.peer, context: init.context }),
+    );
     if (init.record) {
       this.record = init.record;
       this.docState = init.record.state;

@@ -4,31 +4,12 @@
  */
 import type { CallClientApi, CallEvents, CallSessionApi, CallSnapshot } from '../../call/types';
 import type { CallKind, CrmContext } from '../../signaling/channel';
+import { idleSnapshot } from '../../call/snapshot';
 
 type Listeners = { [K in keyof CallEvents]: Set<CallEvents[K]> };
 
 export function baseSnapshot(partial: Partial<CallSnapshot> = {}): CallSnapshot {
-  return {
-    callId: 'call-1',
-    direction: 'outgoing',
-    kind: 'video',
-    peer: 'ana',
-    state: 'idle',
-    phase: null,
-    reason: null,
-    message: null,
-    connectedAt: null,
-    timings: {},
-    quality: null,
-    videoPausedForBandwidth: false,
-    muted: false,
-    cameraOff: false,
-    screenSharing: false,
-    path: null,
-    localStream: null,
-    remoteStream: null,
-    ...partial,
-  };
+  return { ...idleSnapshot({ callId: 'call-1', direction: 'outgoing', kind: 'video', peer: 'ana' }), ...partial };
 }
 
 export class FakeSession implements CallSessionApi {

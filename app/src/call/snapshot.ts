@@ -1,0 +1,26 @@
+import type { CallSnapshot } from './types';
+
+/** Who and what a call is about; everything else starts empty. */
+export type CallIdentity = Pick<CallSnapshot, 'callId' | 'direction' | 'kind' | 'peer'> & Partial<Pick<CallSnapshot, 'context'>>;
+
+/** A call that has not started yet: the one shape every new snapshot (engine or test double) starts from. */
+export function idleSnapshot({ context, ...identity }: CallIdentity): CallSnapshot {
+  return {
+    ...identity,
+    ...(context ? { context } : {}),
+    state: 'idle',
+    phase: null,
+    reason: null,
+    message: null,
+    connectedAt: null,
+    timings: {},
+    quality: null,
+    videoPausedForBandwidth: false,
+    muted: false,
+    cameraOff: false,
+    screenSharing: false,
+    path: null,
+    localStream: null,
+    remoteStream: null,
+  };
+}
