@@ -21,6 +21,7 @@ const systemPackages = {
   chromium: '/usr/bin/chromium',
   iptables: '/usr/sbin/iptables',
   iproute2: '/usr/sbin/ip',
+  python3: '/usr/bin/python3',
 };
 
 let aptUpdated = false;
@@ -43,7 +44,7 @@ function ensurePackages(names) {
 const suites = [
   { name: 'unit', what: 'engine, signaling, elements (happy-dom), functions logic', needs: () => null },
   { name: 'emulator', what: 'iceServers callable on the Auth + Functions emulators', needs: () => null },
-  { name: 'turn', what: 'coturn: credentials, expiry, relay abuse', needs: () => ensurePackages(['coturn']) },
+  { name: 'turn', what: 'coturn: credentials, expiry, relay abuse, TURN host loss, 8-call load', needs: () => ensurePackages(['coturn']) },
   {
     name: 'firestore',
     what: 'Firestore adapter contract and security rules on the Firestore emulator',
@@ -59,7 +60,7 @@ const suites = [
   {
     name: 'lab',
     what: 'network lab: two Chromiums behind NATs and firewalls, coturn',
-    needs: () => (isRoot ? ensurePackages(['chromium', 'coturn', 'iptables', 'iproute2']) : 'needs root for network namespaces'),
+    needs: () => (isRoot ? ensurePackages(['chromium', 'coturn', 'iptables', 'iproute2', 'python3']) : 'needs root for network namespaces'),
   },
 ];
 

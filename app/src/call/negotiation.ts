@@ -32,6 +32,8 @@ export interface PeerLinkOptions {
   mungeRemoteSdp?: ((sdp: string) => string) | undefined;
   /** Sending failed (signaling unavailable). */
   onSendError: (error: unknown) => void;
+  /** An offer of ours reached signaling (the write was acknowledged), so the peer can see it. */
+  onOfferSent?: (() => void) | undefined;
 }
 
 export class PeerLink {
@@ -88,6 +90,14 @@ export class PeerLink {
     return this.queue;
   }
 
+  /**
+   * Runs `task` before any signal that arrives after this call is processed, e.g. fetching
+   * fresh TURN credentials before answering the peer's ICE restart.
+   */
+  beforeNextSignal(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error) => this.options.log.error(`pre-signal task failed: ${error?.message ?? error}`));
+  }
+
   /** New TURN credentials without a restart (refresh before expiry). */
   setIceServers(iceServers: RTCIceServer[]): void {
     if (this.closed) return;
@@ -140,11 +150,16 @@ export class PeerLink {
     for (const track of this.localStream.getTracks()) this.pc.addTrack(track, this.localStream);
   }
 
-  private send(body: SignalBody): void {
+  private send(body: SignalBody, onDelivered?: () => void): void {
     if (this.closed) return;
-    this.options.send(body).catch((error) => {
-      if (!this.closed) this.options.onSendError(error);
-    });
+    this.options.send(body).then(
+      () => {
+        if (!this.closed) onDelivered?.();
+      },
+      (error) => {
+        if (!this.closed) this.options.onSendError(error);
+      },
+    );
   }
 
   private async makeOffer(): Promise<void> {
@@ -157,7 +172,7 @@ export class PeerLink {
       if (this.closed || this.pc.signalingState !== 'stable') return;
       await this.pc.setLocalDescription(offer);
       const local = this.pc.localDescription;
-      if (local && !this.closed) this.send({ type: 'description', description: { type: 'offer', sdp: local.sdp } });
+      if (local && !this.closed) this.send({ type: 'description', description: { type: 'offer', sdp: local.sdp } }, () => this.options.onOfferSent?.());
     } catch (error) {
       this.options.log.warn(`could not make an offer: ${(error as Error).message}`);
     } finally {
@@ -186,8 +201,9 @@ export class PeerLink {
       return;
     }
     try {
-      // Explicit rollback: not every implementation rolls back implicitly.
-      if (collision) await pc.setLocalDescription({ type: 'rollback' });
+      // Explicit rollback: not every implementation rolls back implicitly. Only with a local
+      // offer to undo: mid-createOffer the state is still stable and a rollback would throw.
+      if (collision && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
       const munge = this.options.mungeRemoteSdp;
       await pc.setRemoteDescription(munge ? { type: description.type, sdp: munge(description.sdp) } : description);
     } catch (error) {

@@ -47,12 +47,23 @@ export interface CallTimeouts {
   silenceMs: number;
   /** Reconnecting this long before the first ICE restart (media often returns by itself). */
   restartGraceMs: number;
-  /** Delays between further ICE restarts. */
+  /**
+   * Delays between further ICE restarts. The first step leaves a restart time to finish: the
+   * browser keeps pinging the dead pair slowly while it still counts as connected, so a switch
+   * to a new relay takes ~2 s (turn/test/faults.test.ts); restarting sooner throws that away.
+   */
   restartBackoffMs: number[];
   /** Reconnecting this long without recovery: failed('no-route'). */
   reconnectDeadlineMs: number;
   /** TURN credentials are renewed this long before they expire. */
   iceRefreshMarginMs: number;
+  /**
+   * Reconnecting, our ICE-restart offer reached signaling, and the peer sent nothing at all
+   * for this long: the peer is gone (browser killed, machine off), so end with 'peer-left'
+   * instead of waiting for the reconnect deadline. A peer that still answers keeps the
+   * restart loop going and, without media, ends in 'no-route' at the deadline.
+   */
+  peerGoneMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: CallTimeouts = {
@@ -64,9 +75,10 @@ export const DEFAULT_TIMEOUTS: CallTimeouts = {
   statsIntervalMs: 250,
   silenceMs: 1_000,
   restartGraceMs: 1_000,
-  restartBackoffMs: [1_000, 2_000, 4_000, 8_000],
+  restartBackoffMs: [2_500, 4_000, 8_000],
   reconnectDeadlineMs: 30_000,
   iceRefreshMarginMs: 60_000,
+  peerGoneMs: 4_000,
 };
 
 /**
@@ -127,7 +139,9 @@ export class CallSession implements CallSessionApi {
   private adopted: CallRecord | null = null;
   private reconnectDeadline: number | null = null;
   private restartAttempt = 0;
-  private readonly timers: Record<'ring' | 'noRoute' | 'relayHint' | 'connect' | 'grace' | 'restart' | 'deadline' | 'iceRefresh', Timer>;
+  /** When the peer last sent us any signal (proof that their browser still runs). */
+  private lastPeerSignalAt = 0;
+  private readonly timers: Record<'ring' | 'noRoute' | 'relayHint' | 'connect' | 'grace' | 'restart' | 'deadline' | 'iceRefresh' | 'peerGone', Timer>;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -137,7 +151,7 @@ export class CallSession implements CallSessionApi {
     this.media = new LocalMedia(deps.mediaDevices);
     this.startedAt = this.phaseStartedAt = deps.clock.now();
     const timer = () => new Timer(deps.clock);
-    this.timers = { ring: timer(), noRoute: timer(), relayHint: timer(), connect: timer(), grace: timer(), restart: timer(), deadline: timer(), iceRefresh: timer() };
+    this.timers = { ring: timer(), noRoute: timer(), relayHint: timer(), connect: timer(), grace: timer(), restart: timer(), deadline: timer(), iceRefresh: timer(), peerGone: timer() };
     this.snap = Object.freeze(
       idleSnapshot({ callId: init.record?.id ?? null, direction: init.direction, kind: init.kind, peer: init.peer, context: init.context }),
     );
@@ -402,12 +416,40 @@ export class CallSession implements CallSessionApi {
 
   private onSignal(signal: Signal): void {
     if (this.isOver) return;
+    this.lastPeerSignalAt = this.deps.clock.now();
+    this.timers.peerGone.stop();
     if (signal.type === 'bye') {
       this.log.info(`peer said bye${signal.reason ? ` (${signal.reason})` : ''}`);
       return this.finishRemote(this.docState === 'ringing' && this.snap.direction === 'incoming' ? 'cancelled' : (sharedFailure(signal.reason) ?? 'peer-left'));
     }
+    if (this.snap.state === 'reconnecting' && signal.type === 'description' && signal.description.type === 'offer') this.onPeerRestart();
     if (this.link) void this.link.handleSignal(signal);
     else this.pendingSignals.push(signal);
+  }
+
+  /**
+   * The peer restarted ICE while we are reconnecting: that restart is ours too. Our answer
+   * gathers new candidates, so it needs fresh TURN credentials (ours may have expired mid-call).
+   * Restarting again a moment later (our grace or backoff timer) would throw away its checks
+   * half-way, and the peer repeats its own restarts on the same backoff; so we follow and wait
+   * twice the step before restarting ourselves (we take over only if the peer stops trying).
+   */
+  private onPeerRestart(): void {
+    this.link?.beforeNextSignal(async () => {
+      try {
+        const grant = await this.deps.ice.refresh();
+        this.link?.setIceServers(grant.iceServers);
+      } catch (error) {
+        this.log.warn(`fresh ICE servers unavailable, answering the restart with the old ones: ${(error as Error)?.message}`);
+      }
+    });
+    this.timers.grace.stop();
+    const backoff = this.deps.timeouts.restartBackoffMs;
+    const delay = 2 * (backoff[Math.min(this.restartAttempt, backoff.length - 1)] ?? 1_000);
+    this.restartAttempt += 1;
+    this.timers.restart.start(delay, () => {
+      if (this.snap.state === 'reconnecting') void this.restartIce();
+    });
   }
 
   private openLink(polite: boolean, stream: MediaStream, iceServers: RTCIceServer[]): void {
@@ -426,6 +468,7 @@ export class CallSession implements CallSessionApi {
       onBadSignal: (detail) => this.fail('bad-signal', detail),
       mungeRemoteSdp: this.deps.mungeRemoteSdp,
       onSendError: (error) => this.fail(signalingReason(error), `could not send a signal: ${(error as Error)?.message}`),
+      onOfferSent: () => this.onRestartOfferSent(),
     });
     this.link = link;
     link.setLocalMedia(stream, !polite);
@@ -518,7 +561,7 @@ export class CallSession implements CallSessionApi {
   }
 
   private onRecovered(): void {
-    for (const name of ['grace', 'restart', 'deadline'] as const) this.timers[name].stop();
+    for (const name of ['grace', 'restart', 'deadline', 'peerGone'] as const) this.timers[name].stop();
     this.reconnectDeadline = null;
     this.restartAttempt = 0;
     this.log.info('media is back');
@@ -553,6 +596,23 @@ export class CallSession implements CallSessionApi {
         if (this.snap.state === 'reconnecting') void this.restartIce();
       });
     }
+  }
+
+  /**
+   * A restart offer that the peer never reacts to (no answer, no candidates, nothing) while
+   * media is gone means their browser is gone: our own signaling works (the write was
+   * acknowledged), theirs does not. The first unanswered offer starts the clock.
+   */
+  private onRestartOfferSent(): void {
+    if (this.snap.state !== 'reconnecting' || this.timers.peerGone.running) return;
+    const sentAt = this.deps.clock.now();
+    const waitMs = this.deps.timeouts.peerGoneMs;
+    this.timers.peerGone.start(waitMs, () => {
+      if (this.snap.state === 'reconnecting' && this.lastPeerSignalAt < sentAt) {
+        this.log.info(`peer left: no reply to an ICE restart for ${waitMs} ms while media was gone`);
+        this.finishLocal('peer-left', `the peer sent nothing for ${waitMs} ms after an ICE restart offer while media was gone`);
+      }
+    });
   }
 
   private scheduleIceRefresh(): void {

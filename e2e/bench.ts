@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: call setup across the lab's networks, firecall against the
+ * plain WebRTC floor measured in the same run.
+ *
+ *   npm run bench -- [--scenario NAME[,NAME...]] [--trials N] [--baseline-trials N]
+ *                    [--json FILE] [--svg FILE] [--credentials callable|computed]
+ *
+ * Per scenario: one lab network and coturn, then trials alternating firecall
+ * and baseline, each with two fresh browsers. Setup time is click -> first
+ * remote frame presented on the caller, with the callee accepting on ring.
+ * Needs root (network namespaces). Everything started is stopped, every
+ * namespace removed, also on Ctrl-C.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startCredentials, type LabCredentials } from './lab/emulator';
+import { labProblem } from './lab/preflight';
+import { combine, goals, svgChart, table, type BenchReport } from './lab/report';
+import { isScenario, SCENARIOS, scenarioTable, type ScenarioName } from './lab/scenarios';
+import { summarize } from './lab/summary';
+import { createLab, removeStaleNamespaces, ADDRESSES, type Lab } from './lab/topology';
+import { runTrial, type TrialResult, type Variant } from './lab/trial';
+import { newTurnSecret, startTurn } from './lab/turn';
+
+const USAGE = `usage: npm run bench -- [--scenario NAME[,NAME...]] [--trials N] [--baseline-trials N] [--json FILE] [--svg FILE] [--credentials callable|computed]
+scenarios: ${SCENARIOS.join(', ')}`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string' },
+      trials: { type: 'string', default: '20' },
+      'baseline-trials': { type: 'string' },
+      json: { type: 'string' },
+      svg: { type: 'string' },
+      credentials: { type: 'string', default: 'callable' },
+      latency: { type: 'string', default: '150' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const count = (name: string, raw: string | undefined, fallback: number) => {
+    const n = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 1000) throw new Error(`--${name} must be a whole number from 0 to 1000, got "${raw}".\n${USAGE}`);
+    return n;
+  };
+  const scenarios = (values.scenario ?? SCENARIOS.join(',')).split(',').map((s) => s.trim());
+  const unknown = scenarios.filter((s) => !isScenario(s));
+  if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')}.\n${USAGE}`);
+  if (values.credentials !== 'callable' && values.credentials !== 'computed') {
+    throw new Error(`--credentials must be "callable" (Auth + Functions emulators) or "computed", got "${values.credentials}".`);
+  }
+  const trials = count('trials', values.trials, 20);
+  return {
+    scenarios: scenarios as ScenarioName[],
+    trials,
+    baselineTrials: count('baseline-trials', values['baseline-trials'], trials),
+    json: values.json,
+    svg: values.svg ?? (values.json ? values.json.replace(/(\.json)?$/, '.svg') : undefined),
+    credentials: values.credentials,
+    latencyMs: count('latency', values.latency, 150),
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const problem = labProblem();
+  if (problem) throw new Error(`The lab cannot run here: ${problem}.`);
+  await removeStaleNamespaces();
+
+  const secret = newTurnSecret();
+  let credentials: LabCredentials | null = null;
+  let lab: Lab | null = null;
+  let stopping = false;
+  const cleanup = async () => {
+    await lab?.dispose();
+    await credentials?.stop();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      console.error(`\n${signal}: cleaning up the lab...`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, load: loadavg().map((l) => Math.round(l * 10) / 10) },
+    settings: { trials: opts.trials, baselineTrials: opts.baselineTrials, signalingLatencyMs: opts.latencyMs, oneWayDelayMs: 20, credentials: opts.credentials },
+    scenarios: [],
+  };
+  try {
+    if (opts.credentials === 'callable') {
+      console.log('starting the Auth and Functions emulators for TURN credentials...');
+      credentials = await startCredentials({
+        secret,
+        turnHost: ADDRESSES.turn,
+        transports: ['udp:3478', 'tcp:3478', 'tcp:443'],
+        stunUrls: [`stun:${ADDRESSES.turn}:3478`],
+      });
+      console.log(`emulators ready in ${Math.round(credentials.startupMs / 1000)} s`);
+    }
+    for (const name of opts.scenarios) {
+      if (stopping) break;
+      lab = await createLab(scenarioTable[name]);
+      const turn = await startTurn(lab, secret);
+      const results: Record<Variant, TrialResult[]> = { firecall: [], baseline: [] };
+      const plan: Variant[] = [];
+      for (let i = 0; i < Math.max(opts.trials, opts.baselineTrials); i++) {
+        if (i < opts.trials) plan.push('firecall');
+        if (i < opts.baselineTrials) plan.push('baseline');
+      }
+      const done: Record<Variant, number> = { firecall: 0, baseline: 0 };
+      const planned: Record<Variant, number> = { firecall: opts.trials, baseline: opts.baselineTrials };
+      for (const variant of plan) {
+        if (stopping) break;
+        const r = await runTrial(lab, turn, {
+          variant,
+          signalingLatencyMs: opts.latencyMs,
+          ...(credentials ? { identities: { caller: credentials.caller, callee: credentials.callee } } : {}),
+        });
+        results[variant].push(r);
+        const outcome = r.connected ? `setup ${Math.round(r.setupMs!)} ms` : `not connected${r.endState ? ` (${r.endState})` : ''}${r.failedAfterMs !== null ? ` after ${Math.round(r.failedAfterMs)} ms` : ''}`;
+        const extra = r.recoveryMs != null ? `, media back ${Math.round(r.recoveryMs)} ms after the link` : '';
+        done[variant] += 1;
+        console.log(`${name} ${variant} ${done[variant]}/${planned[variant]}: ${outcome}${extra}${r.error ? ` error: ${r.error.split('\n')[0]}` : ''}`);
+      }
+      await lab.dispose();
+      lab = null;
+      const firecall = summarize(name, 'firecall', results.firecall);
+      const baseline = results.baseline.length ? summarize(name, 'baseline', results.baseline) : null;
+      report.scenarios.push(combine(firecall, baseline));
+    }
+  } finally {
+    if (!stopping) await cleanup();
+  }
+
+  report.goals = goals(report);
+  console.log(`\n${table(report)}`);
+  if (opts.json) {
+    writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nJSON: ${opts.json}`);
+  }
+  if (opts.svg) {
+    writeFileSync(opts.svg, svgChart(report));
+    console.log(`SVG chart: ${opts.svg}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${(error as Error)?.message ?? error}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,68 @@
+/**
+ * Node side of the firecall page: relays each page's memory-store writes to
+ * the other page (in order), hands out TURN credentials, and reads what the
+ * caller's engine reported.
+ */
+import type { Page } from 'playwright-core';
+import type { IceGrant } from './credentials';
+import type { FirecallOutcome } from './pages/firecall';
+
+/** A signed-in user on one side: their uid and their way to get ICE servers. */
+export interface Identity {
+  uid: string;
+  grant(): Promise<IceGrant>;
+}
+
+export interface DriverOptions {
+  latencyMs: number;
+  caller: Identity;
+  callee: Identity;
+}
+
+export class FirecallDriver {
+  /** Store writes relayed so far (what Firestore would bill as writes). */
+  writes = 0;
+  private stopped = false;
+
+  private constructor(
+    private readonly caller: Page,
+    private readonly callee: Page,
+    private readonly options: DriverOptions,
+  ) {}
+
+  static async start(caller: Page, callee: Page, options: DriverOptions): Promise<FirecallDriver> {
+    const driver = new FirecallDriver(caller, callee, options);
+    await driver.wire(caller, callee, options.caller);
+    await driver.wire(callee, caller, options.callee);
+    for (const [page, who] of [[caller, options.caller], [callee, options.callee]] as const) {
+      await page.evaluate((input) => window.firecall.setup(input), { uid: who.uid, latencyMs: options.latencyMs });
+    }
+    await callee.evaluate(() => window.firecall.answerOnRing());
+    return driver;
+  }
+
+  /** The caller clicks "call"; returns the click time (epoch ms). */
+  call(): Promise<number> {
+    return this.caller.evaluate((callee) => window.firecall.call(callee), this.options.callee.uid);
+  }
+
+  outcome(side: 'caller' | 'callee' = 'caller'): Promise<FirecallOutcome> {
+    return (side === 'caller' ? this.caller : this.callee).evaluate(() => window.firecall.outcome());
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all([this.caller, this.callee].map((p) => p.evaluate(() => window.firecall.hangUp()).catch(() => undefined)));
+  }
+
+  private async wire(from: Page, to: Page, who: Identity): Promise<void> {
+    // One chain per direction keeps the writes in the order the store made them.
+    let chain: Promise<unknown> = Promise.resolve();
+    await from.exposeFunction('labStoreOp', (op: unknown) => {
+      this.writes += 1;
+      chain = chain.then(() => to.evaluate((o) => window.labApplyRemote(o as never), op).catch(() => undefined));
+    });
+    await from.exposeFunction('labIceServers', () => who.grant());
+  }
+}

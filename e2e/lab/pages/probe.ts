@@ -1,0 +1,116 @@
+/**
+ * Browser side: what the lab observes in a page, independent of the code under
+ * test. It tracks every RTCPeerConnection the page creates, renders each remote
+ * video track and records when frames are actually presented, and reads the
+ * selected ICE path and decoded-media counters from getStats.
+ *
+ * Must run before the page's own code (it is the first thing in each bundle).
+ */
+
+export interface ObservedPath {
+  local: string;
+  remote: string;
+  protocol: string;
+  /** Transport from this browser to its TURN server, when the local side relays. */
+  relayProtocol?: string;
+  relayPort?: number;
+}
+
+export interface MediaCounters {
+  framesDecoded: number;
+  audioEnergy: number;
+  bytesReceived: number;
+}
+
+export interface Probe {
+  /** Epoch ms of every presented remote video frame, in order. */
+  frameTimes: number[];
+  connectionStates: Array<{ at: number; state: string }>;
+  path(): Promise<ObservedPath | null>;
+  media(): Promise<MediaCounters>;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+const connections: RTCPeerConnection[] = [];
+const frameTimes: number[] = [];
+const connectionStates: Array<{ at: number; state: string }> = [];
+
+const Native = window.RTCPeerConnection;
+class TrackedPeerConnection extends Native {
+  constructor(config?: RTCConfiguration) {
+    super(config);
+    connections.push(this);
+    this.addEventListener('connectionstatechange', () => connectionStates.push({ at: now(), state: this.connectionState }));
+    this.addEventListener('track', (event) => {
+      if (event.track.kind === 'video') render(event.track);
+    });
+  }
+}
+window.RTCPeerConnection = TrackedPeerConnection as typeof RTCPeerConnection;
+
+function render(track: MediaStreamTrack): void {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.autoplay = true;
+  video.playsInline = true;
+  video.width = 320;
+  video.height = 240;
+  video.srcObject = new MediaStream([track]);
+  document.body.append(video);
+  const onFrame = () => {
+    // An ending track presents one last (black) frame: only frames of a live track count.
+    if (track.readyState === 'live' && !track.muted) frameTimes.push(now());
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+  void video.play().catch(() => undefined);
+}
+
+async function statsOf(pc: RTCPeerConnection): Promise<Map<string, Record<string, unknown>>> {
+  const report = await pc.getStats();
+  const out = new Map<string, Record<string, unknown>>();
+  report.forEach((value: Record<string, unknown>, key: string) => out.set(key, value));
+  return out;
+}
+
+async function path(): Promise<ObservedPath | null> {
+  for (const pc of [...connections].reverse()) {
+    const stats = await statsOf(pc);
+    for (const s of stats.values()) {
+      if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') continue;
+      const pair = stats.get(s.selectedCandidatePairId);
+      const local = pair && stats.get(pair.localCandidateId as string);
+      const remote = pair && stats.get(pair.remoteCandidateId as string);
+      if (!local || !remote) continue;
+      const out: ObservedPath = {
+        local: String(local.candidateType),
+        remote: String(remote.candidateType),
+        protocol: String(local.protocol),
+      };
+      if (local.candidateType === 'relay') {
+        out.relayProtocol = String(local.relayProtocol);
+        const port = /:(\d+)(\?|$)/.exec(String(local.url ?? ''));
+        if (port) out.relayPort = Number(port[1]);
+      }
+      return out;
+    }
+  }
+  return null;
+}
+
+async function media(): Promise<MediaCounters> {
+  const out: MediaCounters = { framesDecoded: 0, audioEnergy: 0, bytesReceived: 0 };
+  for (const pc of connections) {
+    for (const s of (await statsOf(pc)).values()) {
+      if (s.type !== 'inbound-rtp') continue;
+      out.bytesReceived += Number(s.bytesReceived ?? 0);
+      if (s.kind === 'video') out.framesDecoded += Number(s.framesDecoded ?? 0);
+      if (s.kind === 'audio') out.audioEnergy += Number(s.totalAudioEnergy ?? 0);
+    }
+  }
+  return out;
+}
+
+export const probe: Probe = { frameTimes, connectionStates, path, media };
+(window as unknown as { probe: Probe }).probe = probe;
+export { now };

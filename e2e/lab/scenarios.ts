@@ -1,0 +1,76 @@
+/**
+ * The lab's network scenarios: what each router lets through, and what a
+ * call across it is expected to do.
+ */
+
+export const SCENARIOS = [
+  'open',
+  'cone-nat',
+  'symmetric-nat',
+  'udp-blocked',
+  'tcp443-only',
+  'no-path',
+  'link-flap',
+  'squeeze',
+] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export function isScenario(name: string): name is ScenarioName {
+  return (SCENARIOS as readonly string[]).includes(name);
+}
+
+export interface RouterPolicy {
+  /** Source NAT on the WAN side; 'none' routes the LAN addresses as they are. */
+  nat: 'none' | 'masquerade' | 'masquerade-random';
+  /** What new connections from the LAN may leave. */
+  egress: 'all' | 'no-udp' | 'tcp443' | 'nothing';
+}
+
+/** What a successful call across the scenario must have used. */
+export type ExpectedPath =
+  | { kind: 'direct' }
+  | { kind: 'relay'; protocol?: 'udp' | 'tcp'; port?: number }
+  | { kind: 'fails' };
+
+export interface Scenario {
+  name: ScenarioName;
+  summary: string;
+  router: RouterPolicy;
+  expect: ExpectedPath;
+  /** Rate limit on the caller's link from the start (kbit/s, both directions). */
+  callerRateKbit?: number;
+}
+
+const cone: RouterPolicy = { nat: 'masquerade', egress: 'all' };
+
+export const scenarioTable: Record<ScenarioName, Scenario> = {
+  open: { name: 'open', summary: 'both hosts directly reachable', router: { nat: 'none', egress: 'all' }, expect: { kind: 'direct' } },
+  'cone-nat': { name: 'cone-nat', summary: 'both behind MASQUERADE', router: cone, expect: { kind: 'direct' } },
+  'symmetric-nat': {
+    name: 'symmetric-nat',
+    summary: 'both behind MASQUERADE --random-fully',
+    router: { nat: 'masquerade-random', egress: 'all' },
+    expect: { kind: 'relay' },
+  },
+  'udp-blocked': {
+    name: 'udp-blocked',
+    summary: 'UDP dropped at both routers',
+    router: { nat: 'masquerade', egress: 'no-udp' },
+    expect: { kind: 'relay', protocol: 'tcp' },
+  },
+  'tcp443-only': {
+    name: 'tcp443-only',
+    summary: 'only TCP to port 443 leaves both LANs',
+    router: { nat: 'masquerade', egress: 'tcp443' },
+    expect: { kind: 'relay', protocol: 'tcp', port: 443 },
+  },
+  'no-path': { name: 'no-path', summary: 'nothing leaves either LAN', router: { nat: 'masquerade', egress: 'nothing' }, expect: { kind: 'fails' } },
+  'link-flap': { name: 'link-flap', summary: "cone NAT; the caller's link is cut for 5 s mid-call", router: cone, expect: { kind: 'direct' } },
+  squeeze: {
+    name: 'squeeze',
+    summary: "cone NAT; the caller's link drops from 2.5 Mbit/s to 250 kbit/s and back",
+    router: cone,
+    expect: { kind: 'direct' },
+    callerRateKbit: 2_500,
+  },
+};

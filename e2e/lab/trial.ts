@@ -1,0 +1,267 @@
+/**
+ * One call across a lab network: two fresh browsers, the caller clicks "call",
+ * the callee accepts on ring, and the lab watches what a user would notice
+ * (first remote frame, media on both sides, the path, states, recovery).
+ *
+ * `variant` picks the page: 'firecall' (the engine with the harness) or
+ * 'baseline' (the plain WebRTC floor). Both are observed by the same probe.
+ */
+import type { Page } from 'playwright-core';
+import { launchPeer, type Peer } from './browser';
+import { pageAssets } from './bundle';
+import { computeGrant } from './credentials';
+import { delay, withTimeout } from './processes';
+import { relayMessages } from './relay';
+import type { Lab } from './topology';
+import type { TurnService } from './turn';
+import type { ObservedPath, MediaCounters } from './pages/probe';
+import type { BaselineTimings } from './pages/baseline';
+import type { FirecallOutcome } from './pages/firecall';
+import { FirecallDriver, type Identity } from './firecall-driver';
+
+export type Variant = 'firecall' | 'baseline';
+
+export interface TrialOptions {
+  variant: Variant;
+  signalingLatencyMs?: number;
+  /** How long to wait for the first remote frame before calling the trial failed. */
+  setupTimeoutMs?: number;
+  /** Upper bound for the whole trial, browsers included. */
+  trialTimeoutMs?: number;
+  /** link-flap: how long the caller's link stays cut. */
+  cutMs?: number;
+  /** squeeze: the caller's link rate before/after and during the squeeze, and how long it lasts. */
+  squeeze?: { highKbit: number; lowKbit: number; holdMs: number };
+  /** Who calls whom; defaults to two users with credentials the lab computes itself. */
+  identities?: { caller: Identity; callee: Identity };
+}
+
+export interface TrialResult {
+  scenario: string;
+  variant: Variant;
+  connected: boolean;
+  /** Click -> first remote frame presented on the caller (ms). */
+  setupMs: number | null;
+  /** Click -> the call reported failure (ms). */
+  failedAfterMs: number | null;
+  failReason: string | null;
+  path: { caller: ObservedPath | null; callee: ObservedPath | null };
+  media: { caller: MediaCounters | null; callee: MediaCounters | null };
+  /** Milliseconds from click to each milestone (baseline) or per state/phase (firecall). */
+  phasesMs: Record<string, number>;
+  /** Caller's observed states, e.g. ['requesting-media', 'ringing', 'connecting:signaling', ...]. */
+  states: string[];
+  /** The same with when each began, in ms after the click. */
+  timeline: Array<{ state: string; atMs: number; reason: string | null }>;
+  /** link-flap: link restored -> first remote frame on the caller (ms). */
+  recoveryMs?: number | null;
+  /** link-flap: the caller showed 'reconnecting' while the link was cut. */
+  sawReconnecting?: boolean;
+  /** squeeze: remote frames per second the callee presented before, during and after the squeeze. */
+  squeeze?: { fpsBefore: number; fpsDuring: number; fpsAfter: number };
+  /** The caller's call state when the trial ended (firecall), e.g. 'connected'. */
+  finalState?: string | null;
+  signalingWrites: number;
+  /** firecall: how the caller's call ended before media, e.g. 'failed:no-route'. */
+  endState?: string | null;
+  error: string | null;
+}
+
+const PAGES = {
+  baseline: new URL('./pages/baseline.ts', import.meta.url),
+  firecall: new URL('./pages/firecall.ts', import.meta.url),
+};
+
+export async function runTrial(lab: Lab, turn: TurnService, options: TrialOptions): Promise<TrialResult> {
+  const latency = options.signalingLatencyMs ?? 150;
+  const setupTimeout = options.setupTimeoutMs ?? 20_000;
+  const identities = options.identities ?? {
+    caller: { uid: 'lab-caller', grant: async () => computeGrant(turn, 'lab-caller') },
+    callee: { uid: 'lab-callee', grant: async () => computeGrant(turn, 'lab-callee') },
+  };
+  const result: TrialResult = {
+    scenario: lab.scenario.name,
+    variant: options.variant,
+    connected: false,
+    setupMs: null,
+    failedAfterMs: null,
+    failReason: null,
+    path: { caller: null, callee: null },
+    media: { caller: null, callee: null },
+    phasesMs: {},
+    states: [],
+    timeline: [],
+    signalingWrites: 0,
+    error: null,
+  };
+  const assets = await pageAssets(PAGES[options.variant]);
+  const peers: Peer[] = [];
+  let driver: FirecallDriver | null = null;
+  const body = async () => {
+    const [caller, callee] = await Promise.all([launchPeer(lab, 'caller', assets), launchPeer(lab, 'callee', assets)]);
+    peers.push(caller, callee);
+    let click: number;
+    if (options.variant === 'baseline') {
+      const [callerGrant, calleeGrant] = await Promise.all([identities.caller.grant(), identities.callee.grant()]);
+      const relay = await relayMessages(caller.page, callee.page, latency);
+      await callee.page.evaluate((servers) => window.baseline.answerOnRing(servers), calleeGrant.iceServers);
+      click = await caller.page.evaluate((servers) => {
+        window.baseline.call(servers);
+        return window.baseline.timings!.click;
+      }, callerGrant.iceServers);
+      await waitForOutcome(caller.page, setupTimeout, () => caller.page.evaluate(() => window.baseline.timings?.failed ?? null));
+      const timings = await caller.page.evaluate(() => window.baseline.timings);
+      result.phasesMs = baselinePhases(timings);
+      if (timings?.failed) {
+        result.failedAfterMs = timings.failed - timings.click;
+        result.failReason = 'ice-failed';
+      }
+      result.error = await caller.page.evaluate(() => window.baseline.error);
+      result.signalingWrites = relay.messages;
+    } else {
+      const d = (driver = await FirecallDriver.start(caller.page, callee.page, { latencyMs: latency, ...identities }));
+      click = await d.call();
+      await waitForOutcome(caller.page, setupTimeout, async () => failedAt(await d.outcome()));
+      const outcome = await d.outcome();
+      result.phasesMs = outcome.timings;
+      result.states = outcome.marks.map((m) => m.state);
+      result.timeline = timelineOf(outcome, click);
+      result.endState = outcome.state === 'ended' || outcome.state === 'failed' ? `${outcome.state}:${outcome.reason}` : null;
+      const failed = failedAt(outcome);
+      if (failed !== null) {
+        result.failedAfterMs = failed - click;
+        result.failReason = outcome.reason;
+      }
+      result.error = outcome.error;
+      result.signalingWrites = d.writes;
+    }
+
+    const firstFrame = await firstFrameAfter(caller.page, click);
+    if (firstFrame !== null) {
+      result.connected = true;
+      result.setupMs = firstFrame - click;
+      // Media both ways: the callee must see the caller too.
+      await waitFor(async () => (await frameCount(callee.page)) > 0, 10_000);
+      result.path = { caller: await pathOf(caller.page), callee: await pathOf(callee.page) };
+      if (lab.scenario.name === 'link-flap') {
+        const flap = await linkFlap(lab, caller.page, options.cutMs ?? 5_000, driver);
+        result.recoveryMs = flap.recoveryMs;
+        result.sawReconnecting = flap.sawReconnecting;
+        if (driver) {
+          const outcome = await driver.outcome();
+          result.states = outcome.marks.map((m) => m.state);
+          result.timeline = timelineOf(outcome, click);
+        }
+      }
+      if (lab.scenario.name === 'squeeze') {
+        result.squeeze = await squeeze(lab, callee.page, options.squeeze ?? DEFAULT_SQUEEZE);
+      }
+      result.media = { caller: await mediaOf(caller.page), callee: await mediaOf(callee.page) };
+      if (driver) result.finalState = (await driver.outcome()).state;
+    }
+  };
+  try {
+    // A hung page must not hang the run: closing the browsers ends whatever still waits on them.
+    await withTimeout(body(), options.trialTimeoutMs ?? 90_000, `${lab.scenario.name} ${options.variant} trial`);
+  } catch (error) {
+    result.error = (error as Error).message;
+  } finally {
+    const started = driver as FirecallDriver | null; // assigned inside body()
+    await withTimeout(started?.stop() ?? Promise.resolve(), 5_000, 'hanging up').catch(() => undefined);
+    await Promise.all(peers.map((p) => p.close()));
+  }
+  return result;
+}
+
+/** Resolves when the caller presents a remote frame or the call reports failure, or after `timeoutMs`. */
+async function waitForOutcome(page: Page, timeoutMs: number, failedAt: () => Promise<number | null>): Promise<void> {
+  await waitFor(async () => (await frameCount(page)) > 0 || (await failedAt()) !== null, timeoutMs);
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await delay(stepMs);
+  }
+  return false;
+}
+
+function frameCount(page: Page): Promise<number> {
+  return withTimeout(page.evaluate(() => window.probe.frameTimes.length), 5_000, 'reading frame count');
+}
+
+async function firstFrameAfter(page: Page, since: number): Promise<number | null> {
+  return page.evaluate((t) => window.probe.frameTimes.find((f) => f >= t) ?? null, since);
+}
+
+function pathOf(page: Page): Promise<ObservedPath | null> {
+  return withTimeout(page.evaluate(() => window.probe.path()), 5_000, 'reading the selected path');
+}
+
+function mediaOf(page: Page): Promise<MediaCounters> {
+  return withTimeout(page.evaluate(() => window.probe.media()), 5_000, 'reading media counters');
+}
+
+function baselinePhases(t: BaselineTimings | null): Record<string, number> {
+  if (!t) return {};
+  const out: Record<string, number> = {};
+  for (const key of ['media', 'offerSent', 'answerReceived', 'iceConnected', 'connected', 'failed'] as const) {
+    const at = t[key];
+    if (at !== undefined) out[key] = Math.round(at - t.click);
+  }
+  return out;
+}
+
+async function linkFlap(
+  lab: Lab,
+  caller: Page,
+  cutMs: number,
+  driver: FirecallDriver | null,
+): Promise<{ recoveryMs: number | null; sawReconnecting: boolean }> {
+  await delay(1_500); // a settled call first
+  await lab.setLinkCut('caller', true);
+  await delay(cutMs);
+  await lab.setLinkCut('caller', false);
+  const restoredAt = Date.now();
+  const back = await waitFor(
+    async () => caller.evaluate((t) => window.probe.frameTimes.some((f) => f > t), restoredAt),
+    15_000,
+  );
+  const recoveryMs = back ? (await caller.evaluate((t) => window.probe.frameTimes.find((f) => f > t)!, restoredAt)) - restoredAt : null;
+  // Frames presented while the link was still cut would be stale ones: only frames after restore count.
+  const states = driver ? (await driver.outcome()).marks.map((m) => m.state) : [];
+  return { recoveryMs, sawReconnecting: states.includes('reconnecting') };
+}
+
+function timelineOf(outcome: FirecallOutcome, click: number): TrialResult['timeline'] {
+  return outcome.marks.map((m) => ({ state: m.state, atMs: Math.round(m.at - click), reason: m.reason }));
+}
+
+export const DEFAULT_SQUEEZE = { highKbit: 2_500, lowKbit: 250, holdMs: 6_000 };
+
+/** Squeezes the caller's link and counts what the callee sees of the caller's video. */
+async function squeeze(lab: Lab, callee: Page, plan: { highKbit: number; lowKbit: number; holdMs: number }) {
+  const fps = async (from: number, to: number) =>
+    ((await callee.evaluate(([a, b]) => window.probe.frameTimes.filter((f) => f >= a! && f < b!).length, [from, to])) * 1000) / (to - from);
+  await delay(2_000);
+  const start = Date.now();
+  await lab.setRate('caller', plan.lowKbit);
+  await delay(plan.holdMs);
+  const end = Date.now();
+  await lab.setRate('caller', plan.highKbit);
+  await delay(3_000);
+  const after = Date.now();
+  return { fpsBefore: await fps(start - 2_000, start), fpsDuring: await fps(start, end), fpsAfter: await fps(end, after) };
+}
+
+/** When the call ended without media (failed, or ended by the other side), if it did. */
+function failedAt(outcome: FirecallOutcome): number | null {
+  return outcome.marks.find((m) => m.state === 'failed' || m.state === 'ended')?.at ?? null;
+}
+
+declare global {
+  interface Window {
+    probe: import('./pages/probe').Probe;
+  }
+}

