@@ -8,19 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Lab, Side } from './topology';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 
-const CHROMIUM = process.env.FIRECALL_CHROMIUM ?? '/usr/bin/chromium';
 
 const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
+  ...chromiumArgs,
   '--autoplay-policy=no-user-gesture-required',
   // Keep timers and rendering running at full speed in a headless, unfocused page.
   '--disable-background-timer-throttling',
@@ -43,7 +35,7 @@ export interface Peer {
 export async function launchPeer(lab: Lab, side: Side, assets: PageAssets, entry = '/index.html'): Promise<Peer> {
   const dir = mkdtempSync(join(tmpdir(), `${lab.id}-${side}-`));
   const wrapper = join(dir, 'chromium-in-ns');
-  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec '${lab.hostNs(side)}' '${CHROMIUM}' "$@"\n`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec '${lab.hostNs(side)}' '${chromiumPath}' "$@"\n`);
   chmodSync(wrapper, 0o755);
   lab.onDispose(() => rmSync(dir, { recursive: true, force: true }));
 

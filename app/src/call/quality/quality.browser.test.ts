@@ -7,12 +7,11 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../../../../scripts/chromium.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const CHROMIUM = process.env.FIRECALL_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  ...chromiumArgs,
   '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
 ];
 
@@ -48,7 +47,7 @@ beforeAll(async () => {
       bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', write: false, logLevel: 'silent',
     })
   ).outputFiles[0]!.text;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 30_000 });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: FLAGS, timeout: 30_000 });
   page = await browser.newPage();
   await page.route('http://localhost/**', (route) =>
     route.request().url().endsWith('/page.js')

@@ -8,21 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
+import { chromiumArgs, chromiumPath } from '../../../../scripts/chromium.mjs';
 
 const appRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const artifactsDir = fileURLToPath(new URL('../../../../.artifacts/elements', import.meta.url));
 
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
 
 export interface Harness {
   server: ViteDevServer;
@@ -45,7 +35,7 @@ export async function startHarness(): Promise<Harness> {
   let browser: Browser;
   try {
     // playwright gives every launch a fresh temporary profile of its own.
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   } catch (error) {
     await server.close();
     throw error;
