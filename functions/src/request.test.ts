@@ -42,4 +42,11 @@ describe('parseIceServersRequest', () => {
   it('does not echo a huge string back', () => {
     expect(refusal('x'.repeat(100_000)).message.length).toBeLessThan(200);
   });
+
+  it('does not echo huge or countless unknown keys back', () => {
+    const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`${'k'.repeat(10_000)}${i}`, 1]));
+    const message = refusal(many).message;
+    expect(message.length).toBeLessThan(400);
+    expect(message).toContain('and 995 more');
+  });
 });

@@ -20,7 +20,10 @@ export function parseIceServersRequest(data: unknown, maxTtlSeconds: number): Re
   }
   const unknownKeys = Object.keys(data).filter((key) => !ALLOWED_KEYS.has(key));
   if (unknownKeys.length > 0) {
-    throw invalid(`unknown field(s) ${unknownKeys.map((key) => JSON.stringify(key)).join(', ')}; only ttlSeconds is accepted.`);
+    // Bounded echo: a payload with huge or countless keys must not come back in the error.
+    const shown = unknownKeys.slice(0, 5).map((key) => JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key));
+    const more = unknownKeys.length > 5 ? ` and ${unknownKeys.length - 5} more` : '';
+    throw invalid(`unknown field(s) ${shown.join(', ')}${more}; only ttlSeconds is accepted.`);
   }
   const { ttlSeconds } = data as { ttlSeconds?: unknown };
   if (ttlSeconds === undefined) return { ttlSeconds: maxTtlSeconds };
