@@ -18,13 +18,27 @@ export default defineConfig({
           exclude: ['**/*.browser.test.ts', '**/*.firestore.test.ts', '**/node_modules/**'],
           css: true,
           testTimeout: 20_000,
+          // Engine tests run real WebRTC stacks and count signaling writes that depend on timing
+          // (candidate batching windows); files competing for 2 cores made those counts flaky.
+          fileParallelism: false,
         },
       },
       {
         test: { name: 'emulator', include: ['functions/test/**/*.emu.test.ts'], ...slow, fileParallelism: false },
       },
       {
-        test: { name: 'firestore', include: ['**/*.firestore.test.ts'], exclude: ['**/node_modules/**'], ...slow, fileParallelism: false },
+        test: {
+          name: 'firestore',
+          include: ['**/*.firestore.test.ts'],
+          exclude: ['**/node_modules/**'],
+          ...slow,
+          fileParallelism: false,
+          // The local Firestore emulator under heavy CPU load sometimes never answers a listener
+          // attached while writes are in flight (3 in ~530 stressed runs, 0 unloaded; the same
+          // listener attached earlier saw every write). One retry keeps that emulator stall from
+          // failing CI; vitest still reports the retried test, and a real adapter bug fails twice.
+          retry: 1,
+        },
       },
       {
         test: { name: 'turn', include: ['turn/test/**/*.test.ts'], ...slow, fileParallelism: false },
