@@ -55,6 +55,11 @@ export interface CallClientOptions {
 export interface CallClient extends CallClientApi {
   call(input: { callee: string; kind: CallKind; context?: CrmContext }): CallSession;
   onIncoming(listener: (session: CallSessionApi) => void): () => void;
+  /**
+   * Incoming calls cannot be watched right now (the client retries with backoff by itself);
+   * the UI can say "you may miss calls". Called on every failed attempt.
+   */
+  onIncomingError(listener: (error: Error) => void): () => void;
   /** Live sessions (not ended or failed). */
   readonly sessions: readonly CallSession[];
 }
@@ -143,7 +148,45 @@ export function createCallClient(options: CallClientOptions): CallClient {
     }
   };
 
-  const stopIncoming = options.signaling.watchIncoming(onIncomingCalls, (error) => log.warn(`incoming calls unavailable: ${error.message}`));
+  // A listener that dies would silently stop all ringing: resubscribe with backoff and tell the UI.
+  const incomingErrorListeners = new Set<(error: Error) => void>();
+  const retryDelaysMs = [1_000, 2_000, 5_000, 10_000, 30_000];
+  let retries = 0;
+  let retryTimer: unknown = null;
+  let unsubscribeIncoming: (() => void) | null = null;
+  const watchIncoming = () => {
+    unsubscribeIncoming = options.signaling.watchIncoming(
+      (calls) => {
+        retries = 0;
+        onIncomingCalls(calls);
+      },
+      (error) => {
+        log.warn(`incoming calls unavailable: ${error.message}`);
+        for (const listener of [...incomingErrorListeners]) {
+          try {
+            listener(error);
+          } catch (thrown) {
+            log.error(`incoming error listener threw: ${(thrown as Error)?.message}`);
+          }
+        }
+        if (disposed || retryTimer !== null) return;
+        const delay = retryDelaysMs[Math.min(retries, retryDelaysMs.length - 1)]!;
+        retries += 1;
+        retryTimer = clock.setTimeout(() => {
+          retryTimer = null;
+          if (disposed) return;
+          unsubscribeIncoming?.();
+          watchIncoming();
+        }, delay);
+      },
+    );
+  };
+  watchIncoming();
+  const stopIncoming = () => {
+    if (retryTimer !== null) clock.clearTimeout(retryTimer);
+    retryTimer = null;
+    unsubscribeIncoming?.();
+  };
 
   const subscribeGlobal = (target: { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void } | undefined, type: string): Subscribe | null =>
     target?.addEventListener
@@ -182,12 +225,17 @@ export function createCallClient(options: CallClientOptions): CallClient {
       incomingListeners.add(listener);
       return () => incomingListeners.delete(listener);
     },
+    onIncomingError(listener) {
+      incomingErrorListeners.add(listener);
+      return () => incomingErrorListeners.delete(listener);
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
       for (const session of [...live]) session.leave();
       for (const stop of stops.splice(0)) stop();
       incomingListeners.clear();
+      incomingErrorListeners.clear();
     },
   };
 }

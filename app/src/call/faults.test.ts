@@ -88,3 +88,33 @@ describe('signaling offline for 3 s during setup', () => {
     expect(await inboundBytes(caller)).toBeGreaterThan(before);
   });
 });
+
+describe('the ICE server provider returns a malformed TURN URL', () => {
+  it('the caller fails at once with turn-unreachable instead of ringing until the timeout', async () => {
+    const badTurn = async () => ({ iceServers: [{ urls: 'turn:', username: 'u', credential: 'c' }], expiresAt: Date.now() + 3_600_000 });
+    const w = world(['alice', 'bob'], {}, { iceServers: badTurn });
+    const caller = w.phones.alice!.client.call({ callee: 'bob', kind: 'voice' });
+    const failed = await reach(caller, 'failed', 5_000);
+    expect(failed).toMatchObject({ reason: 'turn-unreachable' });
+    expect(failed.detail).toContain('TURN server configuration was refused');
+    await sleep(100);
+    // The callee does not keep ringing for a call that cannot work.
+    expect(w.store.getCall(failed.callId!)?.state).toBe('cancelled');
+  });
+});
+
+describe('a signal refused because the peer already ended the call', () => {
+  it('is not mistaken for a signaling outage: the call ends as peer-left', async () => {
+    const w = world(['alice', 'bob']);
+    const { callee, callId } = await connectedCall(w);
+    w.store.setOnline('bob', false);
+    // Alice's app ends the call while bob's network is away; bob restarts ICE meanwhile.
+    await w.store.channel('alice').end(callId, 'hung-up');
+    (callee as unknown as { networkChanged(): void }).networkChanged();
+    await sleep(500); // bob's restart offer is written and waits for the network
+    w.store.setOnline('bob', true);
+    const ended = await reach(callee, 'ended', 5_000);
+    expect(ended.reason).toBe('peer-left');
+    expect(w.phones.bob!.logs.some((line) => line.includes('signal refused, the call is over'))).toBe(true);
+  });
+});

@@ -42,4 +42,20 @@ describe('ICE server credentials', () => {
     fail = false;
     await expect(ice.get()).resolves.toMatchObject({ iceServers: [] });
   });
+
+  it('a grant shorter than the margin is refreshed at half its lifetime, not every second', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const ice = new IceServerCache(async () => {
+      calls += 1;
+      return { iceServers: [], expiresAt: clock.now() + 60_000 };
+    }, clock, 60_000);
+    await ice.get();
+    expect(ice.refreshDueIn()).toBe(30_000);
+    await ice.get();
+    expect(calls).toBe(1); // still fresh: no second request
+    await clock.advance(30_001);
+    await ice.get();
+    expect(calls).toBe(2);
+  });
 });

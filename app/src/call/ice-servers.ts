@@ -8,6 +8,8 @@ import type { IceServerGrant, IceServerProvider } from './types';
 export class IceServerCache {
   private grant: IceServerGrant | null = null;
   private pending: Promise<IceServerGrant> | null = null;
+  /** When the current grant arrived (its lifetime bounds the refresh margin). */
+  private receivedAt = 0;
 
   constructor(
     private readonly provider: IceServerProvider,
@@ -18,7 +20,7 @@ export class IceServerCache {
 
   /** Fresh-enough servers, from cache when possible. */
   get(): Promise<IceServerGrant> {
-    if (this.grant && this.grant.expiresAt - this.marginMs > this.clock.now()) return Promise.resolve(this.grant);
+    if (this.grant && this.grant.expiresAt - this.margin() > this.clock.now()) return Promise.resolve(this.grant);
     return this.refresh();
   }
 
@@ -30,6 +32,7 @@ export class IceServerCache {
       .then((grant) => {
         if (!grant || !Array.isArray(grant.iceServers)) throw new Error('ICE server provider returned no server list');
         this.grant = grant;
+        this.receivedAt = this.clock.now();
         return grant;
       })
       .finally(() => {
@@ -41,6 +44,15 @@ export class IceServerCache {
 
   /** Milliseconds until the current grant should be refreshed, or null without one. */
   refreshDueIn(): number | null {
-    return this.grant ? Math.max(0, this.grant.expiresAt - this.marginMs - this.clock.now()) : null;
+    return this.grant ? Math.max(0, this.grant.expiresAt - this.margin() - this.clock.now()) : null;
+  }
+
+  /**
+   * The margin, capped at half the grant's lifetime: a grant shorter than the margin would
+   * otherwise be stale on arrival and refreshed every second, into the callable's rate limit.
+   */
+  private margin(): number {
+    if (!this.grant) return this.marginMs;
+    return Math.min(this.marginMs, Math.max(0, (this.grant.expiresAt - this.receivedAt) / 2));
   }
 }

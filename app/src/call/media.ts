@@ -17,22 +17,40 @@ export class LocalMedia {
   private screen: MediaStreamTrack | null = null;
   private muted = false;
   private cameraOff = false;
+  /** The getUserMedia in flight: later callers share it instead of opening the camera twice. */
+  private pending: Promise<MediaStream> | null = null;
+  /** stop() ran: a stream that arrives later is stopped at once (else the camera light stays on). */
+  private stopped = false;
 
   constructor(private readonly devices: MediaDevicesLike | undefined) {}
 
   /** Starts camera and/or microphone; rejects with a CallError the user understands. */
-  async acquire(kind: CallKind): Promise<MediaStream> {
-    if (this.stream) return this.stream;
-    if (!this.devices) throw new CallError('media-unavailable', undefined, 'no mediaDevices in this environment');
-    try {
-      const stream = await this.devices.getUserMedia({ audio: true, video: kind === 'video' });
+  acquire(kind: CallKind): Promise<MediaStream> {
+    if (this.stream) return Promise.resolve(this.stream);
+    if (this.pending) return this.pending;
+    const devices = this.devices;
+    if (!devices) return Promise.reject(new CallError('media-unavailable', undefined, 'no mediaDevices in this environment'));
+    this.stopped = false;
+    const pending = (async () => {
+      let stream: MediaStream;
+      try {
+        stream = await devices.getUserMedia({ audio: true, video: kind === 'video' });
+      } catch (error) {
+        throw new CallError(mediaErrorReason(error), undefined, (error as Error)?.message);
+      }
+      if (this.stopped) {
+        for (const track of stream.getTracks()) track.stop();
+        throw new CallError('media-unavailable', undefined, 'the call ended while the camera was starting');
+      }
       this.stream = stream;
       this.camera = stream.getVideoTracks()[0] ?? null;
       this.applyEnabled();
       return stream;
-    } catch (error) {
-      throw new CallError(mediaErrorReason(error), undefined, (error as Error)?.message);
-    }
+    })().finally(() => {
+      if (this.pending === pending) this.pending = null;
+    });
+    this.pending = pending;
+    return pending;
   }
 
   track(kind: 'audio' | 'video'): MediaStreamTrack | null {
@@ -58,7 +76,13 @@ export class LocalMedia {
     try {
       const stream = await this.devices.getUserMedia({ [media]: { deviceId: { exact: deviceId } } });
       fresh = media === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+      // The call ended while the device opened: release it rather than leave it running.
+      if (!this.stream) {
+        for (const track of stream.getTracks()) track.stop();
+        throw new CallError('media-unavailable', undefined, 'the call ended while the device was starting');
+      }
     } catch (error) {
+      if (error instanceof CallError) throw error;
       throw new CallError(mediaErrorReason(error), undefined, (error as Error)?.message);
     }
     if (!fresh) throw new CallError('media-unavailable', undefined, `device ${deviceId} gave no ${media} track`);
@@ -77,11 +101,18 @@ export class LocalMedia {
   async startScreen(onEnded: () => void): Promise<MediaStreamTrack> {
     if (!this.devices?.getDisplayMedia || !this.stream) throw new CallError('media-unavailable', undefined, 'screen sharing is not available here');
     let track: MediaStreamTrack | undefined;
+    let picked: MediaStream;
     try {
-      track = (await this.devices.getDisplayMedia({ video: true, audio: false })).getVideoTracks()[0];
+      picked = await this.devices.getDisplayMedia({ video: true, audio: false });
     } catch (error) {
       throw new CallError(mediaErrorReason(error), undefined, (error as Error)?.message);
     }
+    // The call ended while the picker was open: stop the capture instead of leaking it.
+    if (!this.stream) {
+      for (const t of picked.getTracks()) t.stop();
+      throw new CallError('media-unavailable', undefined, 'the call ended while the screen was being picked');
+    }
+    track = picked.getVideoTracks()[0];
     if (!track) throw new CallError('media-unavailable', undefined, 'the screen picker returned no video');
     this.stopScreen();
     this.screen = track;
@@ -108,6 +139,7 @@ export class LocalMedia {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.camera?.stop();
     this.screen?.stop();

@@ -59,7 +59,7 @@ describe('media watchdog and ICE restart', () => {
 
 describe('TURN credentials during a call', () => {
   it('are renewed before they expire, without disturbing the call', async () => {
-    const { caller, grants } = await connected({ iceRefreshMarginMs: 60_000 }, { lifetimeMs: 61_500 });
+    const { caller, grants } = await connected({ iceRefreshMarginMs: 60_000 }, { lifetimeMs: 3_000 }); // margin capped at half: renewed after 1.5 s
     const seen = states(caller);
     const pc = (caller as unknown as { link: { pc: RTCPeerConnection } }).link.pc;
     const username = () => pc.getConfiguration().iceServers?.[0]?.username;
@@ -83,5 +83,45 @@ describe('TURN credentials during a call', () => {
     await reach(caller, 'connected', 10_000);
     expect(seen[0]).toBe('reconnecting');
     expect(caller.snapshot.state).toBe('connected');
+  });
+});
+
+describe('media returns while an ICE restart fetches credentials', () => {
+  it('the restart is dropped: no new offer once the call is connected again', async () => {
+    let hold: (() => void) | null = null;
+    let holding = false;
+    let grants = 0;
+    const iceServers: IceServerProvider = async () => {
+      grants += 1;
+      if (holding) await new Promise<void>((resolve) => (hold = resolve));
+      return { iceServers: [], expiresAt: Date.now() + 3_600_000 };
+    };
+    const world = createPhones(['alice', 'bob'], {}, { iceServers, timeouts: { silenceMs: 600, restartGraceMs: 300, restartBackoffMs: [400] } });
+    cleanup.push(world.dispose, () => hold?.());
+    const incoming = nextIncoming(world.phones.bob!.client);
+    const caller = world.phones.alice!.client.call({ callee: 'bob', kind: 'video' });
+    const callee = await incoming;
+    void callee.accept();
+    await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
+    const link = (callee as unknown as { link: { restartIce: (servers: RTCIceServer[]) => void } }).link;
+    let restarts = 0;
+    const restartIce = link.restartIce.bind(link);
+    link.restartIce = (servers) => {
+      restarts += 1;
+      restartIce(servers);
+    };
+    holding = true;
+    const before = grants;
+    world.phones.alice!.devices.paused = true;
+    await reach(callee, 'reconnecting', 5_000);
+    for (let i = 0; i < 50 && grants === before; i++) await sleep(100);
+    expect(grants).toBeGreaterThan(before); // the restart is waiting for credentials
+    world.phones.alice!.devices.paused = false;
+    await reach(callee, 'connected', 10_000);
+    holding = false;
+    hold!();
+    await sleep(300);
+    expect(restarts).toBe(0);
+    expect(callee.snapshot.state).toBe('connected');
   });
 });

@@ -128,6 +128,11 @@ export class CallSession implements CallSessionApi {
   private record: CallRecord | null = null;
   /** Last known state of the call document (ours optimistically after our own write). */
   private docState: CallDocState | null = null;
+  /**
+   * This session answered the call. The callee may have several tabs open, each ringing its
+   * own session: only the one that answered may end the call document.
+   */
+  private acceptedHere = false;
   private link: PeerLink | null = null;
   private watchdog: MediaWatchdog | null = null;
   private quality: { stop(): void } | null = null;
@@ -271,6 +276,7 @@ export class CallSession implements CallSessionApi {
     if (!stream || !grant || this.isOver) return;
     const callId = this.record!.id;
     this.docState = 'accepted';
+    this.acceptedHere = true;
     this.deps.signaling.accept(callId).catch((error) => {
       // Refused because the caller cancelled meanwhile: that is the story to tell.
       if (error instanceof SignalingError && error.reason === 'invalid-transition') this.finishRemote('cancelled');
@@ -388,6 +394,11 @@ export class CallSession implements CallSessionApi {
     const previous = this.docState;
     this.docState = call.state;
     const outgoing = this.snap.direction === 'outgoing';
+    if (!outgoing && !this.acceptedHere && call.state !== 'ringing') {
+      // Answered or declined in another tab of ours (or cancelled): stop ringing here, write nothing.
+      const elsewhere = call.state === 'accepted' ? 'answered in another tab' : call.state === 'declined' ? 'declined in another tab' : undefined;
+      return this.finish(call.state === 'declined' ? 'declined' : 'cancelled', elsewhere);
+    }
     switch (call.state) {
       case 'accepted':
         if (outgoing && previous === 'ringing') this.onAccepted();
@@ -454,7 +465,20 @@ export class CallSession implements CallSessionApi {
 
   private openLink(polite: boolean, stream: MediaStream, iceServers: RTCIceServer[]): void {
     const callId = this.record!.id;
-    const link = new PeerLink({
+    let link: PeerLink;
+    try {
+      link = this.createLink(callId, polite, iceServers);
+    } catch (error) {
+      // RTCPeerConnection throws on a malformed TURN URL from the provider: fail now, not after the ring timeout.
+      return this.fail('turn-unreachable', `TURN server configuration was refused: ${(error as Error)?.message}`);
+    }
+    this.link = link;
+    link.setLocalMedia(stream, !polite);
+    for (const signal of this.pendingSignals.splice(0)) void link.handleSignal(signal);
+  }
+
+  private createLink(callId: string, polite: boolean, iceServers: RTCIceServer[]): PeerLink {
+    return new PeerLink({
       RTCPeerConnection: this.deps.RTCPeerConnection,
       // max-bundle: one transport, so one set of candidates to gather and send.
       configuration: { iceServers, bundlePolicy: 'max-bundle', ...(this.deps.iceTransportPolicy ? { iceTransportPolicy: this.deps.iceTransportPolicy } : {}) },
@@ -467,12 +491,14 @@ export class CallSession implements CallSessionApi {
       onStateChange: () => this.onLinkState(),
       onBadSignal: (detail) => this.fail('bad-signal', detail),
       mungeRemoteSdp: this.deps.mungeRemoteSdp,
-      onSendError: (error) => this.fail(signalingReason(error), `could not send a signal: ${(error as Error)?.message}`),
+      onSendError: (error) => {
+        // Refused because the call document is already final (the peer ended it): signaling works;
+        // the document listener reports how the call ended.
+        if (error instanceof SignalingError && error.reason === 'invalid-transition') return this.log.info(`signal refused, the call is over: ${error.message}`);
+        this.fail(signalingReason(error), `could not send a signal: ${(error as Error)?.message}`);
+      },
       onOfferSent: () => this.onRestartOfferSent(),
     });
-    this.link = link;
-    link.setLocalMedia(stream, !polite);
-    for (const signal of this.pendingSignals.splice(0)) void link.handleSignal(signal);
   }
 
   private onRemoteTrack(track: MediaStreamTrack, streams: readonly MediaStream[]): void {
@@ -588,6 +614,8 @@ export class CallSession implements CallSessionApi {
       this.log.warn(`fresh ICE servers unavailable, restarting with the old ones: ${(error as Error)?.message}`);
     }
     if (this.isOver || !this.link) return;
+    // Media came back by itself while we fetched credentials: the restart is no longer needed.
+    if (this.snap.state === 'connected') return;
     this.link.restartIce(iceServers ?? this.link.pc.getConfiguration().iceServers ?? []);
     if (this.snap.state === 'reconnecting') {
       const backoff = this.deps.timeouts.restartBackoffMs;
@@ -641,7 +669,8 @@ export class CallSession implements CallSessionApi {
       if (this.docState === 'ringing') {
         if (this.snap.direction === 'outgoing') signaling.cancel(callId, reason === 'unavailable' ? 'missed' : 'cancelled').catch(warn('cancel'));
         else signaling.decline(callId).catch(warn('decline'));
-      } else if (this.docState === 'accepted') {
+      } else if (this.docState === 'accepted' && (this.snap.direction === 'outgoing' || this.acceptedHere)) {
+        // Only the tab that answered (or the caller) may end the call; another tab of ours just stops.
         // bye reaches a connected peer through the signal listener it already has.
         if (this.link) signaling.sendSignal(callId, { type: 'bye', reason }).catch(warn('bye'));
         signaling.end(callId, reason).catch(warn('end'));

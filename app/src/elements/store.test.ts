@@ -65,6 +65,19 @@ describe('call store', () => {
     expect(seen).toContain('error:Screen sharing was cancelled.');
   });
 
+  it('an error the session already reported and then rethrew fires once', async () => {
+    const { store, seen } = setup();
+    const session = store.call(new FakeCallClient(), { callee: 'ana', kind: 'video' }) as ReturnType<FakeCallClient['call']>;
+    // What the engine does on a failed screen share: report it, then reject with the same error.
+    session.startScreenShare = async () => {
+      const error = new Error('The screen picker returned no video.');
+      session.fail(error);
+      throw error;
+    };
+    await store.toggleScreenShare();
+    expect(seen.filter((line) => line.startsWith('error:'))).toEqual(['error:The screen picker returned no video.']);
+  });
+
   it('stops listening to the session once disposed', () => {
     const { store, dispose, seen } = setup();
     const session = store.call(new FakeCallClient(), { callee: 'ana', kind: 'video' }) as ReturnType<FakeCallClient['call']>;

@@ -67,6 +67,9 @@ export function createCallStore(options: CallStoreOptions = {}, pinia?: Pinia) {
     }
 
     /** Follows a session (outgoing from `call`, or an incoming one). */
+    /** Errors the session already emitted; a request that rethrows one must not report it twice. */
+    const reported = new WeakSet<Error>();
+
     function attach(next: CallSessionApi): void {
       detach();
       session.value = markRaw(next);
@@ -81,7 +84,10 @@ export function createCallStore(options: CallStoreOptions = {}, pinia?: Pinia) {
           mirror(s);
           options.onEnded?.(s);
         }),
-        next.on('error', (error) => options.onError?.(error)),
+        next.on('error', (error) => {
+          reported.add(error);
+          options.onError?.(error);
+        }),
       ];
       options.onState?.(next.snapshot);
     }
@@ -99,6 +105,7 @@ export function createCallStore(options: CallStoreOptions = {}, pinia?: Pinia) {
       try {
         await action(current);
       } catch (error) {
+        if (error instanceof Error && reported.has(error)) return;
         options.onError?.(error instanceof Error ? error : new Error(String(error)));
       }
     }

@@ -78,6 +78,18 @@ describe('memory store', () => {
     await expect(run(alice.startCall({ callee: 'alice', kind: 'voice' }))).rejects.toThrow(/callee other than yourself/);
   });
 
+  it('refuses descriptions and candidates once the call is over, as firestore.rules do; a bye still goes', async () => {
+    const store = newStore();
+    const alice = store.channel('alice');
+    const bob = store.channel('bob');
+    const call = await run(alice.startCall({ callee: 'bob', kind: 'video' }));
+    await run(bob.accept(call.id));
+    await run(alice.end(call.id, 'hung-up'));
+    await expect(run(bob.sendSignal(call.id, cands))).rejects.toMatchObject({ reason: 'invalid-transition' });
+    await expect(run(bob.sendSignal(call.id, { type: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } }))).rejects.toMatchObject({ reason: 'invalid-transition' });
+    await run(bob.sendSignal(call.id, { type: 'bye' }));
+  });
+
   it('lists ringing calls for the callee only', async () => {
     const store = newStore();
     const lists: string[][] = [];

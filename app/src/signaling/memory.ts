@@ -239,7 +239,12 @@ export class MemoryStore {
     if (!call) return `call ${op.callId} does not exist`;
     const role = call.caller === actor ? 'caller' : call.callee === actor ? 'callee' : null;
     if (!role) return 'not a participant of this call';
-    if (op.op === 'createSignal') return op.signal.from === actor ? null : 'signals must carry their author';
+    if (op.op === 'createSignal') {
+      if (op.signal.from !== actor) return 'signals must carry their author';
+      // As firestore.rules: negotiation stops with the call; only a bye may still go out.
+      if (FINAL.has(call.state) && op.signal.type !== 'bye') return `no ${String(op.signal.type)} once the call is ${call.state}`;
+      return null;
+    }
     const next = op.patch.state;
     const allowed =
       (call.state === 'ringing' && role === 'callee' && (next === 'accepted' || next === 'declined')) ||
