@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPhones, nextIncoming, reach, sentTrack, settle, sleep } from './testing/wrtc';
+import { connectCall, createPhones, sentTrack, settle, sleep } from './testing/wrtc';
 import type { CallKind } from '../signaling/channel';
 
 let cleanup: (() => void)[] = [];
@@ -8,11 +8,7 @@ afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 async function connected(kind: CallKind) {
   const world = createPhones(['alice', 'bob']);
   cleanup.push(world.dispose);
-  const incoming = nextIncoming(world.phones.bob!.client);
-  const caller = world.phones.alice!.client.call({ callee: 'bob', kind });
-  const callee = await incoming;
-  void callee.accept();
-  await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
+  const { caller, callee } = await connectCall(world.phones, kind);
   return { ...world, caller, callee };
 }
 

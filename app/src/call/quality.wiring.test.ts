@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPhones, nextIncoming, reach, sleep } from './testing/wrtc';
+import { connectCall, createPhones, nextIncoming, reach, sleep } from './testing/wrtc';
 
 let cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
@@ -8,11 +8,7 @@ describe('ABR wiring (quality option)', () => {
   it('publishes a quality level on a connected call when enabled', async () => {
     const world = createPhones(['alice', 'bob'], {}, { quality: true });
     cleanup.push(world.dispose);
-    const incoming = nextIncoming(world.phones.bob!.client);
-    const caller = world.phones.alice!.client.call({ callee: 'bob', kind: 'video' });
-    const callee = await incoming;
-    void callee.accept();
-    await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
+    const { caller } = await connectCall(world.phones);
     for (let i = 0; i < 60 && caller.snapshot.quality === null; i++) await sleep(100);
     expect(['good', 'fair', 'poor', 'lost']).toContain(caller.snapshot.quality);
     expect(typeof caller.snapshot.videoPausedForBandwidth).toBe('boolean');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPhones, nextIncoming, reach, sleep } from './testing/wrtc';
+import { connectCall, createPhones, reach, sleep } from './testing/wrtc';
 import type { CallSessionApi, IceServerProvider } from './types';
 
 let cleanup: (() => void)[] = [];
@@ -17,11 +17,7 @@ async function connected(timeouts: Record<string, unknown>, extra: { lifetimeMs?
     timeouts: { silenceMs: 600, restartGraceMs: 300, restartBackoffMs: [400], ...timeouts },
   });
   cleanup.push(world.dispose);
-  const incoming = nextIncoming(world.phones.bob!.client);
-  const caller = world.phones.alice!.client.call({ callee: 'bob', kind: 'video' });
-  const callee = await incoming;
-  void callee.accept();
-  await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
+  const { caller, callee } = await connectCall(world.phones);
   await sleep(300);
   return { ...world, caller, callee, grants: () => grants };
 }
@@ -98,11 +94,7 @@ describe('media returns while an ICE restart fetches credentials', () => {
     };
     const world = createPhones(['alice', 'bob'], {}, { iceServers, timeouts: { silenceMs: 600, restartGraceMs: 300, restartBackoffMs: [400] } });
     cleanup.push(world.dispose, () => hold?.());
-    const incoming = nextIncoming(world.phones.bob!.client);
-    const caller = world.phones.alice!.client.call({ callee: 'bob', kind: 'video' });
-    const callee = await incoming;
-    void callee.accept();
-    await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
+    const { caller, callee } = await connectCall(world.phones);
     const link = (callee as unknown as { link: { restartIce: (servers: RTCIceServer[]) => void } }).link;
     let restarts = 0;
     const restartIce = link.restartIce.bind(link);

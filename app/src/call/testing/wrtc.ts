@@ -8,6 +8,7 @@ import { MemoryStore, type MemoryStoreOptions } from '../../signaling/memory';
 import { createCallClient, type CallClient, type CallClientOptions } from '../client';
 import type { MediaDevicesLike } from '../media';
 import type { CallSessionApi, CallSnapshot, CallState, IceServerProvider } from '../types';
+import type { CallKind } from '../../signaling/channel';
 
 const { nonstandard } = wrtc as unknown as {
   nonstandard: {
@@ -158,6 +159,16 @@ export function nextIncoming(client: CallClient): Promise<CallSessionApi> {
       resolve(session);
     });
   });
+}
+
+/** alice calls bob, bob answers on ring; resolves once both sides are connected. */
+export async function connectCall(phones: Record<string, Phone>, kind: CallKind = 'video'): Promise<{ caller: CallSessionApi; callee: CallSessionApi }> {
+  const incoming = nextIncoming(phones.bob!.client);
+  const caller = phones.alice!.client.call({ callee: 'bob', kind });
+  const callee = await incoming;
+  void callee.accept();
+  await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
+  return { caller, callee };
 }
 
 /** Total inbound RTP bytes on a session's peer connection (proves media flows). */
