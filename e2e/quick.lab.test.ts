@@ -107,13 +107,11 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
     expect(r.endState, describeResult(r)).toBe('failed:no-route');
     // The user was told it was trying the relay before it gave up.
     expect(r.states, describeResult(r)).toContain('connecting:relaying');
-    const answered = r.timeline.find((m) => m.state.startsWith('connecting'));
     const failed = r.timeline.find((m) => m.state === 'failed');
-    expect(answered && failed, describeResult(r)).toBeTruthy();
-    // Issue 6 aims at <= 10 s; the engine gives up 10 s after ICE checks start, which lands
-    // just past it (measured: 10.07 s after the answer). This guards "fast, with a reason"
-    // (plain Chromium: 15 s after checks start); the benchmark reports the figure itself.
-    expect(failed!.atMs - answered!.atMs, describeResult(r)).toBeLessThanOrEqual(11_000);
+    expect(failed, describeResult(r)).toBeTruthy();
+    // Issue 6: failed with its reason within 10 s of the click (plain Chromium: 15 s after
+    // checks start). The engine gives up 8 s after ICE checks start, ~0.5 s after the click.
+    expect(failed!.atMs, describeResult(r)).toBeLessThanOrEqual(10_000);
   });
 
   it('link-flap: shows reconnecting while the link is cut, then the picture comes back', async () => {

@@ -45,3 +45,41 @@ describe('watching for incoming calls', () => {
     expect((await ringing).snapshot.state).toBe('ringing');
   });
 });
+
+describe('a caller that vanished while it was ringing', () => {
+  const bobWith = (w: ReturnType<typeof createPhones>, clock: FakeClock) => {
+    const devices = new FakeDevices();
+    const bob = createCallClient({ signaling: w.store.channel('bob'), iceServers: noTurn, clock, mediaDevices: devices, RTCPeerConnection, MediaStream, onPageHide: null, onNetworkChange: null });
+    cleanup.push(() => bob.dispose(), () => devices.stopAll());
+    return bob;
+  };
+
+  it('the callee stops ringing a little after the ring time, as cancelled', async () => {
+    const w = createPhones([]);
+    const clock = new FakeClock();
+    const bob = bobWith(w, clock);
+    const ringing = nextIncoming(bob);
+    // Alice's browser wrote the call and died: no session of hers will cancel it or mark it missed.
+    await w.store.channel('alice').startCall({ callee: 'bob', kind: 'voice' });
+    const session = await ringing;
+    await clock.advance(45_000);
+    expect(session.snapshot.state).toBe('ringing');
+    await clock.advance(5_000);
+    expect(session.snapshot).toMatchObject({ state: 'ended', reason: 'cancelled' });
+  });
+
+  it('a call left ringing long ago does not ring when the page opens; a new one does', async () => {
+    const clock = new FakeClock();
+    const w = createPhones([], { now: () => clock.now() });
+    await w.store.channel('alice').startCall({ callee: 'bob', kind: 'voice' });
+    // Bob opens the CRM page 11 minutes later.
+    await clock.advance(11 * 60_000);
+    const bob = bobWith(w, clock);
+    const rang: string[] = [];
+    bob.onIncoming((session) => rang.push(session.snapshot.callId!));
+    const ringing = nextIncoming(bob);
+    const fresh = await w.store.channel('carol').startCall({ callee: 'bob', kind: 'voice' });
+    expect((await ringing).snapshot.callId).toBe(fresh.id);
+    expect(rang).toEqual([fresh.id]);
+  });
+});

@@ -12,11 +12,18 @@ import { IceServerCache } from './ice-servers';
 import { createLogger, type LogSink } from './logger';
 import { qualityMonitor, withOpusFecAndDtx } from './quality';
 import type { MediaDevicesLike } from './media';
+import type { PermissionsLike } from './permissions';
 import type { PeerConnectionConstructor } from './negotiation';
 import { CallSession, DEFAULT_TIMEOUTS, type CallTimeouts, type QualityMonitorFactory } from './session';
 import type { CallClientApi, CallSessionApi, IceServerProvider } from './types';
 
 type Subscribe = (listener: () => void) => () => void;
+
+/**
+ * A ringing call this old was left behind by a caller that vanished (a live caller gives up
+ * after 45 s). Far above the ring time, so a client clock that runs minutes off still rings.
+ */
+const STALE_RING_MS = 10 * 60_000;
 
 export interface CallClientOptions {
   signaling: SignalingChannel;
@@ -27,6 +34,8 @@ export interface CallClientOptions {
   newId?: () => string;
   /** Defaults to `navigator.mediaDevices`. */
   mediaDevices?: MediaDevicesLike;
+  /** Defaults to `navigator.permissions`; null: never wait for a permission prompt before ringing. */
+  permissions?: PermissionsLike | null;
   /** Defaults to the global RTCPeerConnection. */
   RTCPeerConnection?: PeerConnectionConstructor;
   /** Defaults to the global MediaStream (used when a remote track arrives without a stream). */
@@ -72,6 +81,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
   const ice = new IceServerCache(options.iceServers, clock, timeouts.iceRefreshMarginMs);
   const PeerConnection = options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection;
   const mediaDevices = options.mediaDevices ?? (globalThis as { navigator?: { mediaDevices?: MediaDevicesLike } }).navigator?.mediaDevices;
+  const permissions = options.permissions === undefined ? (globalThis as { navigator?: { permissions?: PermissionsLike } }).navigator?.permissions : options.permissions;
   const MediaStreamCtor = options.MediaStream ?? (globalThis as { MediaStream?: new (tracks?: MediaStreamTrack[]) => MediaStream }).MediaStream;
   let counter = 0;
   const newId = options.newId ?? (() => `s${++counter}`);
@@ -95,6 +105,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
         ice,
         clock,
         mediaDevices,
+        permissions,
         RTCPeerConnection: PeerConnection,
         MediaStream: MediaStreamCtor,
         timeouts,
@@ -124,6 +135,12 @@ export function createCallClient(options: CallClientOptions): CallClient {
     if (disposed) return;
     for (const call of calls) {
       if (handled.has(call.id) || call.state !== 'ringing' || call.callee !== uid) continue;
+      if (clock.now() - call.createdAt > STALE_RING_MS) {
+        // Left ringing by a caller whose browser died: ringing now would be a ghost call.
+        handled.add(call.id);
+        log.info(`ignoring call ${call.id} from ${call.caller}: it has been ringing since ${new Date(call.createdAt).toISOString()}`);
+        continue;
+      }
       const mine = pendingCallTo(call.caller);
       // Glare: the call placed by the smaller uid survives; the other caller adopts it.
       if (mine && uid > call.caller && mine.adoptIncoming(call)) {

@@ -16,6 +16,8 @@ export type PeerConnectionConstructor = new (configuration?: RTCConfiguration) =
 
 export interface PeerLinkOptions {
   RTCPeerConnection: PeerConnectionConstructor;
+  /** For the stream our tracks are announced in (absent: the global). */
+  MediaStream?: (new (tracks?: MediaStreamTrack[]) => MediaStream) | undefined;
   configuration: RTCConfiguration;
   /** The callee is polite: it yields when both sides offer at once. */
   polite: boolean;
@@ -42,6 +44,8 @@ export class PeerLink {
   private ignoreOffer = false;
   private localStream: MediaStream | null = null;
   private tracksAttached = false;
+  private answeredOnce = false;
+  private announced: MediaStream | null = null;
   private closed = false;
   private queue: Promise<void> = Promise.resolve();
   private readonly batcher: CandidateBatcher;
@@ -75,13 +79,22 @@ export class PeerLink {
   }
 
   /**
-   * Local media to send. The offerer attaches it at once; the answerer attaches it
-   * after applying the offer, so its tracks reuse the offered transceivers
-   * (no second negotiation, no extra writes).
+   * Offerer: sendrecv transceivers for the call's media before the camera is up, so the
+   * offer leaves at once and the tracks arrive later without a second negotiation.
    */
-  setLocalMedia(stream: MediaStream, attachNow: boolean): void {
+  offerToSend(kinds: readonly ('audio' | 'video')[]): void {
+    if (this.closed || this.pc.getTransceivers().length > 0) return;
+    const stream = this.outgoing();
+    for (const kind of kinds) this.pc.addTransceiver(kind, { direction: 'sendrecv', ...(stream ? { streams: [stream] } : {}) });
+  }
+
+  /**
+   * Local media to send. It fills the transceivers already negotiated or offered; the
+   * answerer's come from the peer's offer, so before that offer its media waits.
+   */
+  setLocalMedia(stream: MediaStream): void {
     this.localStream = stream;
-    if (attachNow) this.attachTracks();
+    this.attachTracks();
   }
 
   /** Processes the peer's signals one at a time, in order. */
@@ -145,9 +158,28 @@ export class PeerLink {
   }
 
   private attachTracks(): void {
-    if (this.tracksAttached || !this.localStream || this.closed) return;
+    const stream = this.localStream;
+    if (this.tracksAttached || !stream || this.closed) return;
+    const transceivers = this.pc.getTransceivers();
+    // The answerer's transceivers come from the peer's offer: adding tracks before it would
+    // open new ones instead of reusing the offered ones.
+    if (this.options.polite && transceivers.length === 0) return;
     this.tracksAttached = true;
-    for (const track of this.localStream.getTracks()) this.pc.addTrack(track, this.localStream);
+    for (const track of stream.getTracks()) {
+      const free = transceivers.find((t) => t.receiver.track?.kind === track.kind && !t.sender.track && t.direction !== 'stopped');
+      if (free) {
+        free.sender.replaceTrack(track).catch((error: Error) => this.options.log.warn(`could not send the ${track.kind}: ${error.message}`));
+        // Our answer said sendrecv already; only an offered transceiver left recvonly needs a new round.
+        if (free.direction === 'recvonly' || free.direction === 'inactive') free.direction = 'sendrecv';
+      } else this.pc.addTrack(track, stream);
+    }
+  }
+
+  /** The one stream our tracks are announced in, so the peer sees them together. */
+  private outgoing(): MediaStream | null {
+    const Stream = this.options.MediaStream ?? (typeof MediaStream === 'function' ? MediaStream : undefined);
+    this.announced ??= this.localStream ?? (Stream ? new Stream() : null);
+    return this.announced;
   }
 
   private send(body: SignalBody, onDelivered?: () => void): void {
@@ -217,6 +249,12 @@ export class PeerLink {
       return;
     }
     try {
+      if (this.options.polite && !this.answeredOnce) {
+        // The first offer carries the call's media: answer sendrecv now, camera or not;
+        // the tracks fill these transceivers when they are ready (no second round).
+        for (const t of pc.getTransceivers()) if (t.direction === 'recvonly') t.direction = 'sendrecv';
+        this.answeredOnce = true;
+      }
       this.attachTracks();
       this.batcher.setPaused(true);
       const answer = await pc.createAnswer();

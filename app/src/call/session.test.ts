@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../signaling/memory';
 import { RTCPeerConnection as WrtcPeerConnection } from './testing/wrtc';
 import { createPhones, settle, inboundBytes, nextIncoming, reach, sleep } from './testing/wrtc';
@@ -40,6 +40,58 @@ describe('a call between two browsers', () => {
     console.log(`call setup cost: ${cost.writes} writes, ${cost.reads} reads (create, offer, candidates | accept, answer, candidates); setup ${a.timings.setup} ms caller, ${b.timings.setup} ms callee`);
     expect(cost.writes, describeWrites(store, a.callId!)).toBeLessThanOrEqual(6);
     expect(store.getCall(a.callId!)).toMatchObject({ state: 'accepted', context: { recordType: 'deal', recordId: 'd1' } });
+  });
+});
+
+describe('setup does not wait for the camera', () => {
+  const pcOf = (session: object) => (session as { link: { pc: RTCPeerConnection } | null }).link?.pc;
+
+  it("the callee rings while the caller's camera is still starting", async () => {
+    const { phones: p } = phones(['alice', 'bob']);
+    p.alice!.devices.delayMs = 2_000;
+    const incoming = nextIncoming(p.bob!.client);
+    const caller = p.alice!.client.call({ callee: 'bob', kind: 'video' });
+    const callee = await incoming;
+    expect(caller.snapshot.localStream, 'rang only after the camera started').toBeNull();
+    void callee.accept();
+    await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
+    // The camera's tracks went into the offered slots: the callee receives them without a second negotiation.
+    expect(callee.snapshot.remoteStream?.getTracks().map((t) => t.kind).sort()).toEqual(['audio', 'video']);
+    await vi.waitFor(async () => expect(await inboundBytes(callee)).toBeGreaterThan(0), { timeout: 5_000, interval: 100 });
+  });
+
+  it('a caller being asked for camera access rings nobody until they allow it', async () => {
+    const asking = { query: async () => ({ state: 'prompt' }) };
+    const { phones: p } = phones(['alice', 'bob'], {}, { permissions: asking });
+    p.alice!.devices.delayMs = 500;
+    const incoming = nextIncoming(p.bob!.client);
+    const caller = p.alice!.client.call({ callee: 'bob', kind: 'video' });
+    await incoming;
+    expect(caller.snapshot.localStream, 'the callee rang before the caller allowed the camera').not.toBeNull();
+  });
+
+  it('the callee answers before its camera is up; its picture follows when the camera starts', async () => {
+    const { phones: p } = phones(['alice', 'bob']);
+    const devices = p.bob!.devices;
+    devices.delayMs = 2_000;
+    let linkAtCamera: string | undefined;
+    const start = devices.getUserMedia.bind(devices);
+    const incoming = nextIncoming(p.bob!.client);
+    const caller = p.alice!.client.call({ callee: 'bob', kind: 'video' });
+    const callee = await incoming;
+    devices.getUserMedia = async (constraints) => {
+      const stream = await start(constraints);
+      linkAtCamera = pcOf(caller)?.connectionState;
+      return stream;
+    };
+    void callee.accept();
+    await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
+    await vi.waitFor(() => expect(linkAtCamera).toBeDefined(), { timeout: 5_000 });
+    // ICE and DTLS were done while the camera was starting.
+    expect(linkAtCamera).toBe('connected');
+    const before = await inboundBytes(caller);
+    await sleep(600);
+    expect(await inboundBytes(caller)).toBeGreaterThan(before);
   });
 });
 
@@ -213,7 +265,7 @@ describe('failures a user can act on', () => {
     const { createCallClient } = await import('./client');
     const { SignalingError } = await import('../signaling/channel');
     const client = createCallClient({
-      signaling: { ...channel, uid: 'alice', watchIncoming: channel.watchIncoming.bind(channel), startCall: () => Promise.reject(new SignalingError('signaling-unavailable', 'Firestore is unreachable')) },
+      signaling: Object.assign(Object.create(channel) as typeof channel, { startCall: () => Promise.reject(new SignalingError('signaling-unavailable', 'Firestore is unreachable')) }),
       iceServers: async () => ({ iceServers: [], expiresAt: Date.now() + 3_600_000 }),
       mediaDevices: p.alice!.devices,
       RTCPeerConnection: WrtcPeerConnection,

@@ -15,6 +15,7 @@ import type { IceServerCache } from './ice-servers';
 import type { Logger } from './logger';
 import { LocalMedia, type MediaDevicesLike } from './media';
 import { PeerLink, type PeerConnectionConstructor } from './negotiation';
+import { mediaAllowedWithoutPrompt, type PermissionsLike } from './permissions';
 import { idleSnapshot } from './snapshot';
 import type {
   CallEvents,
@@ -35,7 +36,11 @@ export interface CallTimeouts {
   ringMs: number;
   /** Candidates gathered within this window leave in one write. */
   candidateWindowMs: number;
-  /** No ICE path this long after checks start: failed('no-route'). */
+  /**
+   * No ICE path this long after checks start: failed('no-route'). Checks start ~0.5 s after
+   * the click and a relay over TCP 443 connects within ~3 s in the lab, so 8 s answers
+   * "no path" within 10 s of the click with room for slow relays.
+   */
   noRouteMs: number;
   /** Checking this long without success: phase 'relaying' (the UI says "trying the relay"). */
   relayHintMs: number;
@@ -66,10 +71,13 @@ export interface CallTimeouts {
   peerGoneMs: number;
 }
 
+/** How long past the ring time a callee waits for a silent caller before it stops ringing. */
+const CALLER_SILENT_GRACE_MS = 5_000;
+
 export const DEFAULT_TIMEOUTS: CallTimeouts = {
   ringMs: 45_000,
   candidateWindowMs: 80,
-  noRouteMs: 10_000,
+  noRouteMs: 8_000,
   relayHintMs: 2_000,
   connectMs: 30_000,
   statsIntervalMs: 250,
@@ -95,6 +103,8 @@ export interface SessionDeps {
   ice: IceServerCache;
   clock: Clock;
   mediaDevices: MediaDevicesLike | undefined;
+  /** Tells whether starting media will prompt the user (absent: assume it will not). */
+  permissions?: PermissionsLike | null | undefined;
   RTCPeerConnection: PeerConnectionConstructor;
   MediaStream: (new (tracks?: MediaStreamTrack[]) => MediaStream) | undefined;
   timeouts: CallTimeouts;
@@ -182,34 +192,46 @@ export class CallSession implements CallSessionApi {
 
   // ---- outgoing --------------------------------------------------------------------
 
-  /** @internal Started by CallClient.call(). */
+  /**
+   * @internal Started by CallClient.call(). The camera starts while the call document and
+   * the offer go out (the offer carries sendrecv slots the tracks fill later), so the
+   * callee rings one signaling hop after the click instead of after camera + two hops.
+   */
   async placeCall(): Promise<void> {
     this.setState('requesting-media');
-    const [stream, grant] = await Promise.all([this.acquireMedia(), this.fetchIceServers()]);
-    if (!stream || !grant || this.isOver) return;
+    const media = this.acquireMedia();
+    const [grant, allowed] = await Promise.all([this.fetchIceServers(), mediaAllowedWithoutPrompt(this.deps.permissions, this.snap.kind)]);
+    if (!grant || this.isOver) return;
+    // The browser is asking the user for the camera: ring only once they allowed it.
+    if (!allowed && !(await media)) return;
+    if (this.isOver) return;
     if (this.adopted) return this.answerAdopted();
+    const signaling = this.deps.signaling;
+    const { peer, kind, context } = this.snap;
+    const id = signaling.newCallId();
+    const created = signaling.startCall({ id, callee: peer!, kind, ...(context ? { context } : {}) });
+    // Optimistic, like Firestore's own cache: the offer and candidates queue behind the create,
+    // and hanging up now queues the cancel behind it too.
+    this.record = { id, caller: signaling.uid, callee: peer!, kind, state: 'ringing', createdAt: this.deps.clock.now(), ...(context ? { context } : {}) };
+    this.docState = 'ringing';
+    this.patch({ callId: id });
+    this.openLink(false, media, grant.iceServers);
     let record: CallRecord;
     try {
-      record = await this.deps.signaling.startCall({ callee: this.snap.peer!, kind: this.snap.kind, ...(this.snap.context ? { context: this.snap.context } : {}) });
+      record = await created;
     } catch (error) {
-      return this.fail(signalingReason(error), `could not start the call: ${(error as Error)?.message}`);
-    }
-    if (this.isOver || this.adopted) {
-      // Hung up (or merged with the peer's call) while the document was being created.
-      this.deps.signaling.cancel(record.id).catch((error) => this.log.warn(`cancel failed: ${error?.message}`));
-      if (this.adopted && !this.isOver) this.answerAdopted();
+      if (!this.adopted) this.fail(signalingReason(error), `could not start the call: ${(error as Error)?.message}`);
       return;
     }
+    // Hung up, failed, or merged with the peer's call while the document was being created.
+    if (this.isOver || this.adopted) return;
     this.record = record;
-    this.docState = 'ringing';
-    this.patch({ callId: record.id });
     this.log.info(`calling ${record.callee} (call ${record.id})`);
     this.setState('ringing');
     this.timers.ring.start(this.deps.timeouts.ringMs, () => this.finishLocal('unavailable'));
+    // Listening needs the document to exist (the rules read it), so only now.
     this.watchDocument(record.id);
     this.watchPeerSignals(record.id);
-    // Offer and candidates go out while it rings, so answering is quick.
-    this.openLink(false, stream, grant.iceServers);
   }
 
   /**
@@ -247,6 +269,12 @@ export class CallSession implements CallSessionApi {
   ring(): void {
     const record = this.record!;
     this.setState('ringing');
+    // The caller marks the call missed after ringMs; if its browser died first, nobody will.
+    // Stop ringing here a little later (local time: the caller's clock may be off).
+    this.timers.ring.start(this.deps.timeouts.ringMs + CALLER_SILENT_GRACE_MS, () => {
+      this.log.info('the caller never ended the ringing call: stopping');
+      this.finishRemote('cancelled');
+    });
     this.watchDocument(record.id);
     this.watchPeerSignals(record.id);
     // Credentials (and, if allowed, the camera) get ready while the user decides.
@@ -270,11 +298,14 @@ export class CallSession implements CallSessionApi {
     this.finishLocal('declined');
   }
 
+  /** Answers before the camera is up: the answer offers to send, and the tracks follow. */
   private async answer(): Promise<void> {
     this.setState('requesting-media');
-    const [stream, grant] = await Promise.all([this.acquireMedia(), this.fetchIceServers()]);
-    if (!stream || !grant || this.isOver) return;
+    const media = this.acquireMedia();
+    const grant = await this.fetchIceServers();
+    if (!grant || this.isOver) return;
     const callId = this.record!.id;
+    this.timers.ring.stop();
     this.docState = 'accepted';
     this.acceptedHere = true;
     this.deps.signaling.accept(callId).catch((error) => {
@@ -284,7 +315,7 @@ export class CallSession implements CallSessionApi {
     });
     this.setState('connecting', 'signaling');
     this.timers.connect.start(this.deps.timeouts.connectMs, () => this.fail('timeout', 'not connected in time'));
-    this.openLink(true, stream, grant.iceServers);
+    this.openLink(true, media, grant.iceServers);
   }
 
   // ---- both sides ------------------------------------------------------------------
@@ -463,7 +494,7 @@ export class CallSession implements CallSessionApi {
     });
   }
 
-  private openLink(polite: boolean, stream: MediaStream, iceServers: RTCIceServer[]): void {
+  private openLink(polite: boolean, media: Promise<MediaStream | null>, iceServers: RTCIceServer[]): void {
     const callId = this.record!.id;
     let link: PeerLink;
     try {
@@ -473,13 +504,17 @@ export class CallSession implements CallSessionApi {
       return this.fail('turn-unreachable', `TURN server configuration was refused: ${(error as Error)?.message}`);
     }
     this.link = link;
-    link.setLocalMedia(stream, !polite);
+    if (!polite) link.offerToSend(this.snap.kind === 'video' ? ['audio', 'video'] : ['audio']);
+    void media.then((stream) => {
+      if (stream && this.link === link) link.setLocalMedia(stream);
+    });
     for (const signal of this.pendingSignals.splice(0)) void link.handleSignal(signal);
   }
 
   private createLink(callId: string, polite: boolean, iceServers: RTCIceServer[]): PeerLink {
     return new PeerLink({
       RTCPeerConnection: this.deps.RTCPeerConnection,
+      MediaStream: this.deps.MediaStream,
       // max-bundle: one transport, so one set of candidates to gather and send.
       configuration: { iceServers, bundlePolicy: 'max-bundle', ...(this.deps.iceTransportPolicy ? { iceTransportPolicy: this.deps.iceTransportPolicy } : {}) },
       polite,

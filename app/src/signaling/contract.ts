@@ -170,6 +170,29 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
         expect(error.reason).toBe('invalid-transition');
       });
 
+      it('the offer may go out right behind the create, before the create is acknowledged', { timeout }, async () => {
+        const { alice, bob } = people();
+        const bobs = incoming(bob);
+        const id = alice.newCallId();
+        // Both writes leave at once: this is how a caller saves a signaling round trip.
+        const created = alice.startCall({ id, callee: bob.uid, kind: 'video' });
+        const offered = alice.sendSignal(id, { type: 'description', description: { type: 'offer', sdp: CONTRACT_SDP } });
+        const [call] = await Promise.all([created, offered]);
+        expect(call.id).toBe(id);
+        await until(() => expect(bobs.latest().map((c) => c.id)).toEqual([id]));
+        const box = inbox(bob, id);
+        await until(() => expect(seqs(box)).toEqual([1]));
+        expect(box.signals[0]).toMatchObject({ type: 'description', description: { type: 'offer', sdp: CONTRACT_SDP } });
+      });
+
+      it('a call id that is not a plain document id is refused before anything is written', { timeout }, async () => {
+        const { alice, bob } = people();
+        for (const id of ['', 'a/b', 'x'.repeat(65), '../calls']) {
+          const error = await rejection(alice.startCall({ id, callee: bob.uid, kind: 'voice' }));
+          expect(error.reason).toBe('invalid-transition');
+        }
+      });
+
       it('watchCall reports each change: ringing, accepted, ended, with the call log fields', { timeout }, async () => {
         const { alice, bob } = people();
         const call = await ringingCall(alice, bob);

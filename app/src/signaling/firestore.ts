@@ -52,7 +52,7 @@ import {
   type StartCallInput,
   type Unsubscribe,
 } from './channel';
-import { createSignalInbox } from './validate';
+import { CALL_ID_RULE, createSignalInbox, isCallId } from './validate';
 
 export interface FirestoreSignalingOptions {
   /** An initialized Firestore instance whose Auth user is `uid`. */
@@ -135,10 +135,14 @@ class FirestoreSignaling implements SignalingChannel {
     this.meter = options.meter ?? (() => {});
   }
 
+  newCallId(): string {
+    return this.newId();
+  }
+
   async startCall(input: StartCallInput): Promise<CallRecord> {
     const problem = startCallProblem(input, this.uid);
     if (problem) throw new SignalingError('invalid-transition', problem);
-    const id = this.newId();
+    const id = input.id ?? this.newId();
     const context = input.context && {
       recordType: input.context.recordType,
       recordId: input.context.recordId,
@@ -559,6 +563,7 @@ function startCallProblem(input: StartCallInput, uid: string): string | null {
   if (!input || typeof input.callee !== 'string' || input.callee.length === 0 || input.callee.length > 128) return 'A call needs the callee\'s user id.';
   if (input.callee === uid) return 'A call needs a callee other than yourself.';
   if (input.kind !== 'video' && input.kind !== 'voice') return 'A call is either "video" or "voice".';
+  if (input.id !== undefined && !isCallId(input.id)) return CALL_ID_RULE;
   const context = input.context;
   if (context !== undefined) {
     const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;

@@ -23,7 +23,7 @@ import {
   type StartCallInput,
   type Unsubscribe,
 } from './channel';
-import { createSignalInbox } from './validate';
+import { CALL_ID_RULE, createSignalInbox, isCallId } from './validate';
 
 /** One write, as plain JSON (what a harness relays between stores). */
 export type StoreOp =
@@ -356,12 +356,17 @@ class MemorySignaling implements SignalingChannel {
     readonly uid: string,
   ) {}
 
+  newCallId(): string {
+    return this.store.newId();
+  }
+
   async startCall(input: StartCallInput): Promise<CallRecord> {
     if (!input || typeof input.callee !== 'string' || !input.callee || input.callee === this.uid) {
       throw new SignalingError('invalid-transition', 'A call needs a callee other than yourself.');
     }
+    if (input.id !== undefined && !isCallId(input.id)) throw new SignalingError('invalid-transition', CALL_ID_RULE);
     const call: CallRecord = {
-      id: this.store.newId(),
+      id: input.id ?? this.store.newId(),
       caller: this.uid,
       callee: input.callee,
       kind: input.kind,

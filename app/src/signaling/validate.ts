@@ -50,6 +50,13 @@ function boundedString(value: unknown, max: number): value is string {
 }
 
 /** Returns why `sdp` is not a usable session description, or null when it is. */
+/** Call ids as firestore.rules accept them (Firestore's own ids are 20 of these characters). */
+export const CALL_ID_RULE = 'A call id is 1 to 64 letters, digits, "_" or "-".';
+
+export function isCallId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
+}
+
 export function sdpProblem(sdp: unknown, type: 'offer' | 'answer'): string | null {
   if (typeof sdp !== 'string') return 'SDP is not text';
   if (sdp.length > SIGNAL_LIMITS.maxSdpLength) return `SDP is ${sdp.length} characters (limit ${SIGNAL_LIMITS.maxSdpLength})`;
