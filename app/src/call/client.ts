@@ -66,9 +66,10 @@ export interface CallClient extends CallClientApi {
   onIncoming(listener: (session: CallSessionApi) => void): () => void;
   /**
    * Incoming calls cannot be watched right now (the client retries with backoff by itself);
-   * the UI can say "you may miss calls". Called on every failed attempt.
+   * the UI can say "you may miss calls". Called on every failed attempt, and with null once
+   * calls are watched again.
    */
-  onIncomingError(listener: (error: Error) => void): () => void;
+  onIncomingError(listener: (error: Error | null) => void): () => void;
   /** Live sessions (not ended or failed). */
   readonly sessions: readonly CallSession[];
 }
@@ -166,7 +167,17 @@ export function createCallClient(options: CallClientOptions): CallClient {
   };
 
   // A listener that dies would silently stop all ringing: resubscribe with backoff and tell the UI.
-  const incomingErrorListeners = new Set<(error: Error) => void>();
+  const incomingErrorListeners = new Set<(error: Error | null) => void>();
+  let watchFailing = false;
+  const tellIncomingError = (error: Error | null) => {
+    for (const listener of [...incomingErrorListeners]) {
+      try {
+        listener(error);
+      } catch (thrown) {
+        log.error(`incoming error listener threw: ${(thrown as Error)?.message}`);
+      }
+    }
+  };
   const retryDelaysMs = [1_000, 2_000, 5_000, 10_000, 30_000];
   let retries = 0;
   let retryTimer: unknown = null;
@@ -175,17 +186,16 @@ export function createCallClient(options: CallClientOptions): CallClient {
     unsubscribeIncoming = options.signaling.watchIncoming(
       (calls) => {
         retries = 0;
+        if (watchFailing) {
+          watchFailing = false;
+          tellIncomingError(null);
+        }
         onIncomingCalls(calls);
       },
       (error) => {
         log.warn(`incoming calls unavailable: ${error.message}`);
-        for (const listener of [...incomingErrorListeners]) {
-          try {
-            listener(error);
-          } catch (thrown) {
-            log.error(`incoming error listener threw: ${(thrown as Error)?.message}`);
-          }
-        }
+        watchFailing = true;
+        tellIncomingError(error);
         if (disposed || retryTimer !== null) return;
         const delay = retryDelaysMs[Math.min(retries, retryDelaysMs.length - 1)]!;
         retries += 1;

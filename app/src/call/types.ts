@@ -123,5 +123,7 @@ export interface CallClientApi {
   call(input: { callee: string; kind: CallKind; context?: CrmContext }): CallSessionApi;
   /** Fires once per new incoming ringing call (already de-duplicated). */
   onIncoming(listener: (session: CallSessionApi) => void): () => void;
+  /** Incoming calls cannot reach this user right now (error), or can again (null). Optional for host engines. */
+  onIncomingError?(listener: (error: Error | null) => void): () => void;
   dispose(): void;
 }

@@ -131,6 +131,7 @@ export const elements: ElementContract[] = [
       { name: 'accept-button', description: 'Accept.' },
       { name: 'decline-button', description: 'Decline.' },
       { name: 'dismiss-button', description: 'Clears a finished call.' },
+      { name: 'unreachable', description: 'Says calls cannot reach the user right now (shown while nothing rings).' },
       ...videoParts,
     ],
   },

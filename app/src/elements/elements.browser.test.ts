@@ -251,6 +251,24 @@ describe('<incoming-call>', () => {
   });
 });
 
+describe('<incoming-call> when calls cannot reach the user', () => {
+  it('says so while the call service is unreachable, and stops once calls can ring again', async () => {
+    const page = await openFixture();
+    const unreachable = (failing: boolean) =>
+      page.evaluate((f) => (window as unknown as { firecallFixture: { incomingUnreachable(f: boolean): void } }).firecallFixture.incomingUnreachable(f), failing);
+    const notice = () =>
+      page.evaluate(() => document.querySelector('#incoming')?.shadowRoot?.querySelector<HTMLElement>('[part~="unreachable"]')?.innerText ?? '');
+    expect(await notice()).toBe('');
+    await unreachable(true);
+    expect(await notice()).toBe('Calls cannot reach you right now: the call service is unreachable. Trying again…');
+    await shoot(page, 'incoming', 'incoming-call-unreachable');
+    expect(await axeViolations(page)).toEqual([]);
+    await unreachable(false);
+    expect(await notice()).toBe('');
+    await page.context().close();
+  });
+});
+
 describe('page language and preferences', () => {
   it('speaks German on a lang="de" page', async () => {
     const page = await openFixture({ lang: 'de' });

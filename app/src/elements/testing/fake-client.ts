@@ -104,6 +104,18 @@ export class FakeCallClient implements CallClientApi {
     return () => this.incoming.delete(listener);
   }
 
+  private readonly watchErrors = new Set<(error: Error | null) => void>();
+
+  onIncomingError(listener: (error: Error | null) => void): () => void {
+    this.watchErrors.add(listener);
+    return () => this.watchErrors.delete(listener);
+  }
+
+  /** Incoming calls cannot be watched (error) or can again (null), as the real client reports it. */
+  watchFails(error: Error | null): void {
+    for (const listener of [...this.watchErrors]) listener(error);
+  }
+
   /** Rings this user as if `from` called. */
   ring(from: string, kind: CallKind = 'video', context?: CrmContext): FakeSession {
     const session = new FakeSession(

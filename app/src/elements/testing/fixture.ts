@@ -28,6 +28,10 @@ const fixture = {
   ring(from: string, kind: 'video' | 'voice' = 'video') {
     client.ring(from, kind, { recordType: 'ticket', recordId: 'T-1042', label: 'Ticket T-1042' });
   },
+  /** The incoming-call watch fails (true) or works again (false). */
+  incomingUnreachable(failing: boolean) {
+    client.watchFails(failing ? new Error('listen stream lost') : null);
+  },
   requests(): string[] {
     return client.last?.requests ?? [];
   },
