@@ -17,11 +17,32 @@ describe('candidate batching', () => {
     b.add(c(1));
     b.setPaused(false);
     b.add(c(2));
-    await clock.advance(500);
+    await clock.advance(400);
     expect(sent).toEqual([]);
     b.add(null);
     await clock.advance(0);
     expect(sent).toEqual([{ candidates: [c(1), c(2)], done: true }]);
+  });
+
+  it('while ringing, holds them no longer than 480 ms (gathering may never finish when UDP is blocked)', async () => {
+    const { clock, sent, b } = batcher();
+    b.setPaused(false);
+    b.add(c(1));
+    await clock.advance(479);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    expect(sent).toEqual([{ candidates: [c(1)] }]);
+  });
+
+  it('end-of-candidates alone costs no write', async () => {
+    const { clock, sent, b } = batcher();
+    b.setPaused(false);
+    b.setUrgent(true);
+    b.add(c(1));
+    await clock.advance(80);
+    b.add(null);
+    await clock.advance(1_000);
+    expect(sent).toEqual([{ candidates: [c(1)] }]);
   });
 
   it('once urgent: sends after a quiet window, capped, and end-of-candidates at once', async () => {
@@ -54,8 +75,9 @@ describe('candidate batching', () => {
     b.setPaused(false);
     b.add(c(1));
     b.reset();
+    b.add(c(2));
     b.add(null);
     await clock.advance(0);
-    expect(sent).toEqual([{ candidates: [], done: true }]);
+    expect(sent).toEqual([{ candidates: [c(2)], done: true }]);
   });
 });

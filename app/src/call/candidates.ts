@@ -1,7 +1,8 @@
 /**
  * Trickle ICE in few writes: candidates are held while they keep coming (a short
  * quiet window, capped) and sent together; end-of-gathering flushes right away with
- * `done`, so on a quick network one ICE generation costs one signaling write.
+ * `done`, so on a quick network one ICE generation costs one signaling write. A lone
+ * end-of-candidates is not worth a write: it is advisory, browsers connect without it.
  */
 import type { CandidateInit } from '../signaling/channel';
 import { SIGNAL_LIMITS } from '../signaling/validate';
@@ -11,6 +12,9 @@ export interface CandidateBatch {
   candidates: CandidateInit[];
   done?: boolean;
 }
+
+/** 6 x 80 ms: host, server-reflexive and relay candidates of a quick network are in by then. */
+const HOLD_WINDOWS_WHILE_RINGING = 6;
 
 export class CandidateBatcher {
   private held: CandidateInit[] = [];
@@ -22,7 +26,7 @@ export class CandidateBatcher {
 
   constructor(
     clock: Clock,
-    /** Send once no new candidate came for this long (never later than 4x after the first); 25x while not urgent. */
+    /** Send once no new candidate came for this long (never later than 4x after the first); see arm() before the answer. */
     private readonly windowMs: number,
     private readonly send: (batch: CandidateBatch) => void,
   ) {
@@ -32,8 +36,10 @@ export class CandidateBatcher {
 
   /** Called with each local candidate; `null` means gathering finished. */
   add(candidate: CandidateInit | null): void {
-    if (candidate === null) this.doneHeld = true;
-    else this.held.push(candidate);
+    if (candidate === null) {
+      if (this.held.length === 0) return;
+      this.doneHeld = true;
+    } else this.held.push(candidate);
     this.arm();
   }
 
@@ -45,7 +51,9 @@ export class CandidateBatcher {
 
   /**
    * Before the peer's description arrives it cannot use our candidates yet (the call
-   * is still ringing), so hold them until gathering is done; after it, send quickly.
+   * is still ringing), so hold them until gathering is done, or a little longer than a
+   * quick network takes to gather (a callee may answer at once, and a network where
+   * UDP to TURN is blocked never finishes gathering); after it, send quickly.
    */
   setUrgent(urgent: boolean): void {
     if (urgent === this.urgent) return;
@@ -66,14 +74,17 @@ export class CandidateBatcher {
   flush(): void {
     this.quiet.stop();
     this.cap.stop();
-    if (this.held.length === 0 && !this.doneHeld) return;
+    if (this.held.length === 0) {
+      this.doneHeld = false;
+      return;
+    }
     const held = this.held;
     const done = this.doneHeld;
     this.held = [];
     this.doneHeld = false;
     // A signal carries at most SIGNAL_LIMITS.maxCandidatesPerSignal candidates (firestore.rules).
     const size = SIGNAL_LIMITS.maxCandidatesPerSignal;
-    for (let start = 0; start < held.length || start === 0; start += size) {
+    for (let start = 0; start < held.length; start += size) {
       const last = start + size >= held.length;
       this.send({ candidates: held.slice(start, start + size), ...(last && done ? { done: true } : {}) });
     }
@@ -84,8 +95,8 @@ export class CandidateBatcher {
   }
 
   private arm(): void {
-    if (this.paused || (this.held.length === 0 && !this.doneHeld)) return;
-    const hold = this.windowMs * 25;
+    if (this.paused || this.held.length === 0) return;
+    const hold = this.windowMs * HOLD_WINDOWS_WHILE_RINGING;
     // Done: flush on the next tick, so candidates already queued behind it ride along.
     this.quiet.start(this.doneHeld ? 0 : this.urgent ? this.windowMs : hold, () => this.flush());
     if (!this.cap.running) this.cap.start(this.urgent ? this.windowMs * 4 : hold, () => this.flush());
