@@ -34,6 +34,8 @@ export interface LabCredentials {
 export interface CredentialsInput {
   secret: string;
   turnHost: string;
+  /** Every TURN host the callable hands out (failover); defaults to [turnHost]. */
+  turnHosts?: string[];
   transports: string[];
   stunUrls: string[];
   log?: (line: string) => void;
@@ -43,7 +45,7 @@ export async function startCredentials(input: CredentialsInput): Promise<LabCred
   const mod = (await import(MODULE)) as EmulatorsModule;
   const emulators = await mod.startEmulators({
     turnSecret: input.secret,
-    turnHosts: [input.turnHost],
+    turnHosts: input.turnHosts ?? [input.turnHost],
     stunUrls: input.stunUrls,
     transports: input.transports,
     ttlSeconds: 600,

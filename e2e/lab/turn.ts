@@ -21,6 +21,8 @@ export interface TurnService {
   transports: string[];
   /** Kills this host's coturns (by pid) now, e.g. to fail a TURN host mid-call. */
   stop(): Promise<void>;
+  /** SIGKILLs this host's coturns at once (a crashed host: no goodbye to any client); resolves when they are gone. */
+  crash(): Promise<void>;
 }
 
 const START_SH = fileURLToPath(new URL('../../turn/start.sh', import.meta.url));
@@ -67,10 +69,13 @@ export async function startTurn(lab: Lab, secret = newTurnSecret(), options: Tur
     urls: [`stun:${host}:3478`, `turn:${host}:3478?transport=udp`, `turn:${host}:3478?transport=tcp`, `turn:${host}:443?transport=tcp`],
     transports: ['udp:3478', 'tcp:3478', 'tcp:443'],
     stop,
+    async crash() {
+      for (const file of pidFiles) await stopByPidFile(file, 'SIGKILL');
+    },
   };
 }
 
-async function stopByPidFile(file: string): Promise<void> {
+async function stopByPidFile(file: string, first: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   let pid = 0;
   try {
     pid = Number(readFileSync(file, 'utf8').trim());
@@ -78,8 +83,8 @@ async function stopByPidFile(file: string): Promise<void> {
     return;
   }
   if (!(pid > 0)) return;
-  signalPid(pid, 'SIGTERM');
-  for (let i = 0; i < 20 && alive(pid); i++) await delay(100);
+  signalPid(pid, first);
+  for (let i = 0; i < 20 && alive(pid); i++) await delay(first === 'SIGKILL' ? 10 : 100);
   if (alive(pid)) signalPid(pid, 'SIGKILL');
 }
 

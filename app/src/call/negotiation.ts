@@ -32,11 +32,16 @@ export interface PeerLinkOptions {
   onBadSignal: (detail: string) => void;
   /** Rewrites the peer's SDP before it is applied (e.g. Opus FEC/DTX). */
   mungeRemoteSdp?: ((sdp: string) => string) | undefined;
+  /** Tunes an audio transceiver before our first offer or answer (e.g. prefer RED). */
+  tuneAudio?: ((transceiver: RTCRtpTransceiver) => void) | undefined;
   /** Sending failed (signaling unavailable). */
   onSendError: (error: unknown) => void;
   /** An offer of ours reached signaling (the write was acknowledged), so the peer can see it. */
   onOfferSent?: (() => void) | undefined;
 }
+
+/** An output size change this small is invisible, yet the encoder starts over with a key frame. */
+const KEY_FRAME_NUDGE = 1.001;
 
 export class PeerLink {
   readonly pc: RTCPeerConnection;
@@ -45,6 +50,8 @@ export class PeerLink {
   private localStream: MediaStream | null = null;
   private tracksAttached = false;
   private answeredOnce = false;
+  /** The last key frame nudge scaled the video by KEY_FRAME_NUDGE (the next one undoes it). */
+  private keyFrameNudged = false;
   private announced: MediaStream | null = null;
   private closed = false;
   private queue: Promise<void> = Promise.resolve();
@@ -85,7 +92,10 @@ export class PeerLink {
   offerToSend(kinds: readonly ('audio' | 'video')[]): void {
     if (this.closed || this.pc.getTransceivers().length > 0) return;
     const stream = this.outgoing();
-    for (const kind of kinds) this.pc.addTransceiver(kind, { direction: 'sendrecv', ...(stream ? { streams: [stream] } : {}) });
+    for (const kind of kinds) {
+      const transceiver = this.pc.addTransceiver(kind, { direction: 'sendrecv', ...(stream ? { streams: [stream] } : {}) });
+      if (kind === 'audio') this.tuneAudio(transceiver);
+    }
   }
 
   /**
@@ -134,6 +144,30 @@ export class PeerLink {
     return this.pc.getSenders().find((sender) => sender.track?.kind === kind) ?? this.pc.getTransceivers().find((t) => t.receiver.track?.kind === kind && t.sender)?.sender;
   }
 
+  /**
+   * Makes our video encoder send a key frame now. Chromium has no generateKeyFrame() on
+   * senders, but answers a change of output size with one: scale by 1.001 or back (an
+   * invisible change). A concurrent setParameters (the ABR controller) wins; it makes
+   * its own key frame when it changes the size, and otherwise the peer's next request will.
+   */
+  async sendKeyFrame(): Promise<void> {
+    const sender = this.senderFor('video');
+    if (this.closed || !sender?.track || sender.track.readyState !== 'live') return;
+    try {
+      const parameters = sender.getParameters();
+      if (!parameters.encodings?.length) return;
+      for (const encoding of parameters.encodings) {
+        const scale = encoding.scaleResolutionDownBy ?? 1;
+        const base = this.keyFrameNudged ? scale / KEY_FRAME_NUDGE : scale;
+        encoding.scaleResolutionDownBy = this.keyFrameNudged ? Math.max(1, base) : base * KEY_FRAME_NUDGE;
+      }
+      this.keyFrameNudged = !this.keyFrameNudged;
+      await sender.setParameters(parameters);
+    } catch (error) {
+      this.options.log.info(`no key frame forced: ${(error as Error).message}`);
+    }
+  }
+
   /** Sends `track` in place of the current one of its kind; adds it (renegotiating) when there is none. */
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<RTCRtpSender | null> {
     if (this.closed) return null;
@@ -172,6 +206,15 @@ export class PeerLink {
         // Our answer said sendrecv already; only an offered transceiver left recvonly needs a new round.
         if (free.direction === 'recvonly' || free.direction === 'inactive') free.direction = 'sendrecv';
       } else this.pc.addTrack(track, stream);
+    }
+  }
+
+  private tuneAudio(transceiver: RTCRtpTransceiver): void {
+    try {
+      this.options.tuneAudio?.(transceiver);
+    } catch (error) {
+      // A codec preference the browser refuses only costs the tuning, never the call.
+      this.options.log.warn(`could not tune the audio codecs: ${(error as Error).message}`);
     }
   }
 
@@ -252,7 +295,10 @@ export class PeerLink {
       if (this.options.polite && !this.answeredOnce) {
         // The first offer carries the call's media: answer sendrecv now, camera or not;
         // the tracks fill these transceivers when they are ready (no second round).
-        for (const t of pc.getTransceivers()) if (t.direction === 'recvonly') t.direction = 'sendrecv';
+        for (const t of pc.getTransceivers()) {
+          if (t.direction === 'recvonly') t.direction = 'sendrecv';
+          if (t.receiver.track?.kind === 'audio') this.tuneAudio(t);
+        }
         this.answeredOnce = true;
       }
       this.attachTracks();

@@ -114,6 +114,8 @@ export interface SessionDeps {
   quality: QualityMonitorFactory | undefined;
   /** Rewrites the peer's SDP before it is applied (e.g. Opus FEC/DTX for ABR). */
   mungeRemoteSdp: ((sdp: string) => string) | undefined;
+  /** Tunes our audio transceiver before the first offer/answer (ABR on: prefer RED). */
+  tuneAudio?: ((transceiver: RTCRtpTransceiver) => void) | undefined;
   /** The client's bookkeeping (glare, page hide); called once when the call is over. */
   onFinished: (session: CallSession) => void;
 }
@@ -526,6 +528,7 @@ export class CallSession implements CallSessionApi {
       onStateChange: () => this.onLinkState(),
       onBadSignal: (detail) => this.fail('bad-signal', detail),
       mungeRemoteSdp: this.deps.mungeRemoteSdp,
+      tuneAudio: this.deps.tuneAudio,
       onSendError: (error) => {
         // Refused because the call document is already final (the peer ended it): signaling works;
         // the document listener reports how the call ended.
@@ -616,8 +619,11 @@ export class CallSession implements CallSessionApi {
     this.reconnectDeadline = this.deps.clock.now() + this.deps.timeouts.reconnectDeadlineMs;
     this.restartAttempt = 0;
     this.timers.deadline.start(this.deps.timeouts.reconnectDeadlineMs, () => this.fail('no-route', 'media did not come back before the deadline'));
-    // The polite side waits longer, so both sides rarely restart at once.
-    const grace = this.deps.timeouts.restartGraceMs * (this.snap.direction === 'incoming' ? 2 : 1);
+    // The polite side waits longer, so both sides rarely restart at once. A relayed path that
+    // went silent rarely comes back by itself (its TURN host may be gone): the caller restarts sooner.
+    const relayed = this.snap.path?.local === 'relay' || this.snap.path?.remote === 'relay';
+    const base = this.deps.timeouts.restartGraceMs;
+    const grace = this.snap.direction === 'incoming' ? 2 * base : relayed ? base / 4 : base;
     this.timers.grace.start(grace, () => void this.restartIce());
   }
 
@@ -627,6 +633,9 @@ export class CallSession implements CallSessionApi {
     this.restartAttempt = 0;
     this.log.info('media is back');
     this.setState('connected');
+    // The peer's decoder lost its reference frames during the outage and its first key
+    // frame request likely died with the path: send a key frame now, not ~2.5 s later.
+    void this.link?.sendKeyFrame();
   }
 
   /** @internal The network changed (online, interface switch): restart ICE now. */

@@ -9,6 +9,7 @@
 import { probe, now } from './probe';
 import { createCallClient, type CallClient, type CallSessionApi, type CallSnapshot, type IceServerGrant } from '../../../app/src/call/index';
 import { MemoryStore, type StoreOp } from '../../../app/src/signaling/memory';
+import type { CallRecord } from '../../../app/src/signaling/channel';
 
 export interface StateMark {
   at: number;
@@ -35,6 +36,14 @@ interface FirecallApi {
   answerOnRing(): void;
   hangUp(): Promise<void>;
   outcome(): FirecallOutcome;
+  /** This page's signaling goes offline (writes queue, listeners pause) or comes back, as Firestore's client does. */
+  setOnline(online: boolean): void;
+  /** The call document as this page's store holds it (the call log entry), once there is a call. */
+  record(): CallRecord | null;
+  /** The next ring takes this page's signaling offline at that very moment (bring it back with setOnline). */
+  offlineOnRing(): void;
+  /** The engine's recent log lines, each prefixed with its time (epoch ms), for diagnosing a failed test. */
+  logs(): string[];
 }
 
 declare global {
@@ -47,11 +56,14 @@ declare global {
 }
 
 let store: MemoryStore | null = null;
+let uid: string | null = null;
 let client: CallClient | null = null;
 let session: CallSessionApi | null = null;
 let click: number | null = null;
+let offlineOnRing = false;
 let error: string | null = null;
 const marks: StateMark[] = [];
+const logLines: string[] = [];
 
 function label(snapshot: CallSnapshot): string {
   return snapshot.state === 'connecting' && snapshot.phase ? `connecting:${snapshot.phase}` : snapshot.state;
@@ -69,14 +81,19 @@ function follow(s: CallSessionApi): void {
 }
 
 const api: FirecallApi = {
-  setup({ uid, latencyMs }) {
+  setup({ uid: me, latencyMs }) {
+    uid = me;
     store = new MemoryStore({ latencyMs });
     store.onWrite((op) => void window.labStoreOp(op).catch(() => undefined));
     client = createCallClient({
-      signaling: store.channel(uid),
+      signaling: store.channel(me),
       iceServers: () => window.labIceServers(),
       prepareMediaOnRing: true,
       onPageHide: null,
+      log: (level, name, message) => {
+        logLines.push(`${Math.round(now())} ${level} ${name} ${message}`);
+        if (logLines.length > 400) logLines.shift();
+      },
     });
   },
   call(callee) {
@@ -87,6 +104,10 @@ const api: FirecallApi = {
   answerOnRing() {
     client!.onIncoming((incoming) => {
       click ??= now();
+      if (offlineOnRing) {
+        offlineOnRing = false;
+        store!.setOnline(uid!, false);
+      }
       follow(incoming);
       void incoming.accept().catch((e: unknown) => (error ??= String(e)));
     });
@@ -106,6 +127,19 @@ const api: FirecallApi = {
       path: snapshot?.path ? { ...snapshot.path } : null,
       error,
     };
+  },
+  setOnline(online) {
+    store?.setOnline(uid!, online);
+  },
+  offlineOnRing() {
+    offlineOnRing = true;
+  },
+  logs() {
+    return [...logLines];
+  },
+  record() {
+    const callId = session?.snapshot.callId;
+    return (callId && store?.getCall(callId)) || null;
   },
 };
 

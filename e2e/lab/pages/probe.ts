@@ -43,6 +43,7 @@ class TrackedPeerConnection extends Native {
     this.addEventListener('connectionstatechange', () => connectionStates.push({ at: now(), state: this.connectionState }));
     this.addEventListener('track', (event) => {
       if (event.track.kind === 'video') render(event.track);
+      else play(event.track);
     });
   }
 }
@@ -64,6 +65,18 @@ function render(track: MediaStreamTrack): void {
   };
   video.requestVideoFrameCallback(onFrame);
   void video.play().catch(() => undefined);
+}
+
+/**
+ * Plays remote audio as a page would: Chromium decodes (and counts audio energy and
+ * concealment for) a remote audio track only while something plays it out.
+ */
+function play(track: MediaStreamTrack): void {
+  const audio = document.createElement('audio');
+  audio.autoplay = true;
+  audio.srcObject = new MediaStream([track]);
+  document.body.append(audio);
+  void audio.play().catch(() => undefined);
 }
 
 async function statsOf(pc: RTCPeerConnection): Promise<Map<string, Record<string, unknown>>> {
