@@ -40,12 +40,13 @@ afterAll(async () => {
 }, 420_000);
 
 /** One firecall call across a fresh lab network; the network is always removed. */
-async function callAcross(name: ScenarioName): Promise<TrialResult> {
+async function callAcross(name: ScenarioName, kind: 'video' | 'voice' = 'video'): Promise<TrialResult> {
   const lab = await createLab(scenarioTable[name]);
   try {
     const turn = await startTurn(lab, secret);
     return await runTrial(lab, turn, {
       variant: 'firecall',
+      kind,
       identities: { caller: credentials.caller, callee: credentials.callee },
     });
   } finally {
@@ -99,6 +100,17 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
     for (const side of [r.path.caller, r.path.callee]) {
       expect(side, describeResult(r)).toMatchObject({ local: 'relay', relayProtocol: 'tcp', relayPort: 443 });
     }
+  });
+
+  it('voice behind symmetric NATs: relayed, and each side hears the other', async () => {
+    const r = await callAcross('symmetric-nat', 'voice');
+    expect(r.error, describeResult(r)).toBeNull();
+    expect(r.connected, describeResult(r)).toBe(true);
+    expect(r.media.caller?.audioEnergy, describeResult(r)).toBeGreaterThan(0);
+    expect(r.media.callee?.audioEnergy, describeResult(r)).toBeGreaterThan(0);
+    expect(r.media.caller?.framesDecoded, 'a voice call decodes no video').toBe(0);
+    expect(isRelay(r.path.caller), describeResult(r)).toBe(true);
+    expect(r.states, describeResult(r)).toEqual(expect.arrayContaining(['ringing', 'connecting:signaling', 'connected']));
   });
 
   it('no-path: fails with "no route", long before Chromium would give up', async () => {

@@ -41,9 +41,9 @@ export class FirecallDriver {
     return driver;
   }
 
-  /** The caller clicks "call"; returns the click time (epoch ms). */
-  call(): Promise<number> {
-    return this.caller.evaluate((callee) => window.firecall.call(callee), this.options.callee.uid);
+  /** The caller clicks "call" (video unless told); returns the click time (epoch ms). */
+  call(kind: 'video' | 'voice' = 'video'): Promise<number> {
+    return this.caller.evaluate(([callee, k]) => window.firecall.call(callee, k), [this.options.callee.uid, kind] as const);
   }
 
   outcome(side: 'caller' | 'callee' = 'caller'): Promise<FirecallOutcome> {

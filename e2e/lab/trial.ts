@@ -32,6 +32,8 @@ export interface TrialOptions {
   cutMs?: number;
   /** squeeze: the caller's link rate before/after and during the squeeze, and how long it lasts. */
   squeeze?: { highKbit: number; lowKbit: number; holdMs: number };
+  /** firecall only: a voice call is "up" when audio is heard both ways (no frames to present). */
+  kind?: 'video' | 'voice';
   /** Who calls whom; defaults to two users with credentials the lab computes itself. */
   identities?: { caller: Identity; callee: Identity };
 }
@@ -40,7 +42,7 @@ export interface TrialResult {
   scenario: string;
   variant: Variant;
   connected: boolean;
-  /** Click -> first remote frame presented on the caller (ms). */
+  /** Click -> first remote frame presented on the caller (ms); voice: click -> remote audio heard on the caller. */
   setupMs: number | null;
   /** Click -> the call reported failure (ms). */
   failedAfterMs: number | null;
@@ -101,6 +103,7 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
     const [caller, callee] = await Promise.all([launchPeer(lab, 'caller', assets), launchPeer(lab, 'callee', assets)]);
     peers.push(caller, callee);
     let click: number;
+    let heardAt: number | null = null;
     if (options.variant === 'baseline') {
       const [callerGrant, calleeGrant] = await Promise.all([identities.caller.grant(), identities.callee.grant()]);
       const relay = await relayMessages(caller.page, callee.page, latency);
@@ -120,8 +123,12 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
       result.signalingWrites = relay.messages;
     } else {
       const d = (driver = await FirecallDriver.start(caller.page, callee.page, { latencyMs: latency, ...identities }));
-      click = await d.call();
-      await waitForOutcome(caller.page, setupTimeout, async () => failedAt(await d.outcome()));
+      click = await d.call(options.kind);
+      if (options.kind === 'voice') {
+        // Voice: up once the caller hears the callee (audio energy of the remote track > 0).
+        await waitFor(async () => (await mediaOf(caller.page)).audioEnergy > 0 || failedAt(await d.outcome()) !== null, setupTimeout);
+        if ((await mediaOf(caller.page)).audioEnergy > 0) heardAt = Date.now();
+      } else await waitForOutcome(caller.page, setupTimeout, async () => failedAt(await d.outcome()));
       const outcome = await d.outcome();
       result.phasesMs = outcome.timings;
       result.states = outcome.marks.map((m) => m.state);
@@ -136,12 +143,13 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
       result.signalingWrites = d.writes;
     }
 
-    const firstFrame = await firstFrameAfter(caller.page, click);
+    const firstFrame = options.kind === 'voice' ? heardAt : await firstFrameAfter(caller.page, click);
     if (firstFrame !== null) {
       result.connected = true;
       result.setupMs = firstFrame - click;
-      // Media both ways: the callee must see the caller too.
-      await waitFor(async () => (await frameCount(callee.page)) > 0, 10_000);
+      // Media both ways: the callee must see (voice: hear) the caller too.
+      if (options.kind === 'voice') await waitFor(async () => (await mediaOf(callee.page)).audioEnergy > 0, 10_000);
+      else await waitFor(async () => (await frameCount(callee.page)) > 0, 10_000);
       result.path = { caller: await pathOf(caller.page), callee: await pathOf(callee.page) };
       if (lab.scenario.name === 'link-flap') {
         const flap = await linkFlap(lab, caller.page, options.cutMs ?? 5_000, driver);

@@ -31,7 +31,7 @@ export interface FirecallOutcome {
 interface FirecallApi {
   setup(input: { uid: string; latencyMs: number }): void;
   /** Caller: the user clicks "call"; returns the click time (epoch ms). */
-  call(callee: string): number;
+  call(callee: string, kind?: 'video' | 'voice'): number;
   /** Callee: accept every incoming call as soon as it rings. */
   answerOnRing(): void;
   hangUp(): Promise<void>;
@@ -96,9 +96,9 @@ const api: FirecallApi = {
       },
     });
   },
-  call(callee) {
+  call(callee, kind = 'video') {
     click = now();
-    follow(client!.call({ callee, kind: 'video' }));
+    follow(client!.call({ callee, kind }));
     return click;
   },
   answerOnRing() {
