@@ -8,6 +8,10 @@
  * Per scenario: one lab network and coturn, then trials alternating firecall
  * and baseline, each with two fresh browsers. Setup time is click -> first
  * remote frame presented on the caller, with the callee accepting on ring.
+ * `squeeze` also runs issue 8's comparison (e2e/abr/squeeze-compare.ts): the
+ * same call with the quality controller and with plain Chromium congestion
+ * control, --trials pairs, each in a fresh lab; its rows are printed under the
+ * table and stored as `squeeze` on that scenario in the JSON.
  * Needs root (network namespaces). Everything started is stopped, every
  * namespace removed, also on Ctrl-C.
  */
@@ -20,6 +24,7 @@ import { combine, goals, svgChart, table, type BenchReport } from './lab/report'
 import { isScenario, SCENARIOS, scenarioTable, type ScenarioName } from './lab/scenarios';
 import { summarize } from './lab/summary';
 import { createLab, removeStaleNamespaces, ADDRESSES, type Lab } from './lab/topology';
+import { runSqueezeComparison } from './abr/squeeze-compare';
 import { runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
 
@@ -135,7 +140,19 @@ async function main(): Promise<void> {
       lab = null;
       const firecall = summarize(name, 'firecall', results.firecall);
       const baseline = results.baseline.length ? summarize(name, 'baseline', results.baseline) : null;
-      report.scenarios.push(combine(firecall, baseline));
+      const summary = combine(firecall, baseline);
+      if (name === 'squeeze' && opts.trials > 0 && !stopping) {
+        console.log(`squeeze: controller vs plain Chromium, ${opts.trials} trial pairs (~3 min each)...`);
+        summary.squeeze = await runSqueezeComparison({
+          trials: opts.trials,
+          log: (line) => console.log(line),
+          onLab: (current) => void (lab = current),
+          stopping: () => stopping,
+          // SQUEEZE_DUMP=/some/prefix keeps every trial's per-second samples for diagnosis.
+          ...(process.env.SQUEEZE_DUMP ? { dumpPrefix: process.env.SQUEEZE_DUMP } : {}),
+        });
+      }
+      report.scenarios.push(summary);
     }
   } finally {
     if (!stopping) await cleanup();

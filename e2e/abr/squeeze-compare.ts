@@ -1,14 +1,16 @@
 /**
- * The squeeze comparison of issue 8, in one run: the same lab call (cone NAT,
- * the caller's link 2.5 Mbit/s -> 250 kbit/s -> 2.5 Mbit/s) with the quality
+ * The squeeze comparison of issue 8, run by `npm run bench -- --scenario squeeze`:
+ * the same lab call (cone NAT, the caller's link 2.5 Mbit/s -> 250 kbit/s ->
+ * 2.5 Mbit/s, tbf both directions, identical for both rows) with the quality
  * controller driving the encoders and with it only measuring (plain Chromium
- * congestion control), trials alternating so both see the same machine load.
+ * congestion control). Trials alternate the two rows so both see the same
+ * machine load; each trial gets a fresh lab and fresh browsers.
  *
- *   npx tsx e2e/abr/squeeze-compare.ts [--trials 3] [--hold 20000] [--after 40000]
- *
- * Needs root (network namespaces), /usr/bin/chromium and coturn, like the lab.
- * Prints one row per trial and the median of each variant.
+ * Figures are what the callee notices of the caller (the squeezed uplink):
+ * time until the caller sends no more than the squeezed link carries, the
+ * share of played-out audio that was concealed, and video freezes.
  */
+import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { launchPeer, type Peer } from '../lab/browser';
 import { pageAssets } from '../lab/bundle';
@@ -19,43 +21,26 @@ import { scenarioTable } from '../lab/scenarios';
 import { createLab, type Lab } from '../lab/topology';
 import { startTurn } from '../lab/turn';
 import type { Counters, Row } from './squeeze-page';
+import { compareSqueeze, trialLine, DEFAULT_PLAN, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const TRIALS = arg('trials', 3);
-const HIGH = 2_500;
-const LOW = arg('low', 250);
-const SETTLE_MS = arg('settle', 15_000);
-const HOLD_MS = arg('hold', 20_000);
-const AFTER_MS = arg('after', 40_000);
+export { squeezeTable, type SqueezeComparison } from './squeeze-figures';
 
-interface Result {
-  variant: 'controller' | 'plain';
-  adaptMs: number | null;
-  recoveryMs: number | null;
-  /** Callee's view of the caller (the squeezed uplink). */
-  concealmentDuring: number;
-  concealmentTotal: number;
-  freezesDuring: number;
-  freezeSecondsDuring: number;
-  freezesTotal: number;
-  freezeSecondsTotal: number;
-  fpsDuring: number;
-  /** Caller's view of the callee (the squeezed downlink). */
-  reverseConcealment: number;
-  reverseFreezes: number;
-  reverseFreezeSeconds: number;
-  preVideoKbps: number;
-  /** Caller's video send rate over the last 10 s of the run. */
-  endVideoKbps: number;
-  rungs: string;
-  errors: string[];
+
+export interface SqueezeOptions {
+  trials: number;
+  plan?: Partial<SqueezePlan>;
+  /** Each trial as it finishes (one line). */
+  log?: (line: string) => void;
+  /** The lab in use (null when none), so a Ctrl-C handler can dispose it. */
+  onLab?: (lab: Lab | null) => void;
+  /** Checked between trials: true stops early. */
+  stopping?: () => boolean;
+  /** Writes each trial's samples to `${dumpPrefix}-<trial>-<variant>.json`, for diagnosis. */
+  dumpPrefix?: string;
 }
 
-const api = <T>(page: Page, fn: string): Promise<T> =>
-  page.evaluate((name) => (window as any).squeeze[name](), fn) as Promise<T>;
+const api = <T>(page: Page, fn: keyof Window['squeeze']): Promise<T> =>
+  page.evaluate((name) => (window.squeeze as any)[name](), fn) as Promise<T>;
 
 function diff(a: Counters, b: Counters) {
   const samples = b.totalSamplesReceived - a.totalSamplesReceived;
@@ -67,8 +52,10 @@ function diff(a: Counters, b: Counters) {
   };
 }
 
-/** Rate (bit/s) of byte column `col` over [from, to] from the 200 ms outbound samples. */
-function rateOver(fine: [number, number, number][], from: number, to: number, cols: (1 | 2)[]): number | null {
+type Fine = [number, number, number][];
+
+/** Rate (bit/s) of byte columns `cols` over [from, to] from the 200 ms outbound samples. */
+function rateOver(fine: Fine, from: number, to: number, cols: (1 | 2)[]): number | null {
   const a = fine.find((f) => f[0] >= from);
   const b = [...fine].reverse().find((f) => f[0] <= to);
   if (!a || !b || b[0] - a[0] < 400) return null;
@@ -77,7 +64,7 @@ function rateOver(fine: [number, number, number][], from: number, to: number, co
 }
 
 /** End of the first `windowMs` window starting at or after `from` whose rate satisfies `ok`, minus `from`. */
-function firstWindow(fine: [number, number, number][], from: number, windowMs: number, cols: (1 | 2)[], ok: (bps: number) => boolean): number | null {
+function firstWindow(fine: Fine, from: number, windowMs: number, cols: (1 | 2)[], ok: (bps: number) => boolean): number | null {
   for (const start of fine.filter((f) => f[0] >= from)) {
     const end = fine.find((f) => f[0] >= start[0] + windowMs);
     if (!end) return null;
@@ -85,6 +72,14 @@ function firstWindow(fine: [number, number, number][], from: number, windowMs: n
     if (ok((bytes * 8 * 1000) / (end[0] - start[0]))) return Math.round(end[0] - from);
   }
   return null;
+}
+
+/** Mean time received audio spent in the jitter buffer over [from, to] (ms): what concealment could trade for latency. */
+function jitterBufferMs(samples: number[][], from: number, to: number): number | null {
+  const a = samples.find((x) => x[0]! >= from);
+  const b = [...samples].reverse().find((x) => x[0]! <= to);
+  if (!a || !b || b[6]! <= a[6]!) return null;
+  return Math.round(((b[5]! - a[5]!) / (b[6]! - a[6]!)) * 1000);
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -95,8 +90,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-async function trial(variant: Result['variant']): Promise<Result> {
-  const lab: Lab = await createLab(scenarioTable.squeeze, { callerRateKbit: HIGH });
+/** One call through the squeeze; `controller` drives the encoders, `plain` only measures. */
+export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan, pair: number, options: Pick<SqueezeOptions, 'onLab'> & { dump?: string } = {}): Promise<SqueezeTrial> {
+  const lab: Lab = await createLab(scenarioTable.squeeze, { callerRateKbit: plan.highKbit });
+  options.onLab?.(lab);
   const peers: Peer[] = [];
   try {
     const turn = await startTurn(lab);
@@ -104,35 +101,42 @@ async function trial(variant: Result['variant']): Promise<Result> {
     const [caller, callee] = await Promise.all([launchPeer(lab, 'caller', assets), launchPeer(lab, 'callee', assets)]);
     peers.push(caller, callee);
     await relayMessages(caller.page, callee.page, 150);
-    for (const p of [caller.page, callee.page]) await p.evaluate((on) => window.squeeze.setAdapt(on), variant === 'controller');
+    for (const p of [caller.page, callee.page]) {
+      await p.evaluate((on) => window.squeeze.setAdapt(on), variant === 'controller');
+      // SQUEEZE_RED=1: the controller row also prefers audio RED (measured worse here: see the quality README).
+      await p.evaluate((on) => window.squeeze.setRed(on), process.env.SQUEEZE_RED === '1');
+    }
     await callee.page.evaluate((s) => window.baseline.answerOnRing(s), computeGrant(turn, 'callee').iceServers);
     await caller.page.evaluate((s) => window.baseline.call(s), computeGrant(turn, 'caller').iceServers);
-    const frames = (p: Page) => p.evaluate(() => (window as any).probe.frameTimes.length as number);
+    const frames = (p: Page) => p.evaluate(() => window.probe.frameTimes.length);
     await until('media both ways', async () => (await frames(caller.page)) > 0 && (await frames(callee.page)) > 0, 30_000);
 
-    await delay(SETTLE_MS);
+    await delay(plan.settleMs);
     const c0 = (await api<Counters>(callee.page, 'counters'))!;
     const r0 = (await api<Counters>(caller.page, 'counters'))!;
     const t0 = Date.now();
-    await lab.setRate('caller', LOW);
-    await delay(HOLD_MS);
+    const loadAtDrop = loadavg()[0]!;
+    await lab.setRate('caller', plan.lowKbit);
+    await delay(plan.holdMs);
     const c1 = (await api<Counters>(callee.page, 'counters'))!;
     const t1 = Date.now();
-    await lab.setRate('caller', HIGH);
-    await delay(AFTER_MS);
+    await lab.setRate('caller', plan.highKbit);
+    await delay(plan.afterMs);
     const c2 = (await api<Counters>(callee.page, 'counters'))!;
     const r2 = (await api<Counters>(caller.page, 'counters'))!;
 
-    const fine = await api<[number, number, number][]>(caller.page, 'fine');
+    const fine = await api<Fine>(caller.page, 'fine');
     const rows = await api<Row[]>(caller.page, 'rows');
     const pre = rateOver(fine, t0 - 5_000, t0, [2]) ?? 0;
     const during = diff(c0, c1);
     const total = diff(c0, c2);
     const reverse = diff(r0, r2);
-    const frameTimes: number[] = await callee.page.evaluate(() => (window as any).probe.frameTimes);
-    if (process.env.SQUEEZE_DUMP) {
+    const frameTimes: number[] = await callee.page.evaluate(() => window.probe.frameTimes);
+    const calleeAudio = await api<number[][]>(callee.page, 'fineAudio');
+    if (options.dump) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(`${process.env.SQUEEZE_DUMP}-${variant}.json`, JSON.stringify({ t0, t1, rows, c0, c1, c2, r0, r2 }, null, 1));
+      const calleeRows = await api<Row[]>(callee.page, 'rows');
+      writeFileSync(options.dump, JSON.stringify({ variant, t0, t1, rows, calleeRows, calleeAudio, c0, c1, c2, r0, r2 }));
     }
     const rungs = rows
       .filter((r, i) => i === 0 || r.rung !== rows[i - 1]!.rung)
@@ -140,75 +144,47 @@ async function trial(variant: Result['variant']): Promise<Result> {
       .join(' ');
     return {
       variant,
-      adaptMs: firstWindow(fine, t0, 1_000, [1, 2], (bps) => bps <= LOW * 1000),
+      pair,
+      adaptMs: firstWindow(fine, t0, 1_000, [1, 2], (bps) => bps <= plan.lowKbit * 1000),
       recoveryMs: firstWindow(fine, t1, 2_000, [2], (bps) => bps >= 0.9 * pre),
-      concealmentDuring: during.concealment,
-      concealmentTotal: total.concealment,
-      freezesDuring: during.freezes,
-      freezeSecondsDuring: during.freezeSeconds,
-      freezesTotal: total.freezes,
-      freezeSecondsTotal: total.freezeSeconds,
+      concealment: during.concealment,
+      concealmentWithRecovery: total.concealment,
+      freezes: during.freezes,
+      freezeSeconds: during.freezeSeconds,
+      freezesWithRecovery: total.freezes,
+      freezeSecondsWithRecovery: total.freezeSeconds,
       fpsDuring: (frameTimes.filter((f) => f >= t0 && f < t1).length * 1000) / (t1 - t0),
-      reverseConcealment: reverse.concealment,
-      reverseFreezes: reverse.freezes,
-      reverseFreezeSeconds: reverse.freezeSeconds,
+      audioDelayMs: jitterBufferMs(calleeAudio, t0, t1),
+      load: Math.round(loadAtDrop * 10) / 10,
+      reverse,
       preVideoKbps: Math.round(pre / 1000),
-      endVideoKbps: Math.round((rateOver(fine, t1 + AFTER_MS - 10_000, t1 + AFTER_MS, [2]) ?? 0) / 1000),
+      endVideoKbps: Math.round((rateOver(fine, t1 + plan.afterMs - 10_000, t1 + plan.afterMs, [2]) ?? 0) / 1000),
       rungs: variant === 'controller' ? rungs : '',
       errors: [...(await caller.page.evaluate(() => window.squeeze.errors)), ...(await callee.page.evaluate(() => window.squeeze.errors))],
     };
   } finally {
     await Promise.all(peers.map((p) => p.close()));
     await lab.dispose();
+    options.onLab?.(null);
   }
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const s = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(2)} s`);
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length ? (v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2) : NaN;
-};
-
-function line(r: Result): string {
-  return [
-    r.variant.padEnd(10),
-    `adapt ${s(r.adaptMs)}`,
-    `concealment ${pct(r.concealmentDuring)} (incl. recovery ${pct(r.concealmentTotal)})`,
-    `freezes ${r.freezesDuring} / ${r.freezeSecondsDuring.toFixed(2)} s (incl. recovery ${r.freezesTotal} / ${r.freezeSecondsTotal.toFixed(2)} s)`,
-    `fps during ${r.fpsDuring.toFixed(1)}`,
-    `recovery ${s(r.recoveryMs)} (to 90% of ${r.preVideoKbps} kbit/s; last 10 s ${r.endVideoKbps} kbit/s)`,
-    `reverse: concealment ${pct(r.reverseConcealment)}, freezes ${r.reverseFreezes} / ${r.reverseFreezeSeconds.toFixed(2)} s`,
-  ].join(' | ');
-}
-
-const results: Result[] = [];
-for (let i = 0; i < TRIALS; i++) {
-  for (const variant of ['plain', 'controller'] as const) {
-    try {
-      const r = await trial(variant);
-      results.push(r);
-      console.log(`trial ${i + 1} ${line(r)}${r.rungs ? `\n    rungs: ${r.rungs}` : ''}${r.errors.length ? `\n    errors: ${r.errors.join('; ')}` : ''}`);
-    } catch (error) {
-      console.log(`trial ${i + 1} ${variant} FAILED: ${(error as Error).message}`);
+/** `trials` pairs, plain and controller alternating, then the comparison. */
+export async function runSqueezeComparison(options: SqueezeOptions): Promise<SqueezeComparison> {
+  const plan: SqueezePlan = { ...DEFAULT_PLAN, ...options.plan };
+  const trials: SqueezeTrial[] = [];
+  for (let i = 1; i <= options.trials; i++) {
+    for (const variant of ['plain', 'controller'] as const) {
+      if (options.stopping?.()) return compareSqueeze(plan, trials);
+      try {
+        const dump = options.dumpPrefix ? `${options.dumpPrefix}-${i}-${variant}.json` : undefined;
+        const r = await runSqueezeTrial(variant, plan, i, { onLab: options.onLab, ...(dump ? { dump } : {}) });
+        trials.push(r);
+        options.log?.(trialLine(i, r));
+      } catch (error) {
+        options.log?.(`squeeze ${variant} ${i}: FAILED ${(error as Error).message.split('\n')[0]}`);
+      }
     }
   }
+  return compareSqueeze(plan, trials);
 }
-console.log(`\nmedians over ${TRIALS} trials (squeeze ${LOW} kbit/s for ${HOLD_MS / 1000} s, then ${AFTER_MS / 1000} s at ${HIGH} kbit/s):`);
-for (const variant of ['plain', 'controller'] as const) {
-  const rs = results.filter((r) => r.variant === variant);
-  if (!rs.length) continue;
-  const m = (f: (r: Result) => number | null) => median(rs.map((r) => f(r) ?? Infinity));
-  console.log(
-    [
-      variant.padEnd(10),
-      `adapt ${s(m((r) => r.adaptMs))}`,
-      `concealment ${pct(m((r) => r.concealmentDuring))}`,
-      `freezes ${m((r) => r.freezesDuring)} / ${m((r) => r.freezeSecondsDuring).toFixed(2)} s`,
-      `fps during ${m((r) => r.fpsDuring).toFixed(1)}`,
-      `recovery ${s(m((r) => r.recoveryMs))}`,
-      `video before ${m((r) => r.preVideoKbps)} kbit/s, last 10 s ${m((r) => r.endVideoKbps)} kbit/s`,
-    ].join(' | '),
-  );
-}
-process.exit(0);

@@ -3,10 +3,12 @@
  * (e2e/lab/pages/baseline.ts, observed by its probe) with the quality
  * controller attached to each peer connection once it connects. With
  * `adapt` off the controller only measures (plain Chromium congestion
- * control); with it on it drives the encoders and munges Opus FEC/DTX.
+ * control); with it on it drives the encoders and munges Opus FEC/DTX, as
+ * the engine does (and prefers audio RED when asked). Remote audio plays in an <audio>
+ * element in both rows: Chrome counts concealment only for audio played out.
  */
 import '../lab/pages/baseline';
-import { createQualityController, withOpusFecAndDtx, type QualityController } from '../../app/src/call/quality/index';
+import { createQualityController, preferAudioRed, withOpusFecAndDtx, type QualityController } from '../../app/src/call/quality/index';
 
 export interface Row {
   at: number;
@@ -20,6 +22,10 @@ export interface Row {
   paused: boolean;
   sentHeight: number | null;
   limitation: string | null;
+  /** What this side received: concealed audio share and video freezes during the sample. */
+  concealment: number | null;
+  freezes: number;
+  freezeMs: number;
 }
 
 export interface Counters {
@@ -33,13 +39,19 @@ export interface Counters {
   receivedHeight: number | null;
   videoBytesSent: number;
   audioBytesSent: number;
+  /** Codec of the audio we send ('audio/red' when RED was negotiated). */
+  audioCodec: string | null;
 }
 
 export interface SqueezeApi {
   setAdapt(on: boolean): void;
+  /** Prefer audio RED (controller row only); off unless asked for (see squeeze-compare.ts). */
+  setRed(on: boolean): void;
   rows(): Row[];
   /** Outbound bytes every 200 ms: [epoch ms, audio bytes, video bytes]. */
   fine(): [number, number, number][];
+  /** Received audio every 200 ms: [epoch ms, concealed (not silent), samples, packets lost, packets received, jitter buffer delay s, emitted]. */
+  fineAudio(): number[][];
   counters(): Promise<Counters | null>;
   errors: string[];
 }
@@ -53,8 +65,10 @@ declare global {
 const now = () => performance.timeOrigin + performance.now();
 const rows: Row[] = [];
 const fine: [number, number, number][] = [];
+const fineAudio: number[][] = [];
 const errors: string[] = [];
 let adapt = false;
+let red = false;
 let pc: RTCPeerConnection | null = null;
 let controller: QualityController | null = null;
 
@@ -78,6 +92,9 @@ function attach(connection: RTCPeerConnection): void {
         paused: state.videoPausedForBandwidth,
         sentHeight: s.sentVideo?.height ?? null,
         limitation: s.qualityLimitationReason,
+        concealment: s.audioConcealment,
+        freezes: s.freezes,
+        freezeMs: s.freezeDurationMs,
       }),
   });
   controller.start();
@@ -85,11 +102,22 @@ function attach(connection: RTCPeerConnection): void {
     if (!pc || pc.connectionState === 'closed') return;
     let audio = 0;
     let video = 0;
+    const a: [number, number, number, number, number, number] = [0, 0, 0, 0, 0, 0];
     (await pc.getStats()).forEach((s) => {
       if (s.type === 'outbound-rtp' && s.kind === 'audio') audio += s.bytesSent ?? 0;
       if (s.type === 'outbound-rtp' && s.kind === 'video') video += s.bytesSent ?? 0;
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        a[0] += (s.concealedSamples ?? 0) - (s.silentConcealedSamples ?? 0);
+        a[1] += s.totalSamplesReceived ?? 0;
+        a[2] += s.packetsLost ?? 0;
+        a[3] += s.packetsReceived ?? 0;
+        a[4] += s.jitterBufferDelay ?? 0;
+        a[5] += s.jitterBufferEmittedCount ?? 0;
+      }
     });
-    fine.push([now(), audio, video]);
+    const at = now();
+    fine.push([at, audio, video]);
+    fineAudio.push([at, ...a]);
     setTimeout(() => void tick(), 200);
   };
   void tick();
@@ -112,6 +140,19 @@ class WithQuality extends Observed {
       void audio.play().catch((e: unknown) => errors.push(`audio playout: ${String(e)}`));
     });
   }
+  // Codec preferences must be set before the offer or answer is created (the baseline page creates both).
+  override createOffer(...args: any[]): any {
+    this.preferRed();
+    return (super.createOffer as (...a: unknown[]) => unknown)(...args);
+  }
+  override createAnswer(...args: any[]): any {
+    this.preferRed();
+    return (super.createAnswer as (...a: unknown[]) => unknown)(...args);
+  }
+  private preferRed(): void {
+    if (!adapt || !red) return;
+    for (const t of this.getTransceivers()) if (t.receiver.track.kind === 'audio') preferAudioRed(t);
+  }
   override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
     // Our Opus encoder follows the remote description's fmtp.
     const munged = adapt && description?.sdp ? { type: description.type, sdp: withOpusFecAndDtx(description.sdp) } : description;
@@ -124,9 +165,10 @@ async function counters(): Promise<Counters | null> {
   if (!pc) return null;
   const c: Counters = {
     at: now(), concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0, freezeCount: 0,
-    totalFreezesDuration: 0, framesDecoded: 0, receivedHeight: null, videoBytesSent: 0, audioBytesSent: 0,
+    totalFreezesDuration: 0, framesDecoded: 0, receivedHeight: null, videoBytesSent: 0, audioBytesSent: 0, audioCodec: null,
   };
-  (await pc.getStats()).forEach((s) => {
+  const report = await pc.getStats();
+  report.forEach((s) => {
     if (s.type === 'inbound-rtp' && s.kind === 'audio') {
       c.concealedSamples += s.concealedSamples ?? 0;
       c.silentConcealedSamples += s.silentConcealedSamples ?? 0;
@@ -139,15 +181,20 @@ async function counters(): Promise<Counters | null> {
       c.receivedHeight = s.frameHeight ?? c.receivedHeight;
     }
     if (s.type === 'outbound-rtp' && s.kind === 'video') c.videoBytesSent += s.bytesSent ?? 0;
-    if (s.type === 'outbound-rtp' && s.kind === 'audio') c.audioBytesSent += s.bytesSent ?? 0;
+    if (s.type === 'outbound-rtp' && s.kind === 'audio') {
+      c.audioBytesSent += s.bytesSent ?? 0;
+      c.audioCodec = report.get(s.codecId)?.mimeType ?? c.audioCodec;
+    }
   });
   return c;
 }
 
 window.squeeze = {
   setAdapt: (on) => void (adapt = on),
+  setRed: (on) => void (red = on),
   rows: () => rows,
   fine: () => fine,
+  fineAudio: () => fineAudio,
   counters,
   errors,
 };

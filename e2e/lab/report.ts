@@ -2,12 +2,15 @@
  * The benchmark's outputs: a plain-text table, the JSON document and an SVG
  * chart of setup time per scenario (firecall against the plain WebRTC floor).
  */
+import { squeezeTable, type SqueezeComparison } from '../abr/squeeze-figures';
 import type { Percentiles, ScenarioSummary } from './summary';
 
 export interface BenchScenario extends Omit<ScenarioSummary, 'variant'> {
   baseline: Omit<ScenarioSummary, 'variant' | 'name'> | null;
   /** firecall setup / baseline setup (p50 and p95); below 1 means firecall is faster. */
   ratio: { p50: number | null; p95: number | null } | null;
+  /** squeeze: issue 8's comparison, quality controller vs plain Chromium congestion control. */
+  squeeze?: SqueezeComparison;
 }
 
 export interface BenchReport {
@@ -69,6 +72,7 @@ export function table(report: BenchReport): string {
     if (s.baseline) out.push(`  ${s.name} baseline: ${phasesText(s.baseline.phasesMs)}`);
     for (const e of [...s.errors, ...(s.baseline?.errors ?? [])]) out.push(`  ${s.name} error seen: ${e}`);
   }
+  for (const s of report.scenarios) if (s.squeeze) out.push('', squeezeTable(s.squeeze));
   return out.join('\n');
 }
 

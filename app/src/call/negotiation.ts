@@ -32,8 +32,6 @@ export interface PeerLinkOptions {
   onBadSignal: (detail: string) => void;
   /** Rewrites the peer's SDP before it is applied (e.g. Opus FEC/DTX). */
   mungeRemoteSdp?: ((sdp: string) => string) | undefined;
-  /** Tunes an audio transceiver before our first offer or answer (e.g. prefer RED). */
-  tuneAudio?: ((transceiver: RTCRtpTransceiver) => void) | undefined;
   /** Sending failed (signaling unavailable). */
   onSendError: (error: unknown) => void;
   /** An offer of ours reached signaling (the write was acknowledged), so the peer can see it. */
@@ -92,10 +90,7 @@ export class PeerLink {
   offerToSend(kinds: readonly ('audio' | 'video')[]): void {
     if (this.closed || this.pc.getTransceivers().length > 0) return;
     const stream = this.outgoing();
-    for (const kind of kinds) {
-      const transceiver = this.pc.addTransceiver(kind, { direction: 'sendrecv', ...(stream ? { streams: [stream] } : {}) });
-      if (kind === 'audio') this.tuneAudio(transceiver);
-    }
+    for (const kind of kinds) this.pc.addTransceiver(kind, { direction: 'sendrecv', ...(stream ? { streams: [stream] } : {}) });
   }
 
   /**
@@ -209,15 +204,6 @@ export class PeerLink {
     }
   }
 
-  private tuneAudio(transceiver: RTCRtpTransceiver): void {
-    try {
-      this.options.tuneAudio?.(transceiver);
-    } catch (error) {
-      // A codec preference the browser refuses only costs the tuning, never the call.
-      this.options.log.warn(`could not tune the audio codecs: ${(error as Error).message}`);
-    }
-  }
-
   /** The one stream our tracks are announced in, so the peer sees them together. */
   private outgoing(): MediaStream | null {
     const Stream = this.options.MediaStream ?? (typeof MediaStream === 'function' ? MediaStream : undefined);
@@ -295,10 +281,7 @@ export class PeerLink {
       if (this.options.polite && !this.answeredOnce) {
         // The first offer carries the call's media: answer sendrecv now, camera or not;
         // the tracks fill these transceivers when they are ready (no second round).
-        for (const t of pc.getTransceivers()) {
-          if (t.direction === 'recvonly') t.direction = 'sendrecv';
-          if (t.receiver.track?.kind === 'audio') this.tuneAudio(t);
-        }
+        for (const t of pc.getTransceivers()) if (t.direction === 'recvonly') t.direction = 'sendrecv';
         this.answeredOnce = true;
       }
       this.attachTracks();

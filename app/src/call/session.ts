@@ -114,8 +114,6 @@ export interface SessionDeps {
   quality: QualityMonitorFactory | undefined;
   /** Rewrites the peer's SDP before it is applied (e.g. Opus FEC/DTX for ABR). */
   mungeRemoteSdp: ((sdp: string) => string) | undefined;
-  /** Tunes our audio transceiver before the first offer/answer (ABR on: prefer RED). */
-  tuneAudio?: ((transceiver: RTCRtpTransceiver) => void) | undefined;
   /** The client's bookkeeping (glare, page hide); called once when the call is over. */
   onFinished: (session: CallSession) => void;
 }
@@ -528,7 +526,6 @@ export class CallSession implements CallSessionApi {
       onStateChange: () => this.onLinkState(),
       onBadSignal: (detail) => this.fail('bad-signal', detail),
       mungeRemoteSdp: this.deps.mungeRemoteSdp,
-      tuneAudio: this.deps.tuneAudio,
       onSendError: (error) => {
         // Refused because the call document is already final (the peer ended it): signaling works;
         // the document listener reports how the call ended.

@@ -18,11 +18,15 @@ function seeded(seed: number) {
 const stops: (() => void)[] = [];
 afterEach(() => stops.splice(0).forEach((stop) => stop()));
 
-function setup(options: { width?: number; height?: number; source?: VideoSource; adapt?: boolean; video?: boolean } = {}) {
+/** A link whose estimate sits at `estimate` from the start (default 3 Mbit/s). */
+const MODERATE = 700_000; // 400k from here is a fall (0.57), not a collapse (< 0.5)
+
+function setup(options: { width?: number; height?: number; source?: VideoSource; adapt?: boolean; video?: boolean; estimate?: number } = {}) {
   const clock = createManualClock();
   const video = createFakeSender({ width: options.width ?? 1280, height: options.height ?? 720 });
   const audio = createFakeSender();
   const pc = createSyntheticPeerConnection(clock, video);
+  if (options.estimate !== undefined) pc.net.estimateBps = options.estimate;
   const changes: QualityState[] = [];
   const samples: { sample: QualitySample; state: QualityState; sinceStart: number }[] = [];
   const errors: QualityError[] = [];
@@ -58,7 +62,7 @@ describe('quality controller: camera ladder', () => {
   });
 
   it('steps down within one sample of a bandwidth drop, to a rung the new estimate carries', async () => {
-    const { clock, net, encoding, samples, controller } = setup();
+    const { clock, net, encoding, samples, controller } = setup({ estimate: MODERATE });
     await clock.advance(20_000);
     expect(controller.state.rung).toBe('720p');
     const before = samples.length;
@@ -74,6 +78,23 @@ describe('quality controller: camera ladder', () => {
     // 720p camera down to 270p: scale from the track's real size.
     expect(encoding().scaleResolutionDownBy).toBeCloseTo(720 / 270, 2);
     expect(encoding().maxFramerate).toBe(20);
+  });
+
+  it('on a collapse of the estimate, lands in one step where the still-falling estimate ends up', async () => {
+    // The lab's squeeze, 2.5 Mbit/s -> 250 kbit/s: GCC's estimate goes 1760k -> 421k -> 265k -> 250k.
+    const { clock, net, controller, video } = setup({ width: 640, height: 480, estimate: 1_760_000 });
+    await clock.advance(t.warmUpMs + 5_000);
+    expect(controller.state.rung).toBe('720p');
+    const calls = video.calls.length;
+    for (const estimate of [421_000, 265_000, 250_000, 250_000]) {
+      net.estimateBps = estimate;
+      await clock.advance(t.sampleIntervalMs);
+      if (estimate === 421_000) expect(controller.state.rung).toBe('180p'); // not 270p, then 180p
+    }
+    // One reconfiguration at the collapse (one keyframe), then only the frame rate gives way.
+    expect(controller.state.rung).toBe('180p-8fps');
+    const heights = video.calls.slice(calls).map((c) => c.encodings[0]!.scaleResolutionDownBy);
+    expect(new Set(heights)).toEqual(new Set([480 / 180].map((x) => Math.round(x * 100) / 100)));
   });
 
   it('on a collapse with heavy loss, steps down to what got through before the estimate follows', async () => {
@@ -140,8 +161,21 @@ describe('quality controller: camera ladder', () => {
     expect(changes.filter((c) => c.level !== 'good' && c.level !== null)).toEqual([]);
   });
 
+  it('keeps its rung on a clean link where the estimate only follows what the encoder sends', async () => {
+    // The lab's 640x480 camera sends ~450k; Chrome's estimate then hovers just above that (+-13%).
+    const { clock, net, samples } = setup({ width: 640, height: 480 });
+    net.encoderDemandBps = 450_000;
+    const random = seeded(3);
+    for (let i = 0; i < 120; i++) {
+      net.estimateBps = 470_000 * (0.87 + 0.26 * random());
+      net.rttMs = 80 + 40 * random();
+      await clock.advance(t.sampleIntervalMs);
+    }
+    expect(new Set(samples.map((s) => s.state.rung))).toEqual(new Set(['720p']));
+  });
+
   it('steps up only after the estimate has shown room for the stable period, then straight to what it carries', async () => {
-    const { clock, net, controller, rungsBetween, start } = setup();
+    const { clock, net, controller, rungsBetween, start } = setup({ estimate: MODERATE });
     await clock.advance(10_000);
     net.estimateBps = 400_000;
     await clock.advance(10_000);
@@ -159,7 +193,7 @@ describe('quality controller: camera ladder', () => {
   });
 
   it('restarts the stable period when a bad sample interrupts it', async () => {
-    const { clock, net, controller } = setup();
+    const { clock, net, controller } = setup({ estimate: MODERATE });
     await clock.advance(10_000);
     net.estimateBps = 400_000;
     await clock.advance(5_000);
@@ -175,7 +209,7 @@ describe('quality controller: camera ladder', () => {
   });
 
   it('probes one rung up when the estimate has grown past the current rung but not to the next', async () => {
-    const { clock, net, controller } = setup();
+    const { clock, net, controller } = setup({ estimate: MODERATE });
     await clock.advance(10_000);
     net.estimateBps = 400_000; // -> 270p (cap 300k)
     await clock.advance(5_000);
@@ -187,7 +221,7 @@ describe('quality controller: camera ladder', () => {
   });
 
   it('probes up when the encoder does not fill its rung and the estimate has room over what it sends', async () => {
-    const { clock, net, controller } = setup();
+    const { clock, net, controller } = setup({ estimate: MODERATE });
     await clock.advance(t.warmUpMs + 1_000);
     net.estimateBps = 400_000; // -> 270p (cap 300k)
     await clock.advance(t.sampleIntervalMs);
@@ -210,8 +244,30 @@ describe('quality controller: camera ladder', () => {
     expect(controller.state.videoPausedForBandwidth).toBe(false);
   });
 
+  it('does not bounce between the low rungs when the estimate wanders just above what the encoder sends', async () => {
+    // Seen in the lab after the squeeze: the 640x480 camera at 180p sends ~90k, Chrome's
+    // estimate wanders around 1.5x that, and a "fallen" estimate kept undoing every step up.
+    const { clock, net, samples, controller } = setup({ width: 640, height: 480 });
+    await clock.advance(t.warmUpMs + 1_000);
+    net.estimateBps = 220_000; // the squeeze: budget 123k -> the lowest rung
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('180p-8fps');
+    const calm = samples.length;
+    net.encoderDemandBps = 90_000; // a still scene at 180p
+    const random = seeded(7);
+    for (let i = 0; i < 90; i++) {
+      net.estimateBps = 210_000 + 40_000 * random(); // clean link, estimate +-9% around 230k
+      await clock.advance(t.sampleIntervalMs);
+    }
+    const order = t.cameraLadder.map((r) => r.name);
+    const rungs = samples.slice(calm).map((s) => order.indexOf(s.state.rung!));
+    const downs = rungs.filter((r, i) => i > 0 && r > rungs[i - 1]!);
+    expect(downs).toEqual([]); // never back down on a clean link
+    expect(controller.state.rung).not.toBe('180p-8fps');
+  });
+
   it('backs off after a step-up that the network immediately undoes', async () => {
-    const { clock, net, controller, samples } = setup();
+    const { clock, net, controller, samples } = setup({ estimate: MODERATE });
     await clock.advance(10_000);
     net.estimateBps = 400_000;
     await clock.advance(2_000);
@@ -278,6 +334,16 @@ describe('quality controller: video paused for bandwidth', () => {
     expect(controller.state.videoPausedForBandwidth).toBe(false);
   });
 
+  it('does not pause video for a low estimate with a high RTT but no loss (a starved CPU, not a thin link)', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(t.warmUpMs + 1_000);
+    net.estimateBps = 97_000; // budget ~18k
+    net.rttMs = 80 + t.rttInflationMs + 300;
+    await clock.advance(5 * t.sampleIntervalMs);
+    expect(controller.state.videoPausedForBandwidth).toBe(false);
+    expect(controller.state.rung).toBe(t.cameraLadder.at(-1)!.name);
+  });
+
   it('stays paused, trying less and less often, while the link cannot carry video', async () => {
     const { clock, net, controller, samples } = setup();
     await clock.advance(10_000);
@@ -301,14 +367,14 @@ describe('quality controller: video paused for bandwidth', () => {
 
 describe('quality controller: screen share', () => {
   it('keeps the captured resolution and gives up frame rate as bandwidth shrinks', async () => {
-    const { clock, net, video, encoding, controller } = setup({ source: 'screen', width: 1920, height: 1080 });
+    const { clock, net, video, encoding, controller } = setup({ source: 'screen', width: 1920, height: 1080, estimate: 1_800_000 });
     await clock.advance(10_000);
     expect(controller.state.rung).toBe('screen-15fps');
     expect(video.current.degradationPreference).toBe('maintain-resolution');
     expect(video.track!.contentHint).toBe('detail');
 
     const fps: number[] = [];
-    for (const estimate of [1_200_000, 600_000, 330_000]) {
+    for (const estimate of [1_200_000, 800_000, 450_000]) {
       net.estimateBps = estimate;
       await clock.advance(t.sampleIntervalMs);
       expect(encoding().scaleResolutionDownBy).toBe(1);
@@ -334,7 +400,7 @@ describe('quality controller: screen share', () => {
 
 describe('quality controller: setParameters discipline and failures', () => {
   it('never has two setParameters in flight on one sender, and ends on the newest wish', async () => {
-    const { clock, net, video, encoding, controller, errors } = setup({ width: 640, height: 480 });
+    const { clock, net, video, encoding, controller, errors } = setup({ width: 640, height: 480, estimate: MODERATE });
     await clock.advance(10_000);
     // Quick changes, several within the time a setParameters takes.
     controller.setVideoSender(video, 'screen');
@@ -351,7 +417,7 @@ describe('quality controller: setParameters discipline and failures', () => {
   });
 
   it('reports a refused setParameters with a reason and applies the wish again on the next sample', async () => {
-    const { clock, net, video, encoding, errors, controller } = setup();
+    const { clock, net, video, encoding, errors, controller } = setup({ estimate: MODERATE });
     await clock.advance(t.warmUpMs + 2_000);
     video.rejectSets(2); // with and without degradationPreference
     net.estimateBps = 400_000;

@@ -17,6 +17,7 @@ export type { PeerConnectionLike, QualityController, QualityControllerOptions, Q
 export { qualityMonitor } from './monitor';
 export type { QualityMonitorOptions, QualityPublish } from './monitor';
 export { withOpusFecAndDtx } from './sdp';
+export { preferAudioRed } from './red';
 export { sampleStats } from './stats';
 export type { QualitySample, StatsReportLike, StatsSnapshot } from './stats';
 export { defaultTunables } from './tunables';

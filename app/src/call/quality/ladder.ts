@@ -96,6 +96,7 @@ export function nextLadderState(
   const estimate = sample.availableOutgoingBitrate;
   const peak = Math.max(0, ...s.recentEstimates);
   const estimateFell = estimate !== null && estimate < peak * t.estimateDropRatio;
+  const collapsed = estimate !== null && estimate < peak * t.estimateCollapseRatio;
   s.recentEstimates = estimate === null ? s.recentEstimates : [...s.recentEstimates, estimate].slice(-t.estimateDropSamples);
   const lowest = ladder.length - 1;
 
@@ -104,14 +105,28 @@ export function nextLadderState(
   if (!paused) {
     // A low estimate counts when it just fell or the link shows congestion; one
     // that is merely still ramping up would only be held down by a lower cap.
-    if (trustEstimate && (estimateFell || congested) && budget! < current!.maxBitrate * t.keepRungRatio) {
+    // A fallen estimate alone only counts while it holds video below what the
+    // encoder sends: at the low rungs Chrome's estimate wanders +-15% around a
+    // little more than what is sent, and stepping down on that noise is what
+    // kept a call bouncing between 180p and 180p-8fps after the squeeze.
+    const binding = sample.sentVideoBps === null || budget! < sample.sentVideoBps;
+    if (trustEstimate && ((estimateFell && binding) || congested) && budget! < current!.maxBitrate * t.keepRungRatio) {
       down = Math.max(down, rungForBudget(budget!, t.keepRungRatio, ladder));
+    }
+    // A collapse (the estimate halved within a few samples) is GCC's first cut;
+    // it keeps falling for a second or two. Landing where it will end up, in one
+    // step, costs one resolution change (one keyframe) instead of two, while
+    // the bottleneck queue is full and every extra keyframe is a freeze.
+    if (trustEstimate && collapsed && binding) {
+      down = Math.max(down, rungForBudget(estimate! * t.collapseHeadroom - t.audioReserveBps, t.keepRungRatio, ladder));
     }
     if (lossy || queued) down = Math.max(down, Math.min(s.rung + 1, lowest));
     if (throughputBudget !== null) down = Math.max(down, rungForBudget(throughputBudget, t.keepRungRatio, ladder));
-    // Pause only on a congested link: a low estimate on a clean one is Chrome
-    // following how little we send (seen in the lab), not a link too thin for video.
-    if (trustEstimate && budget! < t.pauseVideoBelowBps && congested) down = ladder.length;
+    // Pause only on a link that loses packets: a low estimate on a clean one is
+    // Chrome following how little we send, and a low estimate with a high RTT
+    // but no loss was, in the lab, a starved CPU (RTT 500-700 ms on an idle
+    // 2.5 Mbit/s link), not a link too thin for video.
+    if (trustEstimate && budget! < t.pauseVideoBelowBps && (sample.loss ?? 0) >= t.lossClean) down = ladder.length;
   }
   if (down > s.rung) {
     const failedStepUp = s.lastStepUpAt !== null;

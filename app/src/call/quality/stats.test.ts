@@ -101,6 +101,24 @@ describe('sampleStats', () => {
     expect(s.inboundMediaFlowing).toBe(false);
   });
 
+  it('ignores a remote report that was not renewed, like the last one of a paused video', () => {
+    const a = before();
+    const b = after();
+    // Video paused during the squeeze: its last report (RTT 0.9 s, 30 % lost) is still listed, unchanged.
+    a.RV = { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', fractionLost: 0.3, roundTripTime: 0.9, roundTripTimeMeasurements: 40 };
+    b.RV = { ...a.RV };
+    a.RA = { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', fractionLost: 0, roundTripTime: 0.1, roundTripTimeMeasurements: 7 };
+    b.RA = { ...a.RA, roundTripTime: 0.095, roundTripTimeMeasurements: 8 };
+    const s = sampleStats({ at: 0, report: a }, { at: 1000, report: b });
+    expect(s.rttMs).toBeCloseTo(95);
+    expect(s.loss).toBe(0);
+    // Neither renewed: no loss figure at all, RTT from the candidate pair.
+    b.RA = { ...a.RA };
+    const stale = sampleStats({ at: 0, report: a }, { at: 1000, report: b });
+    expect(stale.loss).toBeNull();
+    expect(stale.rttMs).toBeCloseTo(100);
+  });
+
   it('ignores junk entries and unknown limitation reasons without throwing', () => {
     const report = {
       x: null as unknown as StatsEntry,

@@ -149,7 +149,14 @@ export function sampleStats(prev: StatsSnapshot | null, curr: StatsSnapshot): Qu
   const intervalMs = prev ? Math.max(0, curr.at - prev.at) : 0;
 
   const pair = now.selectedPair();
-  const remoteInbound = now.of('remote-inbound-rtp');
+  // Only remote reports renewed since the last poll: a paused stream's last
+  // receiver report stays in getStats for ever, and its RTT and loss (taken
+  // while the squeeze was on) kept a paused video from ever resuming in the lab.
+  const remoteInbound = now.of('remote-inbound-rtp').filter((e) => {
+    const measurements = num(e, 'roundTripTimeMeasurements');
+    const earlier = num(before?.get(e.id), 'roundTripTimeMeasurements');
+    return measurements === undefined || earlier === undefined || measurements > earlier;
+  });
   const outVideo = now.of('outbound-rtp', 'video');
   const inbound = now.of('inbound-rtp');
 

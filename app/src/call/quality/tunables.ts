@@ -53,10 +53,24 @@ export interface QualityTunables {
    * `estimateDropSamples` samples: GCC cutting its rate on delay or loss. Only
    * a fallen estimate (or visible congestion) steps video down; a low estimate
    * that is still ramping up would only be kept low by a lower cap (in the lab
-   * that trapped a call at 180p before any squeeze).
+   * that trapped a call at 180p before any squeeze). 0.7, not closer to 1: when
+   * the encoder sends less than the link carries, Chrome's estimate follows the
+   * send rate and wanders +-15% on a clean link (the lab: 488 -> 407 kbit/s took
+   * a 480p call down to 270p on an idle 2.5 Mbit/s link); a real squeeze cuts it
+   * by half or more within one sample.
    */
   estimateDropRatio: number;
   estimateDropSamples: number;
+  /**
+   * A collapse: the estimate below this share of its recent peak. Right after
+   * one, GCC's estimate is still on its way down (the lab, 2.5 Mbit/s ->
+   * 250 kbit/s: 1760 -> 421 -> 265 -> 250 kbit/s over three samples), so the
+   * rung is chosen from `collapseHeadroom` of it instead of `estimateHeadroom`:
+   * one step to where the call will end up, one resolution change (keyframe)
+   * instead of two while the bottleneck queue is full.
+   */
+  estimateCollapseRatio: number;
+  collapseHeadroom: number;
   /**
    * A rung is kept while the video budget is at least this share of its
    * maxBitrate: the encoder runs fine a little under its cap, and a gap between
@@ -64,12 +78,12 @@ export interface QualityTunables {
    */
   keepRungRatio: number;
   /**
-   * Below this video budget (bit/s), on a link that shows loss or queueing,
+   * Below this video budget (bit/s), on a link that loses packets (>= lossClean),
    * video is paused: under ~40 kbit/s even 180p at 8 fps is a slideshow that
    * steals packets from audio. Kept low on purpose: the other side sees a still
    * picture, so pausing is the last resort. Loss alone stops at the lowest rung,
    * and a low estimate on a clean link does not pause (Chrome's estimate sinks
-   * towards what is sent).
+   * towards what is sent), nor does one with a high RTT alone (a starved CPU).
    */
   pauseVideoBelowBps: number;
   /**
@@ -161,8 +175,10 @@ export const defaultTunables: Readonly<QualityTunables> = Object.freeze({
   sampleIntervalMs: 1_000,
   audioReserveBps: 64_000,
   estimateHeadroom: 0.85,
-  estimateDropRatio: 0.85,
+  estimateDropRatio: 0.7,
   estimateDropSamples: 5,
+  estimateCollapseRatio: 0.5,
+  collapseHeadroom: 0.5,
   keepRungRatio: 0.7,
   pauseVideoBelowBps: 40_000,
   warmUpMs: 10_000,
@@ -206,6 +222,8 @@ export function resolveTunables(overrides: Partial<QualityTunables> = {}): Quali
   if (!(t.probeUpRatio >= 1)) problems.push('probeUpRatio must be >= 1');
   if (!(t.estimateDropRatio > 0 && t.estimateDropRatio <= 1)) problems.push('estimateDropRatio must be in (0, 1]');
   if (!(t.estimateDropSamples >= 1)) problems.push('estimateDropSamples must be >= 1');
+  if (!(t.estimateCollapseRatio > 0 && t.estimateCollapseRatio <= t.estimateDropRatio)) problems.push('estimateCollapseRatio must be in (0, estimateDropRatio]');
+  if (!(t.collapseHeadroom > 0 && t.collapseHeadroom <= t.estimateHeadroom)) problems.push('collapseHeadroom must be in (0, estimateHeadroom]');
   if (!(t.levelDownSamples >= 1) || !(t.levelUpSamples >= 1)) problems.push('level sample counts must be >= 1');
   if (problems.length > 0) {
     throw new RangeError(`Invalid quality tunables: ${problems.join('; ')}. Fix the override passed to createQualityController.`);

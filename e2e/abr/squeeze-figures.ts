@@ -1,0 +1,219 @@
+/**
+ * Issue 8's squeeze figures, pure: per-trial results in, the two rows (plain
+ * Chromium and the quality controller), the goal verdicts and the printed
+ * table out. The runner is squeeze-compare.ts; the bench prints squeezeTable.
+ */
+
+export type SqueezeVariant = 'controller' | 'plain';
+
+export interface SqueezePlan {
+  highKbit: number;
+  lowKbit: number;
+  /** Call time before the squeeze (Chrome's estimate ramps up for ~12 s). */
+  settleMs: number;
+  /** How long the link stays squeezed. */
+  holdMs: number;
+  /** Call time after the link is back. */
+  afterMs: number;
+}
+
+export const DEFAULT_PLAN: SqueezePlan = { highKbit: 2_500, lowKbit: 250, settleMs: 15_000, holdMs: 20_000, afterMs: 40_000 };
+
+export interface SqueezeTrial {
+  variant: SqueezeVariant;
+  /** Trial pair number (1-based): plain and controller of one pair ran back to back. */
+  pair: number;
+  /** Drop -> first 1 s window in which the caller sent (audio + video) no more than the squeezed rate. */
+  adaptMs: number | null;
+  /** Link back -> first 2 s window of video at >= 90 % of the rate before the drop. */
+  recoveryMs: number | null;
+  /** Callee's played-out audio from the caller: concealed (not silence) / received samples, drop -> link back. */
+  concealment: number;
+  /** Same, drop -> end of the run (includes the recovery). */
+  concealmentWithRecovery: number;
+  /** Freezes of the caller's video on the callee, drop -> link back. */
+  freezes: number;
+  freezeSeconds: number;
+  freezesWithRecovery: number;
+  freezeSecondsWithRecovery: number;
+  /** Caller's frames presented on the callee per second while squeezed. */
+  fpsDuring: number;
+  /** Callee's mean audio jitter-buffer delay while squeezed (ms): concealment must not be bought with latency. */
+  audioDelayMs: number | null;
+  /** 1-minute load average at the drop (2 cores here): above ~4 the figures say more about the machine than the network. */
+  load: number;
+  /** Caller's view of the callee (its downlink is squeezed too), drop -> end. */
+  reverse: { concealment: number; freezes: number; freezeSeconds: number };
+  preVideoKbps: number;
+  /** Caller's video send rate over the last 10 s of the run. */
+  endVideoKbps: number;
+  /** Controller only: rung changes, `rung@seconds-after-drop`. */
+  rungs: string;
+  errors: string[];
+}
+
+export interface SqueezeRow {
+  variant: SqueezeVariant;
+  trials: number;
+  /** Medians over the trials that ran. */
+  adaptMs: number | null;
+  concealment: number | null;
+  freezes: number | null;
+  freezeSeconds: number | null;
+  concealmentWithRecovery: number | null;
+  freezeSecondsWithRecovery: number | null;
+  fpsDuring: number | null;
+  audioDelayMs: number | null;
+  recoveryMs: number | null;
+}
+
+export interface SqueezeGoal {
+  met: boolean;
+  text: string;
+}
+
+export interface SqueezeComparison {
+  plan: SqueezePlan;
+  plain: SqueezeRow;
+  controller: SqueezeRow;
+  /** Trial pairs (plain i, controller i) in which the controller met every goal. */
+  pairsMeetingGoals: number;
+  pairs: number;
+  /**
+   * Pairs in which both calls entered the squeeze at full rate (video >= 1.2 x the
+   * squeezed rate before the drop). On a starved machine Chrome's estimate can
+   * collapse before the drop (RTT 500-700 ms on an idle link), and a call that
+   * is already low when the squeeze comes has nothing left to adapt.
+   */
+  comparablePairs: number;
+  comparablePairsMeetingGoals: number;
+  goals: SqueezeGoal[];
+  trials: SqueezeTrial[];
+}
+
+function median(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+}
+
+function rowOf(variant: SqueezeVariant, trials: SqueezeTrial[]): SqueezeRow {
+  const rs = trials.filter((r) => r.variant === variant);
+  // A trial that never adapted counts as the slowest, not as missing.
+  const m = (f: (r: SqueezeTrial) => number | null) => median(rs.map(f));
+  return {
+    variant,
+    trials: rs.length,
+    adaptMs: rs.length ? median(rs.map((r) => r.adaptMs ?? Number.POSITIVE_INFINITY)) : null,
+    concealment: m((r) => r.concealment),
+    freezes: m((r) => r.freezes),
+    freezeSeconds: m((r) => r.freezeSeconds),
+    concealmentWithRecovery: m((r) => r.concealmentWithRecovery),
+    freezeSecondsWithRecovery: m((r) => r.freezeSecondsWithRecovery),
+    fpsDuring: m((r) => r.fpsDuring),
+    audioDelayMs: m((r) => r.audioDelayMs),
+    recoveryMs: rs.length ? median(rs.map((r) => r.recoveryMs ?? Number.POSITIVE_INFINITY)) : null,
+  };
+}
+
+/** Issue 8's goals: adapt <= 3 s; concealment and total freeze duration each at most half the plain row's. */
+function meetsGoals(c: { adaptMs: number | null; concealment: number | null; freezeSeconds: number | null }, p: { concealment: number | null; freezeSeconds: number | null }) {
+  return {
+    adapt: c.adaptMs !== null && c.adaptMs <= 3_000,
+    concealment: c.concealment !== null && p.concealment !== null && c.concealment <= p.concealment / 2,
+    freezes: c.freezeSeconds !== null && p.freezeSeconds !== null && c.freezeSeconds <= p.freezeSeconds / 2,
+  };
+}
+
+export function compareSqueeze(plan: SqueezePlan, trials: SqueezeTrial[]): SqueezeComparison {
+  const plain = rowOf('plain', trials);
+  const controller = rowOf('controller', trials);
+  const verdict = meetsGoals(controller, plain);
+  let pairs = 0;
+  let pairsMeetingGoals = 0;
+  let comparablePairs = 0;
+  let comparablePairsMeetingGoals = 0;
+  const fullRate = (r: SqueezeTrial) => r.preVideoKbps >= 1.2 * plan.lowKbit;
+  for (const c of trials.filter((r) => r.variant === 'controller')) {
+    const p = trials.find((r) => r.variant === 'plain' && r.pair === c.pair);
+    if (!p) continue;
+    const g = meetsGoals(c, p);
+    const met = g.adapt && g.concealment && g.freezes;
+    pairs += 1;
+    if (met) pairsMeetingGoals += 1;
+    if (fullRate(c) && fullRate(p)) {
+      comparablePairs += 1;
+      if (met) comparablePairsMeetingGoals += 1;
+    }
+  }
+  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)} %`);
+  const sec = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)} s`);
+  const ms = (x: number | null) => (x === null || !Number.isFinite(x) ? 'never' : `${(x / 1000).toFixed(2)} s`);
+  return {
+    plan,
+    plain,
+    controller,
+    pairs,
+    pairsMeetingGoals,
+    comparablePairs,
+    comparablePairsMeetingGoals,
+    goals: [
+      { met: verdict.adapt, text: `squeeze: controller adapts within 3 s of the drop (median ${ms(controller.adaptMs)}; plain ${ms(plain.adaptMs)})` },
+      { met: verdict.concealment, text: `squeeze: audio concealment <= half of plain (${pct(controller.concealment)} vs ${pct(plain.concealment)})` },
+      { met: verdict.freezes, text: `squeeze: video freeze time <= half of plain (${sec(controller.freezeSeconds)} vs ${sec(plain.freezeSeconds)})` },
+      { met: pairs > 0 && pairsMeetingGoals === pairs, text: `squeeze: every goal met in ${pairsMeetingGoals}/${pairs} trial pairs (${comparablePairsMeetingGoals}/${comparablePairs} of the pairs that both entered the squeeze at full rate)` },
+    ],
+    trials,
+  };
+}
+
+export function trialLine(i: number, r: SqueezeTrial): string {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const s = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(2)} s`);
+  const text = [
+    `squeeze ${r.variant} ${i}:`.padEnd(24),
+    `adapt ${s(r.adaptMs)}`,
+    `concealment ${pct(r.concealment)} (with recovery ${pct(r.concealmentWithRecovery)})`,
+    `freezes ${r.freezes} / ${r.freezeSeconds.toFixed(2)} s (with recovery ${r.freezesWithRecovery} / ${r.freezeSecondsWithRecovery.toFixed(2)} s)`,
+    `fps ${r.fpsDuring.toFixed(1)}`,
+    `audio delay ${r.audioDelayMs ?? '-'} ms`,
+    `video before the drop ${r.preVideoKbps} kbit/s`,
+    `recovery ${s(r.recoveryMs)} (to 90% of that; last 10 s ${r.endVideoKbps} kbit/s)`,
+    `reverse: ${pct(r.reverse.concealment)}, ${r.reverse.freezes} / ${r.reverse.freezeSeconds.toFixed(2)} s`,
+    `load ${r.load}`,
+  ].join(' | ');
+  return `${text}${r.rungs ? `\n    rungs: ${r.rungs}` : ''}${r.errors.length ? `\n    errors: ${r.errors.join('; ')}` : ''}`;
+}
+
+/** The two rows and the goals, as printed under the bench table. */
+export function squeezeTable(c: SqueezeComparison): string {
+  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
+  const sec = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)} s`);
+  const ms = (x: number | null) => (x === null || !Number.isFinite(x) ? 'never' : `${(x / 1000).toFixed(2)} s`);
+  const header = ['squeeze (median)', 'trials', 'adapt', 'concealment', 'freezes', 'freeze time', 'with recovery: concealment / freeze time', 'fps', 'audio delay', 'recovery'];
+  const rows = [header, ...[c.plain, c.controller].map((r) => [
+    r.variant === 'plain' ? 'plain Chromium' : 'controller',
+    String(r.trials),
+    ms(r.adaptMs),
+    pct(r.concealment),
+    r.freezes === null ? '-' : String(r.freezes),
+    sec(r.freezeSeconds),
+    `${pct(r.concealmentWithRecovery)} / ${sec(r.freezeSecondsWithRecovery)}`,
+    r.fpsDuring === null ? '-' : r.fpsDuring.toFixed(1),
+    r.audioDelayMs === null ? '-' : `${Math.round(r.audioDelayMs)} ms`,
+    ms(r.recoveryMs),
+  ])];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const p = c.plan;
+  return [
+    `squeeze comparison (issue 8): caller's link ${p.highKbit} -> ${p.lowKbit} kbit/s for ${p.holdMs / 1000} s -> back for ${p.afterMs / 1000} s; callee's view of the caller, drop -> link back`,
+    line(rows[0]!),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map(line),
+    '',
+    'goals (issue 8):',
+    ...c.goals.map((g) => `  ${g.met ? 'MET    ' : 'NOT MET'} ${g.text}`),
+  ].join('\n');
+}
+
