@@ -34,6 +34,19 @@ describe('candidate batching', () => {
     expect(sent).toEqual([{ candidates: [c(1)] }]);
   });
 
+  it('while ringing, a server-reflexive or relay candidate leaves after the short window (a callee may answer at once)', async () => {
+    const { clock, sent, b } = batcher();
+    const relay = { candidate: 'candidate:9 1 udp 1 192.0.2.10 50000 typ relay raddr 10.0.0.2 rport 5000', sdpMid: '0', sdpMLineIndex: 0 };
+    b.setPaused(false);
+    b.add(c(1));
+    await clock.advance(60);
+    b.add(relay);
+    await clock.advance(79);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    expect(sent).toEqual([{ candidates: [c(1), relay] }]);
+  });
+
   it('end-of-candidates alone costs no write', async () => {
     const { clock, sent, b } = batcher();
     b.setPaused(false);

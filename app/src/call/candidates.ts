@@ -15,6 +15,8 @@ export interface CandidateBatch {
 
 /** 6 x 80 ms: host, server-reflexive and relay candidates of a quick network are in by then. */
 const HOLD_WINDOWS_WHILE_RINGING = 6;
+/** Candidates reachable from outside the LAN (RFC 8839 "typ"). */
+const REACHABLE = / typ (srflx|relay) /;
 
 export class CandidateBatcher {
   private held: CandidateInit[] = [];
@@ -51,9 +53,11 @@ export class CandidateBatcher {
 
   /**
    * Before the peer's description arrives it cannot use our candidates yet (the call
-   * is still ringing), so hold them until gathering is done, or a little longer than a
-   * quick network takes to gather (a callee may answer at once, and a network where
-   * UDP to TURN is blocked never finishes gathering); after it, send quickly.
+   * is still ringing), so hold host candidates until gathering is done, or a little longer
+   * than a quick network takes to gather (a network where UDP to TURN is blocked never
+   * finishes). A server-reflexive or relay candidate is what crosses NATs and firewalls:
+   * once one is held, they leave after the short window, so a callee who answers at
+   * once can check them right away. After the peer's description, always quickly.
    */
   setUrgent(urgent: boolean): void {
     if (urgent === this.urgent) return;
@@ -96,9 +100,10 @@ export class CandidateBatcher {
 
   private arm(): void {
     if (this.paused || this.held.length === 0) return;
+    const quick = this.urgent || this.held.some((c) => REACHABLE.test(c.candidate));
     const hold = this.windowMs * HOLD_WINDOWS_WHILE_RINGING;
     // Done: flush on the next tick, so candidates already queued behind it ride along.
-    this.quiet.start(this.doneHeld ? 0 : this.urgent ? this.windowMs : hold, () => this.flush());
-    if (!this.cap.running) this.cap.start(this.urgent ? this.windowMs * 4 : hold, () => this.flush());
+    this.quiet.start(this.doneHeld ? 0 : quick ? this.windowMs : hold, () => this.flush());
+    if (!this.cap.running) this.cap.start(quick ? this.windowMs * 4 : hold, () => this.flush());
   }
 }

@@ -43,7 +43,7 @@ class TrackedPeerConnection extends Native {
     this.addEventListener('connectionstatechange', () => connectionStates.push({ at: now(), state: this.connectionState }));
     this.addEventListener('track', (event) => {
       if (event.track.kind === 'video') render(event.track);
-      else play(event.track);
+      else if (playAudio) play(event.track);
     });
   }
 }
@@ -65,6 +65,13 @@ function render(track: MediaStreamTrack): void {
   };
   video.requestVideoFrameCallback(onFrame);
   void video.play().catch(() => undefined);
+}
+
+let playAudio = true;
+
+/** Pages that only need video proof (the 16-tab load run) skip audio playout, which costs CPU per tab. */
+export function playRemoteAudio(on: boolean): void {
+  playAudio = on;
 }
 
 /**
