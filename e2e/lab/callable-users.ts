@@ -6,20 +6,8 @@
  * one caller and one callee.)
  */
 import type { Identity } from './firecall-driver';
-import type { IceGrant } from './credentials';
+import { EMULATORS_MODULE, type EmulatorsModule, type IceServersClient } from './emulator';
 
-interface IceServersClient {
-  signUp(email: string, password: string): Promise<{ uid: string }>;
-  signIn(email: string, password: string): Promise<{ uid: string }>;
-  call(data?: unknown): Promise<IceGrant & { ttlSeconds: number }>;
-  close(): Promise<void>;
-}
-interface EmulatorsModule {
-  startEmulators(options: Record<string, unknown>): Promise<{ authUrl: string; functionsUrl: string; startupMs: number; stop(): Promise<void> }>;
-  createIceServersClient(options: { authUrl: string; functionsUrl: string }): Promise<IceServersClient>;
-}
-
-const MODULE = new URL('../../scripts/emulators.mjs', import.meta.url).href;
 
 export interface CallableUsersInput {
   secret: string;
@@ -42,7 +30,7 @@ export interface CallableUsers {
 }
 
 export async function startCallableUsers(input: CallableUsersInput): Promise<CallableUsers> {
-  const mod = (await import(MODULE)) as EmulatorsModule;
+  const mod = (await import(EMULATORS_MODULE)) as EmulatorsModule;
   const emulators = await mod.startEmulators({
     turnSecret: input.secret,
     turnHosts: [input.turnHost],

@@ -10,18 +10,19 @@
 import type { Identity } from './firecall-driver';
 import type { IceGrant } from './credentials';
 
-interface IceServersClient {
+/** scripts/emulators.mjs as the lab uses it (shared with lab/callable-users.ts). */
+export interface IceServersClient {
   signUp(email: string, password: string): Promise<{ uid: string }>;
   signIn(email: string, password: string): Promise<{ uid: string }>;
   call(data?: unknown): Promise<IceGrant & { ttlSeconds: number }>;
   close(): Promise<void>;
 }
-interface EmulatorsModule {
+export interface EmulatorsModule {
   startEmulators(options: Record<string, unknown>): Promise<{ authUrl: string; functionsUrl: string; startupMs: number; stop(): Promise<void> }>;
   createIceServersClient(options: { authUrl: string; functionsUrl: string }): Promise<IceServersClient>;
 }
 
-const MODULE = new URL('../../scripts/emulators.mjs', import.meta.url).href;
+export const EMULATORS_MODULE = new URL('../../scripts/emulators.mjs', import.meta.url).href;
 
 export interface LabCredentials {
   /** Signed-in caller and callee whose `grant()` calls the real callable. */
@@ -42,7 +43,7 @@ export interface CredentialsInput {
 }
 
 export async function startCredentials(input: CredentialsInput): Promise<LabCredentials> {
-  const mod = (await import(MODULE)) as EmulatorsModule;
+  const mod = (await import(EMULATORS_MODULE)) as EmulatorsModule;
   const emulators = await mod.startEmulators({
     turnSecret: input.secret,
     turnHosts: input.turnHosts ?? [input.turnHost],
