@@ -6,7 +6,7 @@
  * one caller and one callee.)
  */
 import type { Identity } from './firecall-driver';
-import { EMULATORS_MODULE, type EmulatorsModule, type IceServersClient } from './emulator';
+import { EMULATORS_MODULE, signInUser, type EmulatorsModule, type IceServersClient } from './emulator';
 
 
 export interface CallableUsersInput {
@@ -46,21 +46,11 @@ export async function startCallableUsers(input: CallableUsersInput): Promise<Cal
   try {
     const grants = input.names.map(() => 0);
     const users = await Promise.all(
-      input.names.map(async (name, index): Promise<Identity> => {
-        const client = await mod.createIceServersClient(emulators);
-        clients.push(client);
-        const email = `${name}@load.firecall.test`;
-        const password = 'lab-password-1';
-        const user = await client.signUp(email, password).catch(() => client.signIn(email, password));
-        return {
-          uid: user.uid,
-          grant: async () => {
-            grants[index] = (grants[index] ?? 0) + 1;
-            const { iceServers, expiresAt } = await client.call();
-            return { iceServers, expiresAt };
-          },
-        };
-      }),
+      input.names.map((name, index) =>
+        signInUser(mod, emulators, clients, `${name}@load.firecall.test`, () => {
+          grants[index] = (grants[index] ?? 0) + 1;
+        }),
+      ),
     );
     return {
       users,

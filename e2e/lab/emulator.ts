@@ -24,6 +24,31 @@ export interface EmulatorsModule {
 
 export const EMULATORS_MODULE = new URL('../../scripts/emulators.mjs', import.meta.url).href;
 
+/**
+ * One Auth-emulator user (signed up on first use) whose `grant()` calls the real callable;
+ * its client joins `clients`, which the caller closes. `onGrant` counts the calls.
+ */
+export async function signInUser(
+  mod: EmulatorsModule,
+  emulators: { authUrl: string; functionsUrl: string },
+  clients: IceServersClient[],
+  email: string,
+  onGrant?: () => void,
+): Promise<Identity> {
+  const client = await mod.createIceServersClient(emulators);
+  clients.push(client);
+  const password = 'lab-password-1';
+  const user = await client.signUp(email, password).catch(() => client.signIn(email, password));
+  return {
+    uid: user.uid,
+    grant: async () => {
+      onGrant?.();
+      const { iceServers, expiresAt } = await client.call();
+      return { iceServers, expiresAt };
+    },
+  };
+}
+
 export interface LabCredentials {
   /** Signed-in caller and callee whose `grant()` calls the real callable. */
   caller: Identity;
@@ -57,20 +82,7 @@ export async function startCredentials(input: CredentialsInput): Promise<LabCred
   });
   const clients: IceServersClient[] = [];
   try {
-    const identity = async (name: string): Promise<Identity> => {
-      const client = await mod.createIceServersClient(emulators);
-      clients.push(client);
-      const email = `${name}@lab.firecall.test`;
-      const password = 'lab-password-1';
-      const user = await client.signUp(email, password).catch(() => client.signIn(email, password));
-      return {
-        uid: user.uid,
-        grant: async () => {
-          const { iceServers, expiresAt } = await client.call();
-          return { iceServers, expiresAt };
-        },
-      };
-    };
+    const identity = (name: string) => signInUser(mod, emulators, clients, `${name}@lab.firecall.test`);
     const caller = await identity('caller');
     const callee = await identity('callee');
     // A callable configured for another coturn (another run's emulator) would make every relay fail obscurely.
