@@ -117,6 +117,18 @@ describe('memory store', () => {
     expect(got).toEqual([1, 2, 3, 4]);
   });
 
+  it('keeps a sender in order when timers due in the same millisecond fire out of order (Node does that)', async () => {
+    // Due times tie here; fire tied timers last-set first.
+    const store = newStore({ latencyMs: 150, setTimeout: (fn, ms) => queue.push({ at: now + ms, seq: -order++, fn }) });
+    const alice = store.channel('alice');
+    const id = alice.newCallId();
+    // The caller's offer goes right behind the create, as the engine sends it.
+    const created = alice.startCall({ id, callee: 'bob', kind: 'video' });
+    const offered = alice.sendSignal(id, { type: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } });
+    await run(Promise.all([created, offered]), 200);
+    expect(store.signalsOf(id).map((s) => s.type)).toEqual(['description']);
+  });
+
   it('duplicates and cross-sender reordering reach the listener; the inbox removes them', async () => {
     let seed = 3;
     const store = newStore({ duplicateRate: 1, reorderAcrossSenders: true, random: () => (seed = (seed * 16807) % 2147483647) / 2147483647 });

@@ -68,6 +68,11 @@ interface Listener {
   deliver: (docs: unknown) => void;
 }
 
+interface PendingWrite {
+  applied: boolean;
+  apply: () => void;
+}
+
 const FINAL: ReadonlySet<CallDocState> = new Set(['declined', 'cancelled', 'missed', 'ended']);
 
 let fallbackId = 0;
@@ -80,6 +85,8 @@ export class MemoryStore {
   private readonly offline = new Set<string>();
   private readonly queued = new Map<string, (() => void)[]>();
   private readonly lastApplyAt = new Map<string, number>();
+  /** Per sender, writes sent and not yet applied, in send order. */
+  private readonly pending = new Map<string, PendingWrite[]>();
   private readonly writeListeners = new Set<(op: StoreOp) => void>();
   private readonly options: Required<Omit<MemoryStoreOptions, 'log'>> & { log: (message: string) => void };
 
@@ -179,13 +186,20 @@ export class MemoryStore {
         const { latencyMs, jitterMs, random, now } = this.options;
         const due = Math.max(now() + latencyMs + (jitterMs > 0 ? random() * jitterMs : 0), this.lastApplyAt.get(actor) ?? 0);
         this.lastApplyAt.set(actor, due);
-        this.options.setTimeout(() => {
-          const refusal = this.refusal(actor, op);
-          if (refusal) return reject(new SignalingError('invalid-transition', refusal, callIdOf(op)));
-          this.apply(op);
-          for (const listener of this.writeListeners) listener(JSON.parse(JSON.stringify(op)) as StoreOp);
-          resolve();
-        }, Math.max(0, due - now()));
+        const write: PendingWrite = {
+          applied: false,
+          apply: () => {
+            const refusal = this.refusal(actor, op);
+            if (refusal) return reject(new SignalingError('invalid-transition', refusal, callIdOf(op)));
+            this.apply(op);
+            for (const listener of this.writeListeners) listener(JSON.parse(JSON.stringify(op)) as StoreOp);
+            resolve();
+          },
+        };
+        const pending = this.pending.get(actor) ?? [];
+        pending.push(write);
+        this.pending.set(actor, pending);
+        this.options.setTimeout(() => this.applyThrough(actor, write), Math.max(0, due - now()));
       };
       if (this.offline.has(actor)) {
         const queue = this.queued.get(actor) ?? [];
@@ -193,6 +207,22 @@ export class MemoryStore {
         this.queued.set(actor, queue);
       } else send();
     });
+  }
+
+  /**
+   * Applies `actor`'s pending writes up to and including `write`, oldest first.
+   * Timers due in the same millisecond may fire in any order; a sender's writes must not.
+   */
+  private applyThrough(actor: string, write: PendingWrite): void {
+    const pending = this.pending.get(actor);
+    if (!pending || write.applied) return;
+    while (pending.length > 0) {
+      const next = pending.shift()!;
+      next.applied = true;
+      next.apply();
+      if (next === write) break;
+    }
+    if (pending.length === 0) this.pending.delete(actor);
   }
 
   /** @internal */
