@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { IceGrant } from './credentials';
+import { withTimeout } from './processes';
 import type { FirecallOutcome } from './pages/firecall';
 
 /** A signed-in user on one side: their uid and their way to get ICE servers. */
@@ -23,6 +24,8 @@ export class FirecallDriver {
   /** Store writes relayed so far (what Firestore would bill as writes). */
   writes = 0;
   private stopped = false;
+  /** Resolve when each page's client got its first credentials (its prefetch). */
+  private readonly firstGrants: Promise<void>[] = [];
 
   private constructor(
     private readonly caller: Page,
@@ -38,6 +41,9 @@ export class FirecallDriver {
       await page.evaluate((input) => window.firecall.setup(input), { uid: who.uid, latencyMs: options.latencyMs });
     }
     await callee.evaluate(() => window.firecall.answerOnRing());
+    // A CRM page is open long before its user calls: both clients hold credentials at the click
+    // (the baseline page gets its servers before the click too).
+    await withTimeout(Promise.all(driver.firstGrants), 30_000, 'first TURN credentials');
     return driver;
   }
 
@@ -63,6 +69,8 @@ export class FirecallDriver {
       this.writes += 1;
       chain = chain.then(() => to.evaluate((o) => window.labApplyRemote(o as never), op).catch(() => undefined));
     });
-    await from.exposeFunction('labIceServers', () => who.grant());
+    let granted = () => {};
+    this.firstGrants.push(new Promise<void>((resolve) => (granted = resolve)));
+    await from.exposeFunction('labIceServers', () => who.grant().finally(granted));
   }
 }

@@ -73,6 +73,33 @@ describe('candidate batching', () => {
     expect(sent.flatMap((s) => s.candidates)).toHaveLength(6);
   });
 
+  it('once urgent: the first server-reflexive and the first relay candidate leave at once, with what is held', async () => {
+    const { clock, sent, b } = batcher();
+    const typed = (n: number, typ: string) => ({ candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 5000 typ ${typ} raddr 10.0.0.2 rport 5000`, sdpMid: '0', sdpMLineIndex: 0 });
+    b.setPaused(false);
+    b.setUrgent(true);
+    b.add(c(1));
+    await clock.advance(40);
+    b.add(typed(2, 'srflx'));
+    await clock.advance(0);
+    expect(sent).toEqual([{ candidates: [c(1), typed(2, 'srflx')] }]);
+    b.add(typed(3, 'srflx')); // a second one of the same type waits for the window
+    await clock.advance(20);
+    b.add(typed(4, 'relay'));
+    await clock.advance(0);
+    expect(sent.at(-1)).toEqual({ candidates: [typed(3, 'srflx'), typed(4, 'relay')] });
+    b.add(typed(5, 'relay'));
+    await clock.advance(79);
+    expect(sent).toHaveLength(2);
+    await clock.advance(1);
+    expect(sent.at(-1)).toEqual({ candidates: [typed(5, 'relay')] });
+    // An ICE restart is a new generation: its first relay candidate leaves at once again.
+    b.reset();
+    b.add(typed(6, 'relay'));
+    await clock.advance(0);
+    expect(sent.at(-1)).toEqual({ candidates: [typed(6, 'relay')] });
+  });
+
   it('never puts more than 12 candidates in one signal', async () => {
     const { clock, sent, b } = batcher();
     b.setPaused(false);

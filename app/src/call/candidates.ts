@@ -18,6 +18,10 @@ const HOLD_WINDOWS_WHILE_RINGING = 6;
 /** Candidates reachable from outside the LAN (RFC 8839 "typ"). */
 const REACHABLE = / typ (srflx|relay) /;
 
+function reachableType(candidate: CandidateInit): string | null {
+  return REACHABLE.exec(candidate.candidate)?.[1] ?? null;
+}
+
 export class CandidateBatcher {
   private held: CandidateInit[] = [];
   private readonly quiet: Timer;
@@ -25,6 +29,8 @@ export class CandidateBatcher {
   private paused = true;
   private doneHeld = false;
   private urgent = false;
+  /** Reachable candidate types (srflx, relay) already sent in this ICE generation. */
+  private readonly sentTypes = new Set<string>();
 
   constructor(
     clock: Clock,
@@ -57,7 +63,9 @@ export class CandidateBatcher {
    * than a quick network takes to gather (a network where UDP to TURN is blocked never
    * finishes). A server-reflexive or relay candidate is what crosses NATs and firewalls:
    * once one is held, they leave after the short window, so a callee who answers at
-   * once can check them right away. After the peer's description, always quickly.
+   * once can check them right away. After the peer's description, always quickly, and
+   * the first server-reflexive and the first relay candidate at once: the peer is waiting
+   * for exactly one of them to cross its NAT or firewall.
    */
   setUrgent(urgent: boolean): void {
     if (urgent === this.urgent) return;
@@ -73,6 +81,7 @@ export class CandidateBatcher {
     this.cap.stop();
     this.held = [];
     this.doneHeld = false;
+    this.sentTypes.clear();
   }
 
   flush(): void {
@@ -84,6 +93,10 @@ export class CandidateBatcher {
     }
     const held = this.held;
     const done = this.doneHeld;
+    for (const candidate of held) {
+      const type = reachableType(candidate);
+      if (type) this.sentTypes.add(type);
+    }
     this.held = [];
     this.doneHeld = false;
     // A signal carries at most SIGNAL_LIMITS.maxCandidatesPerSignal candidates (firestore.rules).
@@ -101,9 +114,13 @@ export class CandidateBatcher {
   private arm(): void {
     if (this.paused || this.held.length === 0) return;
     const quick = this.urgent || this.held.some((c) => REACHABLE.test(c.candidate));
+    const firstOfItsType = this.urgent && this.held.some((c) => {
+      const type = reachableType(c);
+      return type !== null && !this.sentTypes.has(type);
+    });
     const hold = this.windowMs * HOLD_WINDOWS_WHILE_RINGING;
-    // Done: flush on the next tick, so candidates already queued behind it ride along.
-    this.quiet.start(this.doneHeld ? 0 : quick ? this.windowMs : hold, () => this.flush());
+    // Now means the next tick, so candidates already queued behind this one ride along.
+    this.quiet.start(this.doneHeld || firstOfItsType ? 0 : quick ? this.windowMs : hold, () => this.flush());
     if (!this.cap.running) this.cap.start(quick ? this.windowMs * 4 : hold, () => this.flush());
   }
 }
