@@ -34,6 +34,11 @@ export interface TrialOptions {
   squeeze?: { highKbit: number; lowKbit: number; holdMs: number };
   /** firecall only: a voice call is "up" when audio is heard both ways (no frames to present). */
   kind?: 'video' | 'voice';
+  /**
+   * Idle time between the pages being ready and the click (default 1 s). A CRM user's page
+   * is open long before the call; right after launch two fresh Chromiums still fill both cores.
+   */
+  settleMs?: number;
   /** Who calls whom; defaults to two users with credentials the lab computes itself. */
   identities?: { caller: Identity; callee: Identity };
 }
@@ -77,6 +82,7 @@ const PAGES = {
 export async function runTrial(lab: Lab, turn: TurnService, options: TrialOptions): Promise<TrialResult> {
   const latency = options.signalingLatencyMs ?? 150;
   const setupTimeout = options.setupTimeoutMs ?? 20_000;
+  const settle = options.settleMs ?? 1_000;
   const identities = options.identities ?? {
     caller: { uid: 'lab-caller', grant: async () => computeGrant(turn, 'lab-caller') },
     callee: { uid: 'lab-callee', grant: async () => computeGrant(turn, 'lab-callee') },
@@ -108,6 +114,7 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
       const [callerGrant, calleeGrant] = await Promise.all([identities.caller.grant(), identities.callee.grant()]);
       const relay = await relayMessages(caller.page, callee.page, latency);
       await callee.page.evaluate((servers) => window.baseline.answerOnRing(servers), calleeGrant.iceServers);
+      await delay(settle);
       click = await caller.page.evaluate((servers) => {
         window.baseline.call(servers);
         return window.baseline.timings!.click;
@@ -123,6 +130,7 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
       result.signalingWrites = relay.messages;
     } else {
       const d = (driver = await FirecallDriver.start(caller.page, callee.page, { latencyMs: latency, ...identities }));
+      await delay(settle);
       click = await d.call(options.kind);
       if (options.kind === 'voice') {
         // Voice: up once the caller hears the callee (audio energy of the remote track > 0).

@@ -6,7 +6,7 @@
  * clients. TURN credentials come from Node (`labIceServers`), which gets them
  * from the `iceServers` callable.
  */
-import { probe, now } from './probe';
+import { probe, now, show, showTracksOfConnections } from './probe';
 import { createCallClient, type CallClient, type CallSessionApi, type CallSnapshot, type IceServerGrant } from '../../../app/src/call/index';
 import { MemoryStore, type StoreOp } from '../../../app/src/signaling/memory';
 import type { CallRecord } from '../../../app/src/signaling/channel';
@@ -77,6 +77,8 @@ function follow(s: CallSessionApi): void {
   };
   mark(s.snapshot);
   s.on('state', mark);
+  // Remote media is shown the way the product's elements get it: from the engine's snapshot.
+  s.on('change', (snapshot) => snapshot.remoteStream?.getTracks().forEach(show));
   s.on('error', (e) => (error ??= `${e.name}: ${e.message}`));
 }
 
@@ -143,6 +145,7 @@ const api: FirecallApi = {
   },
 };
 
+showTracksOfConnections(false);
 window.labApplyRemote = (op) => store?.applyRemote(op);
 window.firecall = api;
 void probe;

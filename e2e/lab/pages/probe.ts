@@ -42,12 +42,31 @@ class TrackedPeerConnection extends Native {
     connections.push(this);
     this.addEventListener('connectionstatechange', () => connectionStates.push({ at: now(), state: this.connectionState }));
     this.addEventListener('track', (event) => {
-      if (event.track.kind === 'video') render(event.track);
-      else if (playAudio) play(event.track);
+      if (showConnectionTracks) show(event.track);
     });
   }
 }
 window.RTCPeerConnection = TrackedPeerConnection as typeof RTCPeerConnection;
+
+let showConnectionTracks = true;
+
+/**
+ * A page whose code hands out remote streams (the engine's snapshot, as the product's UI
+ * gets them) shows those with `show`; the plain pages show every connection's tracks.
+ */
+export function showTracksOfConnections(on: boolean): void {
+  showConnectionTracks = on;
+}
+
+const shown = new WeakSet<MediaStreamTrack>();
+
+/** Renders a remote video track (frames are recorded) or plays a remote audio track, once. */
+export function show(track: MediaStreamTrack): void {
+  if (shown.has(track)) return;
+  shown.add(track);
+  if (track.kind === 'video') render(track);
+  else if (playAudio) play(track);
+}
 
 function render(track: MediaStreamTrack): void {
   const video = document.createElement('video');
