@@ -7,9 +7,8 @@
  * asserts what the user notices: the picture keeps coming or comes back, or the
  * screen says the peer left. Each prints its figure for the notes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { computeGrant } from './lab/credentials';
-import { startCredentials, type LabCredentials } from './lab/emulator';
 import {
   countingGrants,
   credentialsExpireAt,
@@ -28,6 +27,7 @@ import {
 import type { Identity } from './lab/firecall-driver';
 import type { CallRecord } from '../app/src/signaling/channel';
 import { labProblem } from './lab/preflight';
+import { credentialsForSuite } from './lab/suite';
 import { delay } from './lab/processes';
 import { scenarioTable, type ScenarioName } from './lab/scenarios';
 import { ADDRESSES, createLab, type Lab } from './lab/topology';
@@ -38,26 +38,14 @@ if (problem) throw new Error(`The lab cannot run here: ${problem}.`);
 
 const secret = newTurnSecret();
 const TURN_HOSTS = [ADDRESSES.turn, ADDRESSES.turnB];
-let credentials: LabCredentials;
-let starting: Promise<LabCredentials> | null = null;
-
-beforeAll(async () => {
-  // Production hands out every TURN host; so does the callable here.
-  starting = startCredentials({
-    secret,
-    turnHost: ADDRESSES.turn,
-    turnHosts: TURN_HOSTS,
-    transports: ['udp:3478', 'tcp:3478', 'tcp:443'],
-    stunUrls: [`stun:${ADDRESSES.turn}:3478`],
-  });
-  credentials = await starting;
-}, 420_000);
-
-afterAll(async () => {
-  // Also when beforeAll gave up waiting: the emulators may still come up afterwards.
-  const started = await starting?.catch(() => null);
-  await started?.stop();
-}, 420_000);
+// Production hands out every TURN host; so does the callable here.
+const credentials = credentialsForSuite({
+  secret,
+  turnHost: ADDRESSES.turn,
+  turnHosts: TURN_HOSTS,
+  transports: ['udp:3478', 'tcp:3478', 'tcp:443'],
+  stunUrls: [`stun:${ADDRESSES.turn}:3478`],
+});
 
 /** A fresh lab network with both TURN hosts running; the network is always removed. */
 async function inLab<T>(name: ScenarioName, body: (lab: Lab, turns: TurnService[]) => Promise<T>): Promise<T> {
@@ -103,7 +91,7 @@ async function engineLogs(call: FaultCall, since: number): Promise<string> {
 
 describe.sequential('faults in the lab (firecall, real Chromium, real coturn)', () => {
   it('the TURN host in use crashes mid-call: media continues via the other within 5 s', async () => {
-    const identities = { caller: countingGrants(credentials.caller), callee: countingGrants(credentials.callee) };
+    const identities = { caller: countingGrants(credentials().caller), callee: countingGrants(credentials().callee) };
     await inLab('symmetric-nat', (lab, turns) =>
       withCall(lab, identities, async (call) => {
         await connect(call);
@@ -155,7 +143,7 @@ describe.sequential('faults in the lab (firecall, real Chromium, real coturn)', 
 
   it("the callee's browser is killed mid-call: the caller shows 'peer left' within 10 s and the call log records it", async () => {
     await inLab('cone-nat', (lab) =>
-      withCall(lab, credentials, async (call) => {
+      withCall(lab, credentials(), async (call) => {
         await connect(call);
         await delay(1_500);
         const killedAt = Date.now();
@@ -185,7 +173,7 @@ describe.sequential('faults in the lab (firecall, real Chromium, real coturn)', 
 
   it('signaling is offline for 3 s on both sides from the moment the callee rings: setup completes when it returns', async () => {
     await inLab('cone-nat', (lab) =>
-      withCall(lab, credentials, async (call) => {
+      withCall(lab, credentials(), async (call) => {
         const { caller, callee } = call;
         // Firestore is away for both clients: the callee's answer and everyone's candidates wait in the clients.
         await callee.page.evaluate(() => window.firecall.offlineOnRing());

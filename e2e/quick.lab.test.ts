@@ -7,9 +7,9 @@
  * a network with no path fails fast with its reason; a dropped link shows
  * "reconnecting" and the picture comes back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCredentials, type LabCredentials } from './lab/emulator';
+import { describe, expect, it } from 'vitest';
 import { labProblem } from './lab/preflight';
+import { credentialsForSuite } from './lab/suite';
 import { scenarioTable, type ScenarioName } from './lab/scenarios';
 import { ADDRESSES, createLab } from './lab/topology';
 import { runTrial, type TrialResult } from './lab/trial';
@@ -20,24 +20,12 @@ const problem = labProblem();
 if (problem) throw new Error(`The lab cannot run here: ${problem}.`);
 
 const secret = newTurnSecret();
-let credentials: LabCredentials;
-let starting: Promise<LabCredentials> | null = null;
-
-beforeAll(async () => {
-  starting = startCredentials({
-    secret,
-    turnHost: ADDRESSES.turn,
-    transports: ['udp:3478', 'tcp:3478', 'tcp:443'],
-    stunUrls: [`stun:${ADDRESSES.turn}:3478`],
-  });
-  credentials = await starting;
-}, 420_000);
-
-afterAll(async () => {
-  // Also when beforeAll gave up waiting: the emulators may still come up afterwards.
-  const started = await starting?.catch(() => null);
-  await started?.stop();
-}, 420_000);
+const credentials = credentialsForSuite({
+  secret,
+  turnHost: ADDRESSES.turn,
+  transports: ['udp:3478', 'tcp:3478', 'tcp:443'],
+  stunUrls: [`stun:${ADDRESSES.turn}:3478`],
+});
 
 /** One firecall call across a fresh lab network; the network is always removed. */
 async function callAcross(name: ScenarioName, kind: 'video' | 'voice' = 'video'): Promise<TrialResult> {
@@ -47,7 +35,7 @@ async function callAcross(name: ScenarioName, kind: 'video' | 'voice' = 'video')
     return await runTrial(lab, turn, {
       variant: 'firecall',
       kind,
-      identities: { caller: credentials.caller, callee: credentials.callee },
+      identities: { caller: credentials().caller, callee: credentials().callee },
     });
   } finally {
     await lab.dispose();

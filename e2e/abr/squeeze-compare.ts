@@ -136,7 +136,7 @@ export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan
     if (options.dump) {
       const { writeFileSync } = await import('node:fs');
       const calleeRows = await api<Row[]>(callee.page, 'rows');
-      writeFileSync(options.dump, JSON.stringify({ variant, t0, t1, rows, calleeRows, calleeAudio, c0, c1, c2, r0, r2 }));
+      writeFileSync(options.dump, JSON.stringify({ variant, t0, t1, rows, calleeRows, calleeAudio, frameTimes, c0, c1, c2, r0, r2 }));
     }
     const rungs = rows
       .filter((r, i) => i === 0 || r.rung !== rows[i - 1]!.rung)
