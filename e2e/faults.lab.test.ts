@@ -20,7 +20,6 @@ import {
   outcomeOf,
   prepareCall,
   relayInUse,
-  waitFor,
   watchInbound,
   type FaultCall,
 } from './lab/faults';
@@ -28,7 +27,7 @@ import type { Identity } from './lab/firecall-driver';
 import type { CallRecord } from '../app/src/signaling/channel';
 import { labProblem } from './lab/preflight';
 import { credentialsForSuite } from './lab/suite';
-import { delay } from './lab/processes';
+import { delay, waitFor } from './lab/processes';
 import { scenarioTable, type ScenarioName } from './lab/scenarios';
 import { ADDRESSES, createLab, type Lab } from './lab/topology';
 import { newTurnSecret, startTurn, type TurnService } from './lab/turn';

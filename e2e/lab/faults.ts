@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { launchPeer, type Peer } from './browser';
 import { pageAssets } from './bundle';
 import { FirecallDriver, type Identity } from './firecall-driver';
-import { delay, run, signalPid, withTimeout } from './processes';
+import { run, signalPid, waitFor, withTimeout } from './processes';
 import type { Lab, Side } from './topology';
 import type { FirecallOutcome } from './pages/firecall';
 import type { InboundSample, RelayInUse } from './pages/faults';
@@ -59,16 +59,6 @@ export async function prepareCall(lab: Lab, identities: { caller: Identity; call
   };
 }
 
-/** Polls `check` until it holds; false after `timeoutMs`. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await delay(stepMs);
-  }
-  return false;
-}
-
 /** Epoch ms of every remote video frame this page presented. */
 export function frameTimes(page: Page): Promise<number[]> {
   return withTimeout(page.evaluate(() => window.probe.frameTimes.slice()), 5_000, 'reading presented frames');
@@ -100,7 +90,6 @@ export function longestFreeze(frames: number[], from: number, to: number): numbe
   return Math.max(worst, to - last);
 }
 
-/** The TURN host and allocation this page's selected ICE pair relays through; null when direct. */
 /** Starts reading the page's inbound packet counters every 100 ms. */
 export function watchInbound(page: Page): Promise<void> {
   return withTimeout(page.evaluate(() => window.faults.watchInbound()), 5_000, 'watching inbound media');
@@ -116,6 +105,7 @@ export async function longestSilence(page: Page, from: number, to: number): Prom
   return longestFreeze(grew, from, to);
 }
 
+/** The TURN host and allocation this page's selected ICE pair relays through; null when direct. */
 export function relayInUse(page: Page): Promise<RelayInUse | null> {
   return withTimeout(page.evaluate(() => window.faults.relayInUse()), 5_000, 'reading the relay in use');
 }

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { launchPeer, type Peer } from './browser';
 import { pageAssets } from './bundle';
 import { computeGrant } from './credentials';
-import { delay, withTimeout } from './processes';
+import { delay, waitFor, withTimeout } from './processes';
 import { relayMessages } from './relay';
 import type { Lab } from './topology';
 import type { TurnService } from './turn';
@@ -192,15 +192,6 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
 /** Resolves when the caller presents a remote frame or the call reports failure, or after `timeoutMs`. */
 async function waitForOutcome(page: Page, timeoutMs: number, failedAt: () => Promise<number | null>): Promise<void> {
   await waitFor(async () => (await frameCount(page)) > 0 || (await failedAt()) !== null, timeoutMs);
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await delay(stepMs);
-  }
-  return false;
 }
 
 function frameCount(page: Page): Promise<number> {

@@ -113,7 +113,7 @@ export class CandidateBatcher {
 
   private arm(): void {
     if (this.paused || this.held.length === 0) return;
-    const quick = this.urgent || this.held.some((c) => REACHABLE.test(c.candidate));
+    const quick = this.urgent || this.held.some((c) => reachableType(c) !== null);
     const firstOfItsType = this.urgent && this.held.some((c) => {
       const type = reachableType(c);
       return type !== null && !this.sentTypes.has(type);
