@@ -22,6 +22,11 @@ function reachableType(candidate: CandidateInit): string | null {
   return REACHABLE.exec(candidate.candidate)?.[1] ?? null;
 }
 
+/** A server-reflexive or relay candidate: one the peer can reach from outside our LAN. */
+export function isReachable(candidate: CandidateInit): boolean {
+  return reachableType(candidate) !== null;
+}
+
 export class CandidateBatcher {
   private held: CandidateInit[] = [];
   private readonly quiet: Timer;
@@ -62,10 +67,10 @@ export class CandidateBatcher {
    * is still ringing), so hold host candidates until gathering is done, or a little longer
    * than a quick network takes to gather (a network where UDP to TURN is blocked never
    * finishes). A server-reflexive or relay candidate is what crosses NATs and firewalls:
-   * once one is held, they leave after the short window, so a callee who answers at
-   * once can check them right away. After the peer's description, always quickly, and
-   * the first server-reflexive and the first relay candidate at once: the peer is waiting
-   * for exactly one of them to cross its NAT or firewall.
+   * the first of each type leaves at once (with whatever is held), later ones after the
+   * short window, so a callee who answers at once can check them right away; on a relayed
+   * path the peer's TURN permission for our relay address waits for it. After the peer's
+   * description, everything leaves quickly.
    */
   setUrgent(urgent: boolean): void {
     if (urgent === this.urgent) return;
@@ -114,7 +119,7 @@ export class CandidateBatcher {
   private arm(): void {
     if (this.paused || this.held.length === 0) return;
     const quick = this.urgent || this.held.some((c) => reachableType(c) !== null);
-    const firstOfItsType = this.urgent && this.held.some((c) => {
+    const firstOfItsType = this.held.some((c) => {
       const type = reachableType(c);
       return type !== null && !this.sentTypes.has(type);
     });

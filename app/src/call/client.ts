@@ -14,7 +14,8 @@ import { qualityMonitor, withOpusFecAndDtx } from './quality';
 import type { MediaDevicesLike } from './media';
 import type { PermissionsLike } from './permissions';
 import type { PeerConnectionConstructor } from './negotiation';
-import { CallSession, DEFAULT_TIMEOUTS, type CallTimeouts, type QualityMonitorFactory } from './session';
+import { CallSession, connectionConfiguration, DEFAULT_TIMEOUTS, type CallTimeouts, type QualityMonitorFactory } from './session';
+import { WarmLine } from './warm-line';
 import type { CallClientApi, CallSessionApi, IceServerProvider } from './types';
 
 type Subscribe = (listener: () => void) => () => void;
@@ -47,6 +48,12 @@ export interface CallClientOptions {
   prepareMediaOnRing?: boolean;
   /** Fetch TURN credentials as soon as the client exists, so the first call does not wait. Default true. */
   prefetchIceServers?: boolean;
+  /**
+   * Keep the next call's connection ready with its candidates gathered (warm-line.ts), so
+   * a call placed or answered does not wait for a TURN allocation. Holds one TURN
+   * allocation while idle. Needs prefetchIceServers. Default true.
+   */
+  keepLineWarm?: boolean;
   /**
    * Adaptive bitrate (app/src/call/quality): `true` runs the ABR controller on every
    * connected call (publishing snapshot.quality and videoPausedForBandwidth) and asks
@@ -90,6 +97,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
   const quality: QualityMonitorFactory | undefined =
     options.quality === true ? qualityMonitor({ clock, onError: (error) => log.warn(`quality: ${error.message}`) }) : options.quality || undefined;
 
+  const warmLine = (options.prefetchIceServers ?? true) && (options.keepLineWarm ?? true) && PeerConnection ? new WarmLine(PeerConnection) : null;
   const live = new Set<CallSession>();
   const incomingListeners = new Set<(session: CallSessionApi) => void>();
   /** Ringing calls already turned into a session (or merged), so each rings once. */
@@ -107,7 +115,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
         clock,
         mediaDevices,
         permissions,
-        RTCPeerConnection: PeerConnection,
+        RTCPeerConnection: warmLine?.constructorForSessions ?? PeerConnection,
         MediaStream: MediaStreamCtor,
         timeouts,
         log: log.child(id),
@@ -119,6 +127,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
           live.delete(done);
           // A call we held back for glare may deserve to ring now.
           if (!disposed) queueMicrotask(() => onIncomingCalls(lastIncoming));
+          warmUp();
         },
       },
       init,
@@ -226,10 +235,46 @@ export function createCallClient(options: CallClientOptions): CallClient {
   const onPageHide = options.onPageHide === undefined ? subscribeGlobal(g as never, 'pagehide') : options.onPageHide;
   const networkSources = options.onNetworkChange === undefined ? [subscribeGlobal(g as never, 'online'), subscribeGlobal(g.navigator?.connection, 'change')] : [options.onNetworkChange];
   const stops: (() => void)[] = [stopIncoming];
-  if (onPageHide) stops.push(onPageHide(() => [...live].forEach((s) => s.leave())));
+  if (onPageHide)
+    stops.push(
+      onPageHide(() => {
+        [...live].forEach((s) => s.leave());
+        warmLine?.close();
+      }),
+    );
   for (const source of networkSources) if (source) stops.push(source(() => [...live].forEach((s) => s.networkChanged())));
 
-  if (options.prefetchIceServers ?? true) ice.get().catch((error) => log.warn(`ICE servers prefetch failed: ${error?.message}`));
+  // The warm line is made between calls only (gathering during a call's setup would compete
+  // with it), and again just before its TURN credentials would go stale.
+  let warmTimer: unknown = null;
+  function warmUp(): void {
+    if (!warmLine || disposed || live.size > 0) return;
+    ice.get().then(
+      (grant) => {
+        if (disposed || live.size > 0) return;
+        try {
+          warmLine.prepare(connectionConfiguration(grant.iceServers, options.iceTransportPolicy));
+        } catch (error) {
+          // E.g. a malformed TURN URL: the call that uses these servers reports it (turn-unreachable).
+          log.warn(`could not keep a line warm: ${(error as Error)?.message}`);
+        }
+        if (warmTimer !== null) clock.clearTimeout(warmTimer);
+        warmTimer = clock.setTimeout(() => {
+          warmTimer = null;
+          warmUp();
+        }, (ice.refreshDueIn() ?? 0) + 1);
+      },
+      (error) => log.warn(`ICE servers prefetch failed: ${error?.message}`),
+    );
+  }
+  if (options.prefetchIceServers ?? true) {
+    if (warmLine) warmUp();
+    else ice.get().catch((error) => log.warn(`ICE servers prefetch failed: ${error?.message}`));
+  }
+  stops.push(() => {
+    if (warmTimer !== null) clock.clearTimeout(warmTimer);
+    warmLine?.close();
+  });
 
   return {
     uid,

@@ -8,8 +8,8 @@
  * SDP the browser refuses, which is reported as `bad-signal`.
  */
 import type { CandidateInit, Signal, SignalBody } from '../signaling/channel';
-import { CandidateBatcher } from './candidates';
-import type { Clock } from './clock';
+import { CandidateBatcher, isReachable } from './candidates';
+import { Timer, type Clock } from './clock';
 import type { Logger } from './logger';
 
 export type PeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
@@ -38,6 +38,9 @@ export interface PeerLinkOptions {
   onOfferSent?: (() => void) | undefined;
 }
 
+/** Held remote tracks reach the page by then even when no candidate batch leaves (see applyDescription). */
+const TRACK_HOLD_CAP_MS = 500;
+
 /** An output size change this small is invisible, yet the encoder starts over with a key frame. */
 const KEY_FRAME_NUDGE = 1.001;
 
@@ -56,12 +59,18 @@ export class PeerLink {
   private readonly batcher: CandidateBatcher;
   /** True once an answer has been applied on either side (ICE may check). */
   negotiated = false;
-  /** Remote tracks that arrived while we answer an offer, handed over once the answer left. */
+  /** Remote tracks that arrived while we answer an offer, handed over once our first reachable candidate left. */
   private heldTracks: Array<[MediaStreamTrack, readonly MediaStream[]]> | null = null;
+  private releaseOnNextBatch = false;
+  private readonly trackHoldCap: Timer;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.pc = new options.RTCPeerConnection(options.configuration);
-    this.batcher = new CandidateBatcher(options.clock, options.candidateWindowMs, (batch) => this.send({ type: 'candidates', ...batch }));
+    this.trackHoldCap = new Timer(options.clock);
+    this.batcher = new CandidateBatcher(options.clock, options.candidateWindowMs, (batch) => {
+      this.send({ type: 'candidates', ...batch });
+      if (this.releaseOnNextBatch && (batch.done || batch.candidates.some(isReachable))) this.releaseHeldTracks();
+    });
     const pc = this.pc;
     pc.addEventListener('negotiationneeded', () => void this.makeOffer());
     pc.addEventListener('icecandidate', (event: RTCPeerConnectionIceEvent) => {
@@ -183,6 +192,7 @@ export class PeerLink {
     if (this.closed) return;
     this.closed = true;
     this.batcher.dispose();
+    this.trackHoldCap.stop();
     try {
       this.pc.close();
     } catch {
@@ -253,9 +263,12 @@ export class PeerLink {
   }
 
   /**
-   * The peer's offer yields our answer before its tracks reach the page: a page attaches
-   * them to media elements at once, and that kept Chromium's main thread busy long enough
-   * to delay createAnswer's result by ~120 ms in the lab. The tracks carry no media yet.
+   * The peer's offer yields our answer and our first server-reflexive or relay candidate
+   * before its tracks reach the page. A page attaches them to media elements at once, and
+   * the first attach kept Chromium's main thread busy for 50-110 ms in the lab: done before
+   * createAnswer it delayed the answer, done right after it delayed our candidates (the
+   * icecandidate events wait for the main thread) by ~130 ms. The tracks carry no media
+   * before ICE and DTLS are up, so the user sees no difference.
    */
   private async applyDescription(description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {
     if (description.type === 'answer') return this.applyDescriptionNow(description);
@@ -263,10 +276,21 @@ export class PeerLink {
     try {
       await this.applyDescriptionNow(description);
     } finally {
-      const held = this.heldTracks;
-      this.heldTracks = null;
-      for (const [track, streams] of held) if (!this.closed) this.options.onTrack(track, streams);
+      // No new candidates come in a renegotiation without ICE restart: nothing to wait for.
+      if (this.closed || this.heldTracks.length === 0 || this.pc.iceGatheringState === 'complete') this.releaseHeldTracks();
+      else {
+        this.releaseOnNextBatch = true;
+        this.trackHoldCap.start(TRACK_HOLD_CAP_MS, () => this.releaseHeldTracks());
+      }
     }
+  }
+
+  private releaseHeldTracks(): void {
+    this.releaseOnNextBatch = false;
+    this.trackHoldCap.stop();
+    const held = this.heldTracks ?? [];
+    this.heldTracks = null;
+    for (const [track, streams] of held) if (!this.closed) this.options.onTrack(track, streams);
   }
 
   private async applyDescriptionNow(description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {

@@ -98,6 +98,12 @@ export type QualityMonitorFactory = (
   publish: (update: { quality: QualityLevel; videoPausedForBandwidth: boolean }) => void,
 ) => { stop(): void };
 
+/** How every call's connection is configured (the client's warm line makes its connection the same way). */
+export function connectionConfiguration(iceServers: RTCIceServer[], iceTransportPolicy: RTCIceTransportPolicy | undefined): RTCConfiguration {
+  // max-bundle: one transport, so one set of candidates to gather and send.
+  return { iceServers, bundlePolicy: 'max-bundle', ...(iceTransportPolicy ? { iceTransportPolicy } : {}) };
+}
+
 export interface SessionDeps {
   signaling: SignalingChannel;
   ice: IceServerCache;
@@ -515,8 +521,7 @@ export class CallSession implements CallSessionApi {
     return new PeerLink({
       RTCPeerConnection: this.deps.RTCPeerConnection,
       MediaStream: this.deps.MediaStream,
-      // max-bundle: one transport, so one set of candidates to gather and send.
-      configuration: { iceServers, bundlePolicy: 'max-bundle', ...(this.deps.iceTransportPolicy ? { iceTransportPolicy: this.deps.iceTransportPolicy } : {}) },
+      configuration: connectionConfiguration(iceServers, this.deps.iceTransportPolicy),
       polite,
       clock: this.deps.clock,
       candidateWindowMs: this.deps.timeouts.candidateWindowMs,
