@@ -1,7 +1,8 @@
 /**
  * Node side of the firecall page: relays each page's memory-store writes to
- * the other page (in order), hands out TURN credentials, and reads what the
- * caller's engine reported.
+ * the other page as they are sent (in order; the other page applies each at
+ * the time it lands on its sender's page), hands out TURN credentials, and
+ * reads what the caller's engine reported.
  */
 import type { Page } from 'playwright-core';
 import type { IceGrant } from './credentials';
@@ -21,8 +22,6 @@ export interface DriverOptions {
 }
 
 export class FirecallDriver {
-  /** Store writes relayed so far (what Firestore would bill as writes). */
-  writes = 0;
   private stopped = false;
   /** Resolve when each page's client got its first credentials (its prefetch). */
   private readonly firstGrants: Promise<void>[] = [];
@@ -52,6 +51,12 @@ export class FirecallDriver {
     return this.caller.evaluate(([callee, k]) => window.firecall.call(callee, k), [this.options.callee.uid, kind] as const);
   }
 
+  /** Store writes that landed on both pages so far (what Firestore would bill as writes). */
+  async writes(): Promise<number> {
+    const counts = await Promise.all([this.caller, this.callee].map((p) => p.evaluate(() => window.firecall.writes())));
+    return counts[0]! + counts[1]!;
+  }
+
   outcome(side: 'caller' | 'callee' = 'caller'): Promise<FirecallOutcome> {
     return (side === 'caller' ? this.caller : this.callee).evaluate(() => window.firecall.outcome());
   }
@@ -65,9 +70,8 @@ export class FirecallDriver {
   private async wire(from: Page, to: Page, who: Identity): Promise<void> {
     // One chain per direction keeps the writes in the order the store made them.
     let chain: Promise<unknown> = Promise.resolve();
-    await from.exposeFunction('labStoreOp', (op: unknown) => {
-      this.writes += 1;
-      chain = chain.then(() => to.evaluate((o) => window.labApplyRemote(o as never), op).catch(() => undefined));
+    await from.exposeFunction('labStoreOp', (write: unknown) => {
+      chain = chain.then(() => to.evaluate((w) => window.labApplyRemote(w as never), write).catch(() => undefined));
     });
     let granted = () => {};
     this.firstGrants.push(new Promise<void>((resolve) => (granted = resolve)));

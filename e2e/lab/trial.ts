@@ -148,7 +148,7 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
         result.failReason = outcome.reason;
       }
       result.error = outcome.error;
-      result.signalingWrites = d.writes;
+      result.signalingWrites = await d.writes();
     }
 
     const firstFrame = options.kind === 'voice' ? heardAt : await firstFrameAfter(caller.page, click);

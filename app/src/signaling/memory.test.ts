@@ -199,4 +199,27 @@ describe('memory store', () => {
     for (const op of left.dump()) late.applyRemote(op);
     expect(late.getCall(call.id)?.state).toBe('accepted');
   });
+
+  it('relayed ahead of time, a write lands on the other replica when it lands on its own, in order, and only if the rules take it', async () => {
+    // Tied timers fire last-set first, as in the test above.
+    const tied = { setTimeout: (fn: () => void, ms: number) => queue.push({ at: now + ms, seq: -order++, fn }) };
+    const left = newStore({ latencyMs: 150, ...tied });
+    const right = newStore({ latencyMs: 150, ...tied });
+    left.onSend((write) => right.applyRemoteAt(JSON.parse(JSON.stringify(write))));
+    const alice = left.channel('alice');
+    const id = alice.newCallId();
+    const created = alice.startCall({ id, callee: 'bob', kind: 'video' });
+    const offered = alice.sendSignal(id, { type: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } });
+    // A signal for a call that does not exist: refused where it was written, so not relayed either.
+    const stray = alice.sendSignal('no-such-call', cands).catch((error: Error) => error.message);
+    await advance(149);
+    expect(right.getCall(id)).toBeUndefined();
+    await advance(1);
+    expect(left.getCall(id)?.state).toBe('ringing');
+    expect(right.getCall(id)?.state).toBe('ringing');
+    expect(right.signalsOf(id).map((s) => s.type)).toEqual(['description']);
+    await run(Promise.all([created, offered]));
+    expect(await stray).toMatch(/does not exist/);
+    expect(right.signalsOf('no-such-call')).toEqual([]);
+  });
 });

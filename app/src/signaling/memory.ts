@@ -25,6 +25,13 @@ import {
 } from './channel';
 import { CALL_ID_RULE, createSignalInbox, isCallId } from './validate';
 
+/** A write as sent, with when it lands (send time + modeled latency, epoch ms), for relaying ahead of time. */
+export interface SentWrite {
+  op: StoreOp;
+  actor: string;
+  dueAt: number;
+}
+
 /** One write, as plain JSON (what a harness relays between stores). */
 export type StoreOp =
   | { op: 'createCall'; call: CallRecord }
@@ -88,6 +95,7 @@ export class MemoryStore {
   /** Per sender, writes sent and not yet applied, in send order. */
   private readonly pending = new Map<string, PendingWrite[]>();
   private readonly writeListeners = new Set<(op: StoreOp) => void>();
+  private readonly sendListeners = new Set<(write: SentWrite) => void>();
   private readonly options: Required<Omit<MemoryStoreOptions, 'log'>> & { log: (message: string) => void };
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -157,6 +165,36 @@ export class MemoryStore {
     return () => this.writeListeners.delete(listener);
   }
 
+  /**
+   * Every write of this replica as it is sent, with the time it lands here. A harness that
+   * relays these and applies them with `applyRemoteAt` gives both replicas the same modeled
+   * latency, with no relay time added on top (onWrite fires only once the write landed).
+   */
+  onSend(listener: (write: SentWrite) => void): Unsubscribe {
+    this.sendListeners.add(listener);
+    return () => this.sendListeners.delete(listener);
+  }
+
+  /**
+   * Applies another replica's write at the time it lands there (`dueAt`), in that sender's
+   * order, unless the rules refuse it at that moment (as they do on the sender's replica).
+   */
+  applyRemoteAt({ op, actor, dueAt }: SentWrite): void {
+    const write: PendingWrite = {
+      applied: false,
+      apply: () => {
+        const refusal = this.refusal(actor, op);
+        if (refusal) this.options.log(`relayed ${op.op} from ${actor} refused: ${refusal}`);
+        else this.applyRemote(op);
+      },
+    };
+    const key = `relayed:${actor}`;
+    const pending = this.pending.get(key) ?? [];
+    pending.push(write);
+    this.pending.set(key, pending);
+    this.options.setTimeout(() => this.applyThrough(key, write), Math.max(0, dueAt - this.options.now()));
+  }
+
   /** Applies a write relayed from another replica, as the server would: no checks, no re-emit. */
   applyRemote(op: StoreOp): void {
     const copy = JSON.parse(JSON.stringify(op)) as StoreOp;
@@ -186,6 +224,7 @@ export class MemoryStore {
         const { latencyMs, jitterMs, random, now } = this.options;
         const due = Math.max(now() + latencyMs + (jitterMs > 0 ? random() * jitterMs : 0), this.lastApplyAt.get(actor) ?? 0);
         this.lastApplyAt.set(actor, due);
+        for (const listener of this.sendListeners) listener({ op: JSON.parse(JSON.stringify(op)) as StoreOp, actor, dueAt: due });
         const write: PendingWrite = {
           applied: false,
           apply: () => {

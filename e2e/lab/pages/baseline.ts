@@ -13,7 +13,7 @@ type Message =
 
 declare global {
   interface Window {
-    labSend(message: Message): Promise<void>;
+    labSend(message: Message, sentAt: number): Promise<void>;
     labReceive(message: Message): void;
     baseline: BaselineApi;
   }
@@ -44,7 +44,7 @@ const api: BaselineApi = { call, answerOnRing, timings: null, error: null };
 let iceServers: RTCIceServer[] = [];
 
 function send(message: Message): void {
-  void window.labSend(message).catch((error: unknown) => fail(error));
+  void window.labSend(message, Date.now()).catch((error: unknown) => fail(error));
 }
 
 function fail(error: unknown): void {

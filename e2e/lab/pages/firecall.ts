@@ -2,13 +2,14 @@
  * Browser side: the firecall engine (app/src/call) on a bare page, over the
  * memory signaling store. Each page runs its own store with the modeled
  * per-write latency; the Node harness relays every write to the other page's
- * store (`labStoreOp` out, `labApplyRemote` in), like Firestore between two
+ * store as it is sent (`labStoreOp` out, `labApplyRemote` in), where it lands at
+ * the same modeled time as on its own page (no relay time on top), like Firestore between two
  * clients. TURN credentials come from Node (`labIceServers`), which gets them
  * from the `iceServers` callable.
  */
 import { probe, now, show, showTracksOfConnections } from './probe';
 import { createCallClient, type CallClient, type CallSessionApi, type CallSnapshot, type IceServerGrant } from '../../../app/src/call/index';
-import { MemoryStore, type StoreOp } from '../../../app/src/signaling/memory';
+import { MemoryStore, type SentWrite } from '../../../app/src/signaling/memory';
 import type { CallRecord } from '../../../app/src/signaling/channel';
 
 export interface StateMark {
@@ -44,12 +45,14 @@ interface FirecallApi {
   offlineOnRing(): void;
   /** The engine's recent log lines, each prefixed with its time (epoch ms), for diagnosing a failed test. */
   logs(): string[];
+  /** This page's store writes that landed so far (what Firestore would bill). */
+  writes(): number;
 }
 
 declare global {
   interface Window {
-    labStoreOp(op: StoreOp): Promise<void>;
-    labApplyRemote(op: StoreOp): void;
+    labStoreOp(write: SentWrite): Promise<void>;
+    labApplyRemote(write: SentWrite): void;
     labIceServers(): Promise<IceServerGrant>;
     firecall: FirecallApi;
   }
@@ -60,6 +63,8 @@ let uid: string | null = null;
 let client: CallClient | null = null;
 let session: CallSessionApi | null = null;
 let click: number | null = null;
+/** This page's writes that landed (refused ones are not billed). */
+let writes = 0;
 let offlineOnRing = false;
 let error: string | null = null;
 const marks: StateMark[] = [];
@@ -86,7 +91,8 @@ const api: FirecallApi = {
   setup({ uid: me, latencyMs }) {
     uid = me;
     store = new MemoryStore({ latencyMs });
-    store.onWrite((op) => void window.labStoreOp(op).catch(() => undefined));
+    store.onSend((write) => void window.labStoreOp(write).catch(() => undefined));
+    store.onWrite(() => (writes += 1));
     client = createCallClient({
       signaling: store.channel(me),
       iceServers: () => window.labIceServers(),
@@ -139,6 +145,9 @@ const api: FirecallApi = {
   logs() {
     return [...logLines];
   },
+  writes() {
+    return writes;
+  },
   record() {
     const callId = session?.snapshot.callId;
     return (callId && store?.getCall(callId)) || null;
@@ -146,6 +155,6 @@ const api: FirecallApi = {
 };
 
 showTracksOfConnections(false);
-window.labApplyRemote = (op) => store?.applyRemote(op);
+window.labApplyRemote = (write) => store?.applyRemoteAt(write);
 window.firecall = api;
 void probe;
