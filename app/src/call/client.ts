@@ -10,7 +10,7 @@ import type { CallKind, CallRecord, CrmContext, SignalingChannel } from '../sign
 import { systemClock, type Clock } from './clock';
 import { IceServerCache } from './ice-servers';
 import { createLogger, type LogSink } from './logger';
-import { qualityMonitor, withOpusFecAndDtx } from './quality';
+import { qualityMonitor, withOpusFecAndDtx, withVideoStartBitrate } from './quality';
 import type { MediaDevicesLike } from './media';
 import type { PermissionsLike } from './permissions';
 import type { PeerConnectionConstructor } from './negotiation';
@@ -122,7 +122,8 @@ export function createCallClient(options: CallClientOptions): CallClient {
         iceTransportPolicy: options.iceTransportPolicy,
         prepareMediaOnRing: options.prepareMediaOnRing ?? false,
         quality,
-        mungeRemoteSdp: options.quality ? withOpusFecAndDtx : undefined,
+        // Our video starts sharper and its first frame sooner (quality/sdp.ts); with ABR, Opus FEC and DTX too.
+        mungeRemoteSdp: options.quality ? (sdp) => withOpusFecAndDtx(withVideoStartBitrate(sdp)) : withVideoStartBitrate,
         onFinished: (done) => {
           live.delete(done);
           // A call we held back for glare may deserve to ring now.

@@ -16,7 +16,7 @@ export { createQualityController } from './controller';
 export type { PeerConnectionLike, QualityController, QualityControllerOptions, QualityState, VideoSource } from './controller';
 export { qualityMonitor } from './monitor';
 export type { QualityMonitorOptions, QualityPublish } from './monitor';
-export { withOpusFecAndDtx } from './sdp';
+export { VIDEO_START_KBPS, withOpusFecAndDtx, withVideoStartBitrate } from './sdp';
 export { preferAudioRed } from './red';
 export { sampleStats } from './stats';
 export type { QualitySample, StatsReportLike, StatsSnapshot } from './stats';

