@@ -28,7 +28,10 @@ function deliverAt({ message, dueAt }: { message: unknown; dueAt: number }): voi
   const w = window as unknown as { labReceive(m: unknown): void; labInbox?: { message: unknown; dueAt: number }[] };
   const inbox = (w.labInbox ??= []);
   inbox.push({ message, dueAt });
-  setTimeout(() => {
+  const deliverDue = () => {
     while (inbox.length > 0 && inbox[0]!.dueAt <= Date.now()) w.labReceive(inbox.shift()!.message);
-  }, Math.max(0, dueAt - Date.now()));
+    // A timer that fired a moment early (clock adjustments) must not strand the head.
+    if (inbox.length > 0) setTimeout(deliverDue, Math.max(1, inbox[0]!.dueAt - Date.now()));
+  };
+  setTimeout(deliverDue, Math.max(0, dueAt - Date.now()));
 }

@@ -1,8 +1,10 @@
 /**
  * Trickle ICE in few writes: candidates are held while they keep coming (a short
  * quiet window, capped) and sent together; end-of-gathering flushes right away with
- * `done`, so on a quick network one ICE generation costs one signaling write. A lone
- * end-of-candidates is not worth a write: it is advisory, browsers connect without it.
+ * `done`. The first server-reflexive and the first relay candidate of a generation
+ * leave at once (with what is held), since the peer may be waiting for exactly that
+ * one: one ICE generation costs one to three signaling writes. A lone end-of-candidates
+ * is not worth a write: it is advisory, browsers connect without it.
  */
 import type { CandidateInit } from '../signaling/channel';
 import { SIGNAL_LIMITS } from '../signaling/validate';
@@ -87,6 +89,11 @@ export class CandidateBatcher {
     this.held = [];
     this.doneHeld = false;
     this.sentTypes.clear();
+  }
+
+  /** A server-reflexive or relay candidate of this ICE generation has been sent. */
+  get sentReachable(): boolean {
+    return this.sentTypes.size > 0;
   }
 
   flush(): void {

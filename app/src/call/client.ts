@@ -10,7 +10,7 @@ import type { CallKind, CallRecord, CrmContext, SignalingChannel } from '../sign
 import { systemClock, type Clock } from './clock';
 import { IceServerCache } from './ice-servers';
 import { createLogger, type LogSink } from './logger';
-import { qualityMonitor, withOpusFecAndDtx, withVideoStartBitrate } from './quality';
+import { qualityMonitor, VIDEO_START_KBPS, withOpusFecAndDtx, withVideoStartBitrate } from './quality';
 import type { MediaDevicesLike } from './media';
 import type { PermissionsLike } from './permissions';
 import type { PeerConnectionConstructor } from './negotiation';
@@ -60,6 +60,11 @@ export interface CallClientOptions {
    * the peer for Opus FEC/DTX; a factory replaces it; default off.
    */
   quality?: boolean | QualityMonitorFactory;
+  /**
+   * Where Chromium's bandwidth estimate starts for our video, kbit/s (quality/sdp.ts);
+   * default VIDEO_START_KBPS (1000); null keeps the browser's own start (300 in Chromium).
+   */
+  videoStartKbps?: number | null;
   /** Where engine logs go; silent by default. */
   log?: LogSink;
   /** Page-hide notifications; defaults to window 'pagehide'. Pass null to disable. */
@@ -97,8 +102,22 @@ export function createCallClient(options: CallClientOptions): CallClient {
   const quality: QualityMonitorFactory | undefined =
     options.quality === true ? qualityMonitor({ clock, onError: (error) => log.warn(`quality: ${error.message}`) }) : options.quality || undefined;
 
-  const warmLine = (options.prefetchIceServers ?? true) && (options.keepLineWarm ?? true) && PeerConnection ? new WarmLine(PeerConnection) : null;
+  // Our video starts sharper and its first frame comes sooner (quality/sdp.ts); with ABR, Opus FEC and DTX too.
+  const startKbps = options.videoStartKbps === undefined ? VIDEO_START_KBPS : options.videoStartKbps;
+  const startVideo = (sdp: string) => (startKbps === null ? sdp : withVideoStartBitrate(sdp, startKbps));
+  const remoteSdp = options.quality ? (sdp: string) => withOpusFecAndDtx(startVideo(sdp)) : startKbps === null ? undefined : startVideo;
   const live = new Set<CallSession>();
+  const warmLine =
+    (options.prefetchIceServers ?? true) && (options.keepLineWarm ?? true) && PeerConnection
+      ? new WarmLine({
+          PeerConnection,
+          ice,
+          clock,
+          configurationFor: (iceServers) => connectionConfiguration(iceServers, options.iceTransportPolicy),
+          idle: () => live.size === 0,
+          log,
+        })
+      : null;
   const incomingListeners = new Set<(session: CallSessionApi) => void>();
   /** Ringing calls already turned into a session (or merged), so each rings once. */
   const handled = new Set<string>();
@@ -107,6 +126,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
 
   const makeSession = (init: ConstructorParameters<typeof CallSession>[1]) => {
     if (!PeerConnection) throw new Error('RTCPeerConnection is not available: pass one in createCallClient options.');
+    warmLine?.resume();
     const id = newId();
     const session = new CallSession(
       {
@@ -122,13 +142,12 @@ export function createCallClient(options: CallClientOptions): CallClient {
         iceTransportPolicy: options.iceTransportPolicy,
         prepareMediaOnRing: options.prepareMediaOnRing ?? false,
         quality,
-        // Our video starts sharper and its first frame sooner (quality/sdp.ts); with ABR, Opus FEC and DTX too.
-        mungeRemoteSdp: options.quality ? (sdp) => withOpusFecAndDtx(withVideoStartBitrate(sdp)) : withVideoStartBitrate,
+        mungeRemoteSdp: remoteSdp,
         onFinished: (done) => {
           live.delete(done);
           // A call we held back for glare may deserve to ring now.
           if (!disposed) queueMicrotask(() => onIncomingCalls(lastIncoming));
-          warmUp();
+          warmLine?.keepWarm();
         },
       },
       init,
@@ -239,43 +258,23 @@ export function createCallClient(options: CallClientOptions): CallClient {
   if (onPageHide)
     stops.push(
       onPageHide(() => {
+        warmLine?.suspend();
         [...live].forEach((s) => s.leave());
-        warmLine?.close();
       }),
     );
-  for (const source of networkSources) if (source) stops.push(source(() => [...live].forEach((s) => s.networkChanged())));
+  for (const source of networkSources)
+    if (source)
+      stops.push(
+        source(() => {
+          [...live].forEach((s) => s.networkChanged());
+          warmLine?.networkChanged();
+        }),
+      );
 
-  // The warm line is made between calls only (gathering during a call's setup would compete
-  // with it), and again just before its TURN credentials would go stale.
-  let warmTimer: unknown = null;
-  function warmUp(): void {
-    if (!warmLine || disposed || live.size > 0) return;
-    ice.get().then(
-      (grant) => {
-        if (disposed || live.size > 0) return;
-        try {
-          warmLine.prepare(connectionConfiguration(grant.iceServers, options.iceTransportPolicy));
-        } catch (error) {
-          // E.g. a malformed TURN URL: the call that uses these servers reports it (turn-unreachable).
-          log.warn(`could not keep a line warm: ${(error as Error)?.message}`);
-        }
-        if (warmTimer !== null) clock.clearTimeout(warmTimer);
-        warmTimer = clock.setTimeout(() => {
-          warmTimer = null;
-          warmUp();
-        }, (ice.refreshDueIn() ?? 0) + 1);
-      },
-      (error) => log.warn(`ICE servers prefetch failed: ${error?.message}`),
-    );
-  }
-  if (options.prefetchIceServers ?? true) {
-    if (warmLine) warmUp();
-    else ice.get().catch((error) => log.warn(`ICE servers prefetch failed: ${error?.message}`));
-  }
-  stops.push(() => {
-    if (warmTimer !== null) clock.clearTimeout(warmTimer);
-    warmLine?.close();
-  });
+  if (warmLine) {
+    warmLine.keepWarm();
+    stops.push(() => warmLine.dispose());
+  } else if (options.prefetchIceServers ?? true) ice.get().catch((error) => log.warn(`ICE servers prefetch failed: ${error?.message}`));
 
   return {
     uid,

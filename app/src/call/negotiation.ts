@@ -61,7 +61,7 @@ export class PeerLink {
   negotiated = false;
   /** Remote tracks that arrived while we answer an offer, handed over once our first reachable candidate left. */
   private heldTracks: Array<[MediaStreamTrack, readonly MediaStream[]]> | null = null;
-  private releaseOnNextBatch = false;
+  private releaseOnReachableBatch = false;
   private readonly trackHoldCap: Timer;
 
   constructor(private readonly options: PeerLinkOptions) {
@@ -69,7 +69,8 @@ export class PeerLink {
     this.trackHoldCap = new Timer(options.clock);
     this.batcher = new CandidateBatcher(options.clock, options.candidateWindowMs, (batch) => {
       this.send({ type: 'candidates', ...batch });
-      if (this.releaseOnNextBatch && (batch.done || batch.candidates.some(isReachable))) this.releaseHeldTracks();
+      // On the next macrotask: a signaling client may hand the write to the network a few microtasks later.
+      if (this.releaseOnReachableBatch && (batch.done || batch.candidates.some(isReachable))) this.trackHoldCap.start(0, () => this.releaseHeldTracks());
     });
     const pc = this.pc;
     pc.addEventListener('negotiationneeded', () => void this.makeOffer());
@@ -91,7 +92,10 @@ export class PeerLink {
     });
     for (const type of ['connectionstatechange', 'iceconnectionstatechange', 'signalingstatechange', 'icegatheringstatechange']) {
       pc.addEventListener(type, () => {
-        if (!this.closed) options.onStateChange();
+        if (this.closed) return;
+        // Media can flow now: held tracks must reach the page whatever our candidates do.
+        if (this.heldTracks && pc.connectionState === 'connected') this.releaseHeldTracks();
+        options.onStateChange();
       });
     }
   }
@@ -276,17 +280,19 @@ export class PeerLink {
     try {
       await this.applyDescriptionNow(description);
     } finally {
-      // No new candidates come in a renegotiation without ICE restart: nothing to wait for.
-      if (this.closed || this.heldTracks.length === 0 || this.pc.iceGatheringState === 'complete') this.releaseHeldTracks();
-      else {
-        this.releaseOnNextBatch = true;
+      // Nothing to wait for when our reachable candidates already left (a renegotiation without
+      // ICE restart brings none) or gathering is over. A hold already running keeps its cap.
+      const held = this.heldTracks;
+      if (!held || this.closed || held.length === 0 || this.batcher.sentReachable || this.pc.iceGatheringState === 'complete') this.releaseHeldTracks();
+      else if (!this.releaseOnReachableBatch) {
+        this.releaseOnReachableBatch = true;
         this.trackHoldCap.start(TRACK_HOLD_CAP_MS, () => this.releaseHeldTracks());
       }
     }
   }
 
   private releaseHeldTracks(): void {
-    this.releaseOnNextBatch = false;
+    this.releaseOnReachableBatch = false;
     this.trackHoldCap.stop();
     const held = this.heldTracks ?? [];
     this.heldTracks = null;

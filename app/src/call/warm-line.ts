@@ -1,34 +1,106 @@
 /**
  * A warm line: one RTCPeerConnection made before the next call, with a candidate
- * pool (`iceCandidatePoolSize: 1`), so that call, placed or answered, starts with its
- * host, server-reflexive and relay candidates already gathered. Without it the callee
- * starts gathering only when it answers, and behind a firewall that blocks UDP its
- * relay candidate (a TURN allocation over TCP: three round trips) is what the caller
- * waits for before anything can be checked.
+ * pool (`iceCandidatePoolSize: 1`), so that the next call we place starts with its host,
+ * server-reflexive and relay candidates already gathered. (Chromium drops the pool of
+ * a connection that answers, so an incoming call gains only the ready-made connection.)
  *
  * Cost: one TURN allocation per signed-in page while it waits for a call. The pool is
- * made again when the TURN credentials change (an allocation cannot be refreshed with
- * expired ones) and after each call, never during one.
+ * made between calls only (gathering would compete with a call's setup), again when
+ * the TURN credentials are renewed (an allocation cannot be refreshed with expired
+ * ones) and after a network change; it is let go when the page is hidden.
  */
+import { Timer, type Clock } from './clock';
+import type { IceServerCache } from './ice-servers';
+import type { Logger } from './logger';
 import type { PeerConnectionConstructor } from './negotiation';
 
-/** What a session's connection is made with; the warm one must match it exactly. */
+/**
+ * Never renew sooner than this: credentials that arrive already stale (a client clock
+ * far ahead of the server's) would otherwise renew, and allocate, in a tight loop.
+ */
+const MIN_RENEW_MS = 60_000;
+/** After the credentials could not be fetched, try again this much later. */
+const RETRY_MS = 60_000;
+
+/** Everything a session's connection is made with except the pool; the warm one must match it. */
 function keyOf(configuration: RTCConfiguration): string {
-  const { iceServers = [], bundlePolicy = 'balanced', iceTransportPolicy = 'all' } = configuration;
-  return JSON.stringify([iceServers, bundlePolicy, iceTransportPolicy]);
+  const { iceCandidatePoolSize: _pool, ...rest } = configuration;
+  return JSON.stringify(rest);
+}
+
+export interface WarmLineDeps {
+  PeerConnection: PeerConnectionConstructor;
+  ice: Pick<IceServerCache, 'get' | 'refreshDueIn'>;
+  clock: Clock;
+  /** How a call's connection is configured for these servers (session.ts connectionConfiguration). */
+  configurationFor: (iceServers: RTCIceServer[]) => RTCConfiguration;
+  /** True while no call is under way. */
+  idle: () => boolean;
+  log: Logger;
 }
 
 export class WarmLine {
   private warm: { pc: RTCPeerConnection; key: string } | null = null;
+  private readonly renew: Timer;
+  private suspended = false;
+  private disposed = false;
 
-  constructor(private readonly PeerConnection: PeerConnectionConstructor) {}
+  constructor(private readonly deps: WarmLineDeps) {
+    this.renew = new Timer(deps.clock);
+  }
 
-  /** Makes the pooled connection for `configuration`, unless one for it is waiting already. */
+  /** Makes the line ready (or keeps it) when no call is under way; renews it before its credentials go stale. */
+  keepWarm(): void {
+    if (this.suspended || this.disposed || !this.deps.idle()) return;
+    this.deps.ice.get().then(
+      (grant) => {
+        if (this.suspended || this.disposed || !this.deps.idle()) return;
+        try {
+          this.prepare(this.deps.configurationFor(grant.iceServers));
+        } catch (error) {
+          // E.g. a malformed TURN URL: the call that uses these servers reports it (turn-unreachable).
+          this.deps.log.warn(`could not keep a line warm: ${(error as Error)?.message}`);
+        }
+        this.renew.start(Math.max(this.deps.ice.refreshDueIn() ?? 0, MIN_RENEW_MS), () => this.keepWarm());
+      },
+      (error) => {
+        this.deps.log.warn(`ICE servers prefetch failed: ${(error as Error)?.message}`);
+        this.renew.start(RETRY_MS, () => this.keepWarm());
+      },
+    );
+  }
+
+  /** The page is hidden (it may be going away): let the connection and its TURN allocation go until the next call. */
+  suspend(): void {
+    this.suspended = true;
+    this.renew.stop();
+    this.close();
+  }
+
+  /** A call is being made: the line may be kept warm again once it is over. */
+  resume(): void {
+    this.suspended = false;
+  }
+
+  /** Our network changed: pooled candidates may belong to the old one. */
+  networkChanged(): void {
+    if (!this.warm) return;
+    this.close();
+    this.keepWarm();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.renew.stop();
+    this.close();
+  }
+
+  /** Makes the pooled connection for `configuration`, unless a live one for it is waiting already. */
   prepare(configuration: RTCConfiguration): void {
     const key = keyOf(configuration);
-    if (this.warm?.key === key) return;
+    if (this.warm?.key === key && this.warm.pc.signalingState !== 'closed') return;
     this.close();
-    this.warm = { pc: new this.PeerConnection({ ...configuration, iceCandidatePoolSize: 1 }), key };
+    this.warm = { pc: new this.deps.PeerConnection({ ...configuration, iceCandidatePoolSize: 1 }), key };
   }
 
   /** The warm connection when it was made for `configuration` (handed out once), else a new one. */
@@ -38,7 +110,7 @@ export class WarmLine {
       this.warm = null;
       return warm.pc;
     }
-    return new this.PeerConnection(configuration);
+    return new this.deps.PeerConnection(configuration);
   }
 
   /** A constructor sessions can use in place of RTCPeerConnection: `new` takes from this line. */
@@ -50,7 +122,7 @@ export class WarmLine {
     } as unknown as PeerConnectionConstructor;
   }
 
-  close(): void {
+  private close(): void {
     const warm = this.warm;
     this.warm = null;
     try {

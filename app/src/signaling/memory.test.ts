@@ -205,12 +205,12 @@ describe('memory store', () => {
     const tied = { setTimeout: (fn: () => void, ms: number) => queue.push({ at: now + ms, seq: -order++, fn }) };
     const left = newStore({ latencyMs: 150, ...tied });
     const right = newStore({ latencyMs: 150, ...tied });
-    left.onSend((write) => right.applyRemoteAt(JSON.parse(JSON.stringify(write))));
+    left.onSend((write) => right.applyRelayedWrite(JSON.parse(JSON.stringify(write))));
     const alice = left.channel('alice');
     const id = alice.newCallId();
     const created = alice.startCall({ id, callee: 'bob', kind: 'video' });
     const offered = alice.sendSignal(id, { type: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } });
-    // A signal for a call that does not exist: refused where it was written, so not relayed either.
+    // A signal for a call that does not exist: relayed as sent, and refused on both replicas.
     const stray = alice.sendSignal('no-such-call', cands).catch((error: Error) => error.message);
     await advance(149);
     expect(right.getCall(id)).toBeUndefined();

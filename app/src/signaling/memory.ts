@@ -167,7 +167,7 @@ export class MemoryStore {
 
   /**
    * Every write of this replica as it is sent, with the time it lands here. A harness that
-   * relays these and applies them with `applyRemoteAt` gives both replicas the same modeled
+   * relays these and applies them with `applyRelayedWrite` gives both replicas the same modeled
    * latency, with no relay time added on top (onWrite fires only once the write landed).
    */
   onSend(listener: (write: SentWrite) => void): Unsubscribe {
@@ -176,10 +176,13 @@ export class MemoryStore {
   }
 
   /**
-   * Applies another replica's write at the time it lands there (`dueAt`), in that sender's
-   * order, unless the rules refuse it at that moment (as they do on the sender's replica).
+   * Applies another replica's write (from onSend) at the time it lands there (`dueAt`), in
+   * that sender's order, after checking it against the rules here as the sender's replica
+   * does there. Writes of different senders are not ordered against each other, so two
+   * conflicting writes due at about the same time may be judged differently on the two
+   * replicas (the lab's calls do not race like that); unlike applyRemote, this one checks.
    */
-  applyRemoteAt({ op, actor, dueAt }: SentWrite): void {
+  applyRelayedWrite({ op, actor, dueAt }: SentWrite): void {
     const write: PendingWrite = {
       applied: false,
       apply: () => {
@@ -192,7 +195,9 @@ export class MemoryStore {
     const pending = this.pending.get(key) ?? [];
     pending.push(write);
     this.pending.set(key, pending);
-    this.options.setTimeout(() => this.applyThrough(key, write), Math.max(0, dueAt - this.options.now()));
+    const late = this.options.now() - dueAt;
+    if (late > 0) this.options.log(`relayed ${op.op} from ${actor} arrived ${late} ms after it was due`);
+    this.options.setTimeout(() => this.applyThrough(key, write), Math.max(0, -late));
   }
 
   /** Applies a write relayed from another replica, as the server would: no checks, no re-emit. */

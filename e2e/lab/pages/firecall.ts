@@ -155,6 +155,6 @@ const api: FirecallApi = {
 };
 
 showTracksOfConnections(false);
-window.labApplyRemote = (write) => store?.applyRemoteAt(write);
+window.labApplyRemote = (write) => store?.applyRelayedWrite(write);
 window.firecall = api;
 void probe;

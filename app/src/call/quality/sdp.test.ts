@@ -77,6 +77,11 @@ describe('withVideoStartBitrate', () => {
     expect(withVideoStartBitrate(audio)).toBe(audio);
   });
 
+  it('changes only video sections: a payload number that means another codec elsewhere is left alone', () => {
+    const sdp = 'm=audio 9 RTP/AVP 96\r\na=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15\r\nm=video 9 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n';
+    expect(withVideoStartBitrate(sdp, 700)).toBe(`${sdp}a=fmtp:96 x-google-start-bitrate=700\r\n`);
+  });
+
   it('rejects a non-string with a clear error', () => {
     expect(() => withVideoStartBitrate(null as unknown as string)).toThrow(/SDP text/);
   });

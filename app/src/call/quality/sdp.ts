@@ -1,11 +1,11 @@
 /**
  * Opus in-band FEC and DTX, and the video start rate, through SDP: browsers expose no API for them.
  *
- * These fmtp parameters are the receiver's wishes (RFC 7587): Chrome
- * configures its Opus *encoder* from the remote description. So apply this to
- * the remote description before setRemoteDescription to make our own audio
- * carry FEC and DTX; it also works on a local description before it is sent
- * (then the peer's audio does). Works with perfect negotiation's implicit
+ * Opus's fmtp parameters are the receiver's wishes (RFC 7587), and Chromium's own
+ * x-google-start-bitrate works the same way: Chrome configures its *encoder* from the
+ * remote description. So apply these to the remote description before
+ * setRemoteDescription to change our own encoders; on a local description
+ * before it is sent they change the peer's. Works with perfect negotiation's implicit
  * setLocalDescription(), which leaves no local SDP to edit.
  */
 
@@ -25,7 +25,7 @@ export const VIDEO_START_KBPS = 1_000;
 /** Returns `sdp` with useinbandfec=1 and usedtx=1 on every Opus payload type; other lines untouched. */
 export function withOpusFecAndDtx(sdp: string): string {
   if (typeof sdp !== 'string') throw new TypeError('withOpusFecAndDtx needs the SDP text of a session description.');
-  return withCodecParams(sdp, OPUS_RTPMAP, { useinbandfec: '1', usedtx: '1' });
+  return withCodecParams(sdp, 'audio', OPUS_RTPMAP, { useinbandfec: '1', usedtx: '1' });
 }
 
 /**
@@ -35,39 +35,45 @@ export function withOpusFecAndDtx(sdp: string): string {
  */
 export function withVideoStartBitrate(sdp: string, kbps = VIDEO_START_KBPS): string {
   if (typeof sdp !== 'string') throw new TypeError('withVideoStartBitrate needs the SDP text of a session description.');
-  return withCodecParams(sdp, VIDEO_RTPMAP, { 'x-google-start-bitrate': String(kbps) });
+  return withCodecParams(sdp, 'video', VIDEO_RTPMAP, { 'x-google-start-bitrate': String(kbps) });
 }
 
-/** `wanted` set on the fmtp line of every payload type whose rtpmap matches `rtpmap`; a line is added where there is none. */
-function withCodecParams(sdp: string, rtpmap: RegExp, wanted: Record<string, string>): string {
+/**
+ * `wanted` set on the fmtp line of every payload type whose rtpmap matches `rtpmap` in the
+ * `kind` media sections (a payload number may mean another codec in another section);
+ * a line is added right after the rtpmap where there is none.
+ */
+function withCodecParams(sdp: string, kind: 'audio' | 'video', rtpmap: RegExp, wanted: Record<string, string>): string {
   const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
   const lines = sdp.split(/\r?\n/);
-  const types = new Set<string>();
+  // Each line's media section (its number, -1 before the first) and, per section, the payload types to change.
+  const sectionOf: number[] = [];
+  const chosen = new Map<number, Set<string>>();
+  const withFmtp = new Map<number, Set<string>>();
+  let section = -1;
+  let inKind = false;
   for (const line of lines) {
-    const m = rtpmap.exec(line);
-    if (m) types.add(m[1]!);
+    if (line.startsWith('m=')) {
+      section += 1;
+      inKind = line.startsWith(`m=${kind} `);
+    }
+    sectionOf.push(section);
+    const m = inKind ? rtpmap.exec(line) : null;
+    if (m) chosen.set(section, (chosen.get(section) ?? new Set()).add(m[1]!));
+    const fmtp = /^a=fmtp:(\d+) /.exec(line);
+    if (fmtp) withFmtp.set(section, (withFmtp.get(section) ?? new Set()).add(fmtp[1]!));
   }
-  if (types.size === 0) return sdp;
+  if (chosen.size === 0) return sdp;
 
   const out: string[] = [];
-  const withFmtp = new Set<string>();
-  for (const line of lines) {
+  lines.forEach((line, i) => {
+    const types = chosen.get(sectionOf[i]!);
     const fmtp = /^a=fmtp:(\d+) (.*)$/.exec(line);
-    if (fmtp && types.has(fmtp[1]!)) {
-      withFmtp.add(fmtp[1]!);
-      out.push(`a=fmtp:${fmtp[1]} ${setParams(fmtp[2]!, wanted)}`);
-    } else {
-      out.push(line);
-    }
-  }
-  // A payload type without any fmtp line gets one right after its rtpmap.
-  const result: string[] = [];
-  for (const line of out) {
-    result.push(line);
-    const m = rtpmap.exec(line);
-    if (m && !withFmtp.has(m[1]!)) result.push(`a=fmtp:${m[1]} ${setParams('', wanted)}`);
-  }
-  return result.join(eol);
+    out.push(fmtp && types?.has(fmtp[1]!) ? `a=fmtp:${fmtp[1]} ${setParams(fmtp[2]!, wanted)}` : line);
+    const m = types ? rtpmap.exec(line) : null;
+    if (m && types!.has(m[1]!) && !withFmtp.get(sectionOf[i]!)?.has(m[1]!)) out.push(`a=fmtp:${m[1]} ${setParams('', wanted)}`);
+  });
+  return out.join(eol);
 }
 
 function setParams(list: string, wanted: Record<string, string>): string {
