@@ -23,15 +23,23 @@ export async function relayMessages(a: Page, b: Page, latencyMs: number): Promis
   return stats;
 }
 
-/** In the page: hands `message` to `labReceive` at `dueAt` (epoch ms), after any message due before it. */
+/**
+ * In the page: hands `message` to `labReceive` at `dueAt` (epoch ms), and every message sent
+ * before it first. Evaluated in the page, so no named inner functions (tsx would wrap them in
+ * a helper the page does not have).
+ */
 function deliverAt({ message, dueAt }: { message: unknown; dueAt: number }): void {
-  const w = window as unknown as { labReceive(m: unknown): void; labInbox?: { message: unknown; dueAt: number }[] };
+  const w = window as unknown as { labReceive(m: unknown): void; labInbox?: { message: unknown }[] };
   const inbox = (w.labInbox ??= []);
-  inbox.push({ message, dueAt });
-  const deliverDue = () => {
-    while (inbox.length > 0 && inbox[0]!.dueAt <= Date.now()) w.labReceive(inbox.shift()!.message);
-    // A timer that fired a moment early (clock adjustments) must not strand the head.
-    if (inbox.length > 0) setTimeout(deliverDue, Math.max(1, inbox[0]!.dueAt - Date.now()));
-  };
-  setTimeout(deliverDue, Math.max(0, dueAt - Date.now()));
+  const entry = { message };
+  inbox.push(entry);
+  setTimeout(() => {
+    // Already handed over by a later message's timer (timers due together fire in any order).
+    if (!inbox.includes(entry)) return;
+    while (inbox.length > 0) {
+      const next = inbox.shift()!;
+      w.labReceive(next.message);
+      if (next === entry) break;
+    }
+  }, Math.max(0, dueAt - Date.now()));
 }
