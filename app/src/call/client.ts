@@ -49,9 +49,10 @@ export interface CallClientOptions {
   /** Fetch TURN credentials as soon as the client exists, so the first call does not wait. Default true. */
   prefetchIceServers?: boolean;
   /**
-   * Keep the next call's connection ready with its candidates gathered (warm-line.ts), so
-   * a call placed or answered does not wait for a TURN allocation. Holds one TURN
-   * allocation while idle. Needs prefetchIceServers. Default true.
+   * Keep the next call's connection ready (warm-line.ts): a call we place starts with its
+   * candidates gathered, TURN allocation included; an answered one gets the ready connection
+   * only (Chromium drops an answerer's candidate pool). Holds one TURN allocation while
+   * idle. Needs prefetchIceServers. Default true.
    */
   keepLineWarm?: boolean;
   /**
