@@ -125,7 +125,7 @@ export class CandidateBatcher {
 
   private arm(): void {
     if (this.paused || this.held.length === 0) return;
-    const quick = this.urgent || this.held.some((c) => reachableType(c) !== null);
+    const quick = this.urgent || this.held.some(isReachable);
     const firstOfItsType = this.held.some((c) => {
       const type = reachableType(c);
       return type !== null && !this.sentTypes.has(type);

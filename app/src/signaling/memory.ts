@@ -191,13 +191,9 @@ export class MemoryStore {
         else this.applyRemote(op);
       },
     };
-    const key = `relayed:${actor}`;
-    const pending = this.pending.get(key) ?? [];
-    pending.push(write);
-    this.pending.set(key, pending);
     const late = this.options.now() - dueAt;
     if (late > 0) this.options.log(`relayed ${op.op} from ${actor} arrived ${late} ms after it was due`);
-    this.options.setTimeout(() => this.applyThrough(key, write), Math.max(0, -late));
+    this.enqueue(`relayed:${actor}`, write, -late);
   }
 
   /** Applies a write relayed from another replica, as the server would: no checks, no re-emit. */
@@ -240,10 +236,7 @@ export class MemoryStore {
             resolve();
           },
         };
-        const pending = this.pending.get(actor) ?? [];
-        pending.push(write);
-        this.pending.set(actor, pending);
-        this.options.setTimeout(() => this.applyThrough(actor, write), Math.max(0, due - now()));
+        this.enqueue(actor, write, due - now());
       };
       if (this.offline.has(actor)) {
         const queue = this.queued.get(actor) ?? [];
@@ -251,6 +244,14 @@ export class MemoryStore {
         this.queued.set(actor, queue);
       } else send();
     });
+  }
+
+  /** Queues `write` behind `sender`'s other pending writes; it lands in `delayMs` (at once when <= 0). */
+  private enqueue(sender: string, write: PendingWrite, delayMs: number): void {
+    const pending = this.pending.get(sender) ?? [];
+    pending.push(write);
+    this.pending.set(sender, pending);
+    this.options.setTimeout(() => this.applyThrough(sender, write), Math.max(0, delayMs));
   }
 
   /**
