@@ -49,10 +49,9 @@ export interface CallClientOptions {
   /** Fetch TURN credentials as soon as the client exists, so the first call does not wait. Default true. */
   prefetchIceServers?: boolean;
   /**
-   * Keep the next call's connection ready (warm-line.ts): a call we place starts with its
-   * candidates gathered, TURN allocation included; an answered one gets the ready connection
-   * only (Chromium drops an answerer's candidate pool). Holds one TURN allocation while
-   * idle. Needs prefetchIceServers. Default true.
+   * Keep the next call's connection ready (warm-line.ts): the next call, placed or answered,
+   * starts with its candidates gathered, TURN allocation included. Holds one TURN allocation
+   * while idle. Needs prefetchIceServers. Default true.
    */
   keepLineWarm?: boolean;
   /**

@@ -1,4 +1,6 @@
+import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Attr, decodeMessage, encodeMessage, MessageClass, Method, xorAddressAttr } from '../../../turn/test/stun';
 import type { Signal, SignalBody } from '../signaling/channel';
 import { createLogger } from './logger';
 import { PeerLink } from './negotiation';
@@ -9,7 +11,7 @@ const closing: { close(): void }[] = [];
 afterEach(() => closing.splice(0).forEach((c) => c.close()));
 
 /** A callee's PeerLink and a plain caller connection that offered audio and video to it. */
-async function answering(configuration: RTCConfiguration = {}) {
+async function answering(configuration: RTCConfiguration = {}, beforeOffer = async () => {}) {
   const clock = new FakeClock();
   const events: string[] = [];
   const sent: SignalBody[] = [];
@@ -31,6 +33,7 @@ async function answering(configuration: RTCConfiguration = {}) {
     onSendError: () => {},
   });
   closing.push(link);
+  await beforeOffer();
   const caller = new RTCPeerConnection();
   closing.push(caller);
   caller.addTransceiver('audio', { direction: 'sendrecv' });
@@ -78,4 +81,37 @@ describe('answering an offer', () => {
     await clock.advance(200);
     expect(events.filter((e) => e.startsWith('track'))).toEqual(['track audio', 'track video']);
   });
+
+  it('answers from its candidate pool (the warm line) instead of gathering again', async () => {
+    const stun = await stunServer();
+    closing.push(stun);
+    // The pool's sockets (one per local address) ask the STUN server for their public address as
+    // soon as the connection is made; the offer comes once every one of them has asked.
+    const { clock, sent } = await answering({ iceServers: [{ urls: `stun:127.0.0.1:${stun.port}` }], iceCandidatePoolSize: 1 }, async () => {
+      await vi.waitFor(() => expect(stun.askedFrom.size).toBeGreaterThan(0));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    const pooled = [...stun.askedFrom];
+    await vi.waitFor(async () => {
+      await clock.advance(20);
+      expect(sent.at(-1)).toMatchObject({ type: 'candidates', done: true });
+    });
+    // A second gathering would ask again from new sockets (Chromium drops the pool on a plain answer).
+    expect([...stun.askedFrom]).toEqual(pooled);
+  });
 });
+
+/** A STUN server on loopback that answers Binding requests and remembers which sockets asked. */
+async function stunServer() {
+  const socket = createSocket('udp4');
+  const askedFrom = new Set<string>();
+  socket.on('message', (packet, from) => {
+    const request = decodeMessage(packet);
+    if (!request || request.method !== Method.Binding || request.cls !== MessageClass.Request) return;
+    askedFrom.add(`${from.address}:${from.port}`);
+    const mapped = xorAddressAttr(Attr.XorMappedAddress, { address: from.address, port: from.port }, request.transactionId);
+    socket.send(encodeMessage({ method: Method.Binding, cls: MessageClass.Success, transactionId: request.transactionId, attributes: [mapped] }), from.port, from.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { port: socket.address().port, askedFrom, close: () => socket.close() };
+}

@@ -339,7 +339,7 @@ export class PeerLink {
       this.batcher.setPaused(true);
       const answer = await pc.createAnswer();
       if (this.closed) return;
-      await pc.setLocalDescription(answer);
+      await this.setLocalAnswer(answer.sdp ?? '');
       const local = pc.localDescription;
       if (local && !this.closed) this.send({ type: 'description', description: { type: 'answer', sdp: local.sdp } });
       this.negotiated = true;
@@ -349,6 +349,26 @@ export class PeerLink {
     } finally {
       this.batcher.setPaused(false);
     }
+  }
+
+  /**
+   * Chromium drops a connection's candidate pool when it applies a local *answer*, before
+   * gathering starts, so an answerer would allocate its TURN relay only now (~190 ms over TCP
+   * in the lab, and the caller waits for that candidate). A provisional answer with the same
+   * SDP starts gathering from the pool first, the warm line's relay candidate ready at once;
+   * the final answer follows. Only for the first answer, with a pool: later ones have none to keep.
+   */
+  private async setLocalAnswer(sdp: string): Promise<void> {
+    const pc = this.pc;
+    if (!this.negotiated && (pc.getConfiguration?.().iceCandidatePoolSize ?? 0) > 0) {
+      try {
+        await pc.setLocalDescription({ type: 'pranswer', sdp });
+      } catch (error) {
+        this.options.log.info(`no provisional answer, answering outright: ${(error as Error).message}`);
+      }
+      if (this.closed) return;
+    }
+    await pc.setLocalDescription({ type: 'answer', sdp });
   }
 
   private async addCandidates(candidates: CandidateInit[], done: boolean): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * A warm line: one RTCPeerConnection made before the next call, with a candidate
- * pool (`iceCandidatePoolSize: 1`), so that the next call we place starts with its host,
- * server-reflexive and relay candidates already gathered. (Chromium drops the pool of
- * a connection that answers, so an incoming call gains only the ready-made connection.)
+ * pool (`iceCandidatePoolSize: 1`), so that the next call, placed or answered, starts with
+ * its host, server-reflexive and relay candidates already gathered (an answer keeps the pool
+ * through a provisional answer first: negotiation.ts setLocalAnswer).
  *
  * Cost: one TURN allocation per signed-in page while it waits for a call. The pool is
  * made between calls only (gathering would compete with a call's setup), again when
