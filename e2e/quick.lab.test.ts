@@ -12,7 +12,7 @@ import { labProblem } from './lab/preflight';
 import { credentialsForSuite } from './lab/suite';
 import { scenarioTable, type ScenarioName } from './lab/scenarios';
 import { ADDRESSES, createLab } from './lab/topology';
-import { runTrial, type TrialResult } from './lab/trial';
+import { runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
 import type { ObservedPath } from './lab/pages/probe';
 
@@ -27,13 +27,13 @@ const credentials = credentialsForSuite({
   stunUrls: [`stun:${ADDRESSES.turn}:3478`],
 });
 
-/** One firecall call across a fresh lab network; the network is always removed. */
-async function callAcross(name: ScenarioName, kind: 'video' | 'voice' = 'video'): Promise<TrialResult> {
+/** One call (firecall's, or the benchmark's plain WebRTC page) across a fresh lab network; the network is always removed. */
+async function callAcross(name: ScenarioName, kind: 'video' | 'voice' = 'video', variant: Variant = 'firecall'): Promise<TrialResult> {
   const lab = await createLab(scenarioTable[name]);
   try {
     const turn = await startTurn(lab, secret);
     return await runTrial(lab, turn, {
-      variant: 'firecall',
+      variant,
       kind,
       identities: { caller: credentials().caller, callee: credentials().callee },
     });
@@ -130,5 +130,13 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
     expect(r.squeeze!.fpsDuring, describeResult(r)).toBeGreaterThan(0);
     expect(r.squeeze!.fpsAfter, describeResult(r)).toBeGreaterThan(0);
     expect(r.finalState, describeResult(r)).toBe('connected');
+  });
+
+  it('the benchmark\'s plain WebRTC page connects too (its figures are the baseline firecall is measured against)', async () => {
+    const r = await callAcross('cone-nat', 'video', 'baseline');
+    expect(r.error, describeResult(r)).toBeNull();
+    expect(r.connected, describeResult(r)).toBe(true);
+    expect(r.media.caller?.framesDecoded, describeResult(r)).toBeGreaterThan(0);
+    expect(r.media.callee?.framesDecoded, describeResult(r)).toBeGreaterThan(0);
   });
 });
