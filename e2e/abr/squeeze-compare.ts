@@ -21,7 +21,7 @@ import { scenarioTable } from '../lab/scenarios';
 import { createLab, type Lab } from '../lab/topology';
 import { startTurn } from '../lab/turn';
 import type { Counters, Row } from './squeeze-page';
-import { compareSqueeze, trialLine, DEFAULT_PLAN, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
+import { compareSqueeze, trialLine, CONCEALMENT_WINDOWS, DEFAULT_PLAN, type ConcealedMs, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
 
 export { squeezeTable, type SqueezeComparison } from './squeeze-figures';
 
@@ -80,6 +80,23 @@ function jitterBufferMs(samples: number[][], from: number, to: number): number |
   const b = [...samples].reverse().find((x) => x[0]! <= to);
   if (!a || !b || b[6]! <= a[6]!) return null;
   return Math.round(((b[5]! - a[5]!) / (b[6]! - a[6]!)) * 1000);
+}
+
+/** Concealed audio (ms) per CONCEALMENT_WINDOWS after the drop at `from`, up to `to`, from the callee's 200 ms samples. */
+function concealedByWindow(samples: number[][], from: number, to: number): ConcealedMs | null {
+  const bounds = [from, from + CONCEALMENT_WINDOWS.onsetMs, from + CONCEALMENT_WINDOWS.settlingMs, to];
+  const totals = [0, 0, 0];
+  let seen = false;
+  for (let i = 1; i < samples.length; i++) {
+    const [at, concealed, received] = samples[i]!;
+    const [before, concealedBefore, receivedBefore] = samples[i - 1]!;
+    const window = bounds.findIndex((b, w) => w < 3 && at! > b && at! <= bounds[w + 1]!);
+    if (window < 0 || received! <= receivedBefore!) continue;
+    // Share of this sample's audio that was concealed, times its length: no sample rate needed.
+    totals[window]! += ((concealed! - concealedBefore!) / (received! - receivedBefore!)) * (at! - before!);
+    seen = true;
+  }
+  return seen ? { onset: totals[0]!, settling: totals[1]!, rest: totals[2]! } : null;
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -149,6 +166,7 @@ export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan
       recoveryMs: firstWindow(fine, t1, 2_000, [2], (bps) => bps >= 0.9 * pre),
       concealment: during.concealment,
       concealmentWithRecovery: total.concealment,
+      concealedMs: concealedByWindow(calleeAudio, t0, t1),
       freezes: during.freezes,
       freezeSeconds: during.freezeSeconds,
       freezesWithRecovery: total.freezes,

@@ -31,6 +31,8 @@ export interface SqueezeTrial {
   concealment: number;
   /** Same, drop -> end of the run (includes the recovery). */
   concealmentWithRecovery: number;
+  /** Concealed audio (ms) by when it came: see CONCEALMENT_WINDOWS. */
+  concealedMs: ConcealedMs | null;
   /** Freezes of the caller's video on the callee, drop -> link back. */
   freezes: number;
   freezeSeconds: number;
@@ -52,6 +54,19 @@ export interface SqueezeTrial {
   errors: string[];
 }
 
+/**
+ * When concealment happens after the drop. `onset`: the first 0.7 s, before any sender can
+ * react (its first statistics showing the drop come ~0.6 s in): the bottleneck queue fills and
+ * every packet, audio included, suddenly waits its ~100 ms. `settling`: until 2 s, while the
+ * sender brings its rate down. `rest`: until the link is back.
+ */
+export const CONCEALMENT_WINDOWS = { onsetMs: 700, settlingMs: 2_000 } as const;
+export interface ConcealedMs {
+  onset: number;
+  settling: number;
+  rest: number;
+}
+
 export interface SqueezeRow {
   variant: SqueezeVariant;
   trials: number;
@@ -62,6 +77,7 @@ export interface SqueezeRow {
   freezeSeconds: number | null;
   concealmentWithRecovery: number | null;
   freezeSecondsWithRecovery: number | null;
+  concealedMs: ConcealedMs | null;
   fpsDuring: number | null;
   audioDelayMs: number | null;
   recoveryMs: number | null;
@@ -110,6 +126,9 @@ function rowOf(variant: SqueezeVariant, trials: SqueezeTrial[]): SqueezeRow {
     freezeSeconds: m((r) => r.freezeSeconds),
     concealmentWithRecovery: m((r) => r.concealmentWithRecovery),
     freezeSecondsWithRecovery: m((r) => r.freezeSecondsWithRecovery),
+    concealedMs: rs.some((r) => r.concealedMs)
+      ? { onset: m((r) => r.concealedMs?.onset ?? null)!, settling: m((r) => r.concealedMs?.settling ?? null)!, rest: m((r) => r.concealedMs?.rest ?? null)! }
+      : null,
     fpsDuring: m((r) => r.fpsDuring),
     audioDelayMs: m((r) => r.audioDelayMs),
     recoveryMs: rs.length ? median(rs.map((r) => r.recoveryMs ?? Number.POSITIVE_INFINITY)) : null,
@@ -173,7 +192,7 @@ export function trialLine(i: number, r: SqueezeTrial): string {
   const text = [
     `squeeze ${r.variant} ${i}:`.padEnd(24),
     `adapt ${s(r.adaptMs)}`,
-    `concealment ${pct(r.concealment)} (with recovery ${pct(r.concealmentWithRecovery)})`,
+    `concealment ${pct(r.concealment)} (with recovery ${pct(r.concealmentWithRecovery)}; ${windows(r.concealedMs)})`,
     `freezes ${r.freezes} / ${r.freezeSeconds.toFixed(2)} s (with recovery ${r.freezesWithRecovery} / ${r.freezeSecondsWithRecovery.toFixed(2)} s)`,
     `fps ${r.fpsDuring.toFixed(1)}`,
     `audio delay ${r.audioDelayMs ?? '-'} ms`,
@@ -183,6 +202,10 @@ export function trialLine(i: number, r: SqueezeTrial): string {
     `load ${r.load}`,
   ].join(' | ');
   return `${text}${r.rungs ? `\n    rungs: ${r.rungs}` : ''}${r.errors.length ? `\n    errors: ${r.errors.join('; ')}` : ''}`;
+}
+
+function windows(c: ConcealedMs | null): string {
+  return c ? `concealed ms onset/settling/rest ${Math.round(c.onset)}/${Math.round(c.settling)}/${Math.round(c.rest)}` : 'no audio samples';
 }
 
 /** The two rows and the goals, as printed under the bench table. */
@@ -211,6 +234,7 @@ export function squeezeTable(c: SqueezeComparison): string {
     line(rows[0]!),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.slice(1).map(line),
+    ...[c.plain, c.controller].map((r) => `${r.variant === 'plain' ? 'plain Chromium' : 'controller'}: ${windows(r.concealedMs)} (median; onset = first ${CONCEALMENT_WINDOWS.onsetMs / 1000} s, before any sender can react)`),
     '',
     'goals (issue 8):',
     ...c.goals.map((g) => `  ${g.met ? 'MET    ' : 'NOT MET'} ${g.text}`),
