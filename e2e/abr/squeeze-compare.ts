@@ -122,6 +122,8 @@ export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan
       await p.evaluate((on) => window.squeeze.setAdapt(on), variant === 'controller');
       // SQUEEZE_RED=1: the controller row also prefers audio RED (measured worse here: see the quality README).
       await p.evaluate((on) => window.squeeze.setRed(on), process.env.SQUEEZE_RED === '1');
+      // SQUEEZE_JITTER_MS=150: the controller row's audio receivers keep that much jitter buffer (latency for concealment).
+      await p.evaluate((ms) => window.squeeze.setJitterTarget(ms), process.env.SQUEEZE_JITTER_MS ? Number(process.env.SQUEEZE_JITTER_MS) : null);
     }
     await callee.page.evaluate((s) => window.baseline.answerOnRing(s), computeGrant(turn, 'callee').iceServers);
     await caller.page.evaluate((s) => window.baseline.call(s), computeGrant(turn, 'caller').iceServers);

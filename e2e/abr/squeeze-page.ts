@@ -47,6 +47,8 @@ export interface SqueezeApi {
   setAdapt(on: boolean): void;
   /** Prefer audio RED (controller row only); off unless asked for (see squeeze-compare.ts). */
   setRed(on: boolean): void;
+  /** Controller row only: the audio receiver's jitterBufferTarget (ms), null = the browser's own. */
+  setJitterTarget(ms: number | null): void;
   rows(): Row[];
   /** Outbound bytes every 200 ms: [epoch ms, audio bytes, video bytes]. */
   fine(): [number, number, number][];
@@ -69,6 +71,7 @@ const fineAudio: number[][] = [];
 const errors: string[] = [];
 let adapt = false;
 let red = false;
+let jitterTargetMs: number | null = null;
 let pc: RTCPeerConnection | null = null;
 let controller: QualityController | null = null;
 
@@ -133,6 +136,7 @@ class WithQuality extends Observed {
     // Play remote audio: Chrome only pulls (and counts concealment for) audio that is played out.
     this.addEventListener('track', (event) => {
       if (event.track.kind !== 'audio') return;
+      if (adapt && jitterTargetMs !== null) (event.receiver as RTCRtpReceiver & { jitterBufferTarget: number | null }).jitterBufferTarget = jitterTargetMs;
       const audio = document.createElement('audio');
       audio.autoplay = true;
       audio.srcObject = new MediaStream([event.track]);
@@ -192,6 +196,7 @@ async function counters(): Promise<Counters | null> {
 window.squeeze = {
   setAdapt: (on) => void (adapt = on),
   setRed: (on) => void (red = on),
+  setJitterTarget: (ms) => void (jitterTargetMs = ms),
   rows: () => rows,
   fine: () => fine,
   fineAudio: () => fineAudio,
