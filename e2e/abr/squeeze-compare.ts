@@ -124,6 +124,10 @@ export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan
       await p.evaluate((on) => window.squeeze.setRed(on), process.env.SQUEEZE_RED === '1');
       // SQUEEZE_JITTER_MS=150: the controller row's audio receivers keep that much jitter buffer (latency for concealment).
       await p.evaluate((ms) => window.squeeze.setJitterTarget(ms), process.env.SQUEEZE_JITTER_MS ? Number(process.env.SQUEEZE_JITTER_MS) : null);
+      // SQUEEZE_TUNABLES='{"stepUpAfterMs":8000}': the controller row runs with these quality tunables (experiments).
+      if (variant === 'controller' && process.env.SQUEEZE_TUNABLES) {
+        await p.evaluate((json) => window.squeeze.setTunables(JSON.parse(json)), process.env.SQUEEZE_TUNABLES);
+      }
     }
     await callee.page.evaluate((s) => window.baseline.answerOnRing(s), computeGrant(turn, 'callee').iceServers);
     await caller.page.evaluate((s) => window.baseline.call(s), computeGrant(turn, 'caller').iceServers);
@@ -175,6 +179,7 @@ export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan
       freezeSecondsWithRecovery: total.freezeSeconds,
       fpsDuring: (frameTimes.filter((f) => f >= t0 && f < t1).length * 1000) / (t1 - t0),
       audioDelayMs: jitterBufferMs(calleeAudio, t0, t1),
+      audioDelayBeforeMs: jitterBufferMs(calleeAudio, t0 - 5_000, t0),
       load: Math.round(loadAtDrop * 10) / 10,
       reverse,
       preVideoKbps: Math.round(pre / 1000),

@@ -42,6 +42,8 @@ export interface SqueezeTrial {
   fpsDuring: number;
   /** Callee's mean audio jitter-buffer delay while squeezed (ms): concealment must not be bought with latency. */
   audioDelayMs: number | null;
+  /** The same over the 5 s before the drop: what every call pays on a healthy link. */
+  audioDelayBeforeMs: number | null;
   /** 1-minute load average at the drop (2 cores here): above ~4 the figures say more about the machine than the network. */
   load: number;
   /** Caller's view of the callee (its downlink is squeezed too), drop -> end. */
@@ -80,6 +82,7 @@ export interface SqueezeRow {
   concealedMs: ConcealedMs | null;
   fpsDuring: number | null;
   audioDelayMs: number | null;
+  audioDelayBeforeMs: number | null;
   recoveryMs: number | null;
 }
 
@@ -131,6 +134,7 @@ function rowOf(variant: SqueezeVariant, trials: SqueezeTrial[]): SqueezeRow {
       : null,
     fpsDuring: m((r) => r.fpsDuring),
     audioDelayMs: m((r) => r.audioDelayMs),
+    audioDelayBeforeMs: m((r) => r.audioDelayBeforeMs),
     recoveryMs: rs.length ? median(rs.map((r) => r.recoveryMs ?? Number.POSITIVE_INFINITY)) : null,
   };
 }
@@ -195,7 +199,7 @@ export function trialLine(i: number, r: SqueezeTrial): string {
     `concealment ${pct(r.concealment)} (with recovery ${pct(r.concealmentWithRecovery)}; ${windows(r.concealedMs)})`,
     `freezes ${r.freezes} / ${r.freezeSeconds.toFixed(2)} s (with recovery ${r.freezesWithRecovery} / ${r.freezeSecondsWithRecovery.toFixed(2)} s)`,
     `fps ${r.fpsDuring.toFixed(1)}`,
-    `audio delay ${r.audioDelayMs ?? '-'} ms`,
+    `audio delay ${r.audioDelayBeforeMs ?? '-'} ms before, ${r.audioDelayMs ?? '-'} ms squeezed`,
     `video before the drop ${r.preVideoKbps} kbit/s`,
     `recovery ${s(r.recoveryMs)} (to 90% of that; last 10 s ${r.endVideoKbps} kbit/s)`,
     `reverse: ${pct(r.reverse.concealment)}, ${r.reverse.freezes} / ${r.reverse.freezeSeconds.toFixed(2)} s`,
@@ -213,7 +217,7 @@ export function squeezeTable(c: SqueezeComparison): string {
   const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
   const sec = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)} s`);
   const ms = (x: number | null) => (x === null || !Number.isFinite(x) ? 'never' : `${(x / 1000).toFixed(2)} s`);
-  const header = ['squeeze (median)', 'trials', 'adapt', 'concealment', 'freezes', 'freeze time', 'with recovery: concealment / freeze time', 'fps', 'audio delay', 'recovery'];
+  const header = ['squeeze (median)', 'trials', 'adapt', 'concealment', 'freezes', 'freeze time', 'with recovery: concealment / freeze time', 'fps', 'audio delay before / squeezed', 'recovery'];
   const rows = [header, ...[c.plain, c.controller].map((r) => [
     r.variant === 'plain' ? 'plain Chromium' : 'controller',
     String(r.trials),
@@ -223,7 +227,7 @@ export function squeezeTable(c: SqueezeComparison): string {
     sec(r.freezeSeconds),
     `${pct(r.concealmentWithRecovery)} / ${sec(r.freezeSecondsWithRecovery)}`,
     r.fpsDuring === null ? '-' : r.fpsDuring.toFixed(1),
-    r.audioDelayMs === null ? '-' : `${Math.round(r.audioDelayMs)} ms`,
+    `${r.audioDelayBeforeMs === null ? '-' : Math.round(r.audioDelayBeforeMs)} / ${r.audioDelayMs === null ? '-' : Math.round(r.audioDelayMs)} ms`,
     ms(r.recoveryMs),
   ])];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

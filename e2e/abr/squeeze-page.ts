@@ -8,7 +8,7 @@
  * element in both rows: Chrome counts concealment only for audio played out.
  */
 import '../lab/pages/baseline';
-import { createQualityController, preferAudioRed, withOpusFecAndDtx, type QualityController } from '../../app/src/call/quality/index';
+import { createQualityController, preferAudioRed, withOpusFecAndDtx, type QualityController, type QualityTunables } from '../../app/src/call/quality/index';
 
 export interface Row {
   at: number;
@@ -49,6 +49,8 @@ export interface SqueezeApi {
   setRed(on: boolean): void;
   /** Controller row only: the audio receiver's jitterBufferTarget (ms), null = the browser's own. */
   setJitterTarget(ms: number | null): void;
+  /** Controller row only: tunables overriding the defaults (SQUEEZE_TUNABLES, for experiments). */
+  setTunables(overrides: Partial<QualityTunables>): void;
   rows(): Row[];
   /** Outbound bytes every 200 ms: [epoch ms, audio bytes, video bytes]. */
   fine(): [number, number, number][];
@@ -72,6 +74,7 @@ const errors: string[] = [];
 let adapt = false;
 let red = false;
 let jitterTargetMs: number | null = null;
+let tunables: Partial<QualityTunables> = {};
 let pc: RTCPeerConnection | null = null;
 let controller: QualityController | null = null;
 
@@ -81,6 +84,7 @@ function attach(connection: RTCPeerConnection): void {
   controller = createQualityController({
     pc: connection,
     adapt,
+    tunables,
     onError: (e) => errors.push(`${e.reason}: ${String((e.cause as Error)?.message ?? e.cause)}`),
     onSample: (s, state) =>
       rows.push({
@@ -197,6 +201,7 @@ window.squeeze = {
   setAdapt: (on) => void (adapt = on),
   setRed: (on) => void (red = on),
   setJitterTarget: (ms) => void (jitterTargetMs = ms),
+  setTunables: (overrides) => void (tunables = overrides),
   rows: () => rows,
   fine: () => fine,
   fineAudio: () => fineAudio,
