@@ -108,7 +108,21 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 }
 
 /** One call through the squeeze; `controller` drives the encoders, `plain` only measures. */
+/** SQUEEZE_TUNABLES as an object, or a clear error before any lab is built. */
+function tunablesFromEnv(): Record<string, unknown> | null {
+  const text = process.env.SQUEEZE_TUNABLES;
+  if (!text) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new Error(`SQUEEZE_TUNABLES must be a JSON object of quality tunables, like '{"stepUpAfterMs":8000}'; got: ${text}`);
+}
+
 export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan, pair: number, options: Pick<SqueezeOptions, 'onLab'> & { dump?: string } = {}): Promise<SqueezeTrial> {
+  const tunables = tunablesFromEnv();
   const lab: Lab = await createLab(scenarioTable.squeeze, { callerRateKbit: plan.highKbit });
   options.onLab?.(lab);
   const peers: Peer[] = [];
@@ -125,9 +139,7 @@ export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan
       // SQUEEZE_JITTER_MS=150: the controller row's audio receivers keep that much jitter buffer (latency for concealment).
       await p.evaluate((ms) => window.squeeze.setJitterTarget(ms), process.env.SQUEEZE_JITTER_MS ? Number(process.env.SQUEEZE_JITTER_MS) : null);
       // SQUEEZE_TUNABLES='{"stepUpAfterMs":8000}': the controller row runs with these quality tunables (experiments).
-      if (variant === 'controller' && process.env.SQUEEZE_TUNABLES) {
-        await p.evaluate((json) => window.squeeze.setTunables(JSON.parse(json)), process.env.SQUEEZE_TUNABLES);
-      }
+      if (variant === 'controller' && tunables) await p.evaluate((t) => window.squeeze.setTunables(t), tunables);
     }
     await callee.page.evaluate((s) => window.baseline.answerOnRing(s), computeGrant(turn, 'callee').iceServers);
     await caller.page.evaluate((s) => window.baseline.call(s), computeGrant(turn, 'caller').iceServers);
