@@ -20,6 +20,7 @@ import { relayMessages } from '../lab/relay';
 import { scenarioTable } from '../lab/scenarios';
 import { createLab, type Lab } from '../lab/topology';
 import { startTurn } from '../lab/turn';
+import { defaultTunables, resolveTunables, type QualityTunables } from '../../app/src/call/quality/tunables';
 import type { Counters, Row } from './squeeze-page';
 import { compareSqueeze, trialLine, CONCEALMENT_WINDOWS, DEFAULT_PLAN, type ConcealedMs, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
 
@@ -108,17 +109,27 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 }
 
 /** One call through the squeeze; `controller` drives the encoders, `plain` only measures. */
-/** SQUEEZE_TUNABLES as an object, or a clear error before any lab is built. */
-function tunablesFromEnv(): Record<string, unknown> | null {
+/**
+ * SQUEEZE_TUNABLES as quality tunables, or a clear error before any lab is built
+ * (inside the page a bad value would only stop the controller, and the row would
+ * quietly run as plain Chromium).
+ */
+function tunablesFromEnv(): Partial<QualityTunables> | null {
   const text = process.env.SQUEEZE_TUNABLES;
   if (!text) return null;
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    parsed = JSON.parse(text);
   } catch {
-    // reported below
+    parsed = null;
   }
-  throw new Error(`SQUEEZE_TUNABLES must be a JSON object of quality tunables, like '{"stepUpAfterMs":8000}'; got: ${text}`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error(`SQUEEZE_TUNABLES must be a JSON object of quality tunables, like '{"stepUpAfterMs":8000}'; got: ${text}`);
+  }
+  const unknown = Object.keys(parsed).filter((key) => !(key in defaultTunables));
+  if (unknown.length > 0) throw new Error(`SQUEEZE_TUNABLES names no quality tunable ${unknown.join(', ')} (see app/src/call/quality/tunables.ts)`);
+  resolveTunables(parsed as Partial<QualityTunables>); // throws on values the controller would reject
+  return parsed as Partial<QualityTunables>;
 }
 
 export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan, pair: number, options: Pick<SqueezeOptions, 'onLab'> & { dump?: string } = {}): Promise<SqueezeTrial> {
