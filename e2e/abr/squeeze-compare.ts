@@ -132,8 +132,13 @@ function tunablesFromEnv(): Partial<QualityTunables> | null {
   return parsed as Partial<QualityTunables>;
 }
 
-export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan, pair: number, options: Pick<SqueezeOptions, 'onLab'> & { dump?: string } = {}): Promise<SqueezeTrial> {
-  const tunables = tunablesFromEnv();
+export async function runSqueezeTrial(
+  variant: SqueezeVariant,
+  plan: SqueezePlan,
+  pair: number,
+  options: Pick<SqueezeOptions, 'onLab'> & { dump?: string; tunables?: Partial<QualityTunables> | null } = {},
+): Promise<SqueezeTrial> {
+  const { tunables } = options;
   const lab: Lab = await createLab(scenarioTable.squeeze, { callerRateKbit: plan.highKbit });
   options.onLab?.(lab);
   const peers: Peer[] = [];
@@ -220,13 +225,15 @@ export async function runSqueezeTrial(variant: SqueezeVariant, plan: SqueezePlan
 /** `trials` pairs, plain and controller alternating, then the comparison. */
 export async function runSqueezeComparison(options: SqueezeOptions): Promise<SqueezeComparison> {
   const plan: SqueezePlan = { ...DEFAULT_PLAN, ...options.plan };
+  // Once, before the first lab: a bad value stops the run instead of failing every trial.
+  const tunables = tunablesFromEnv();
   const trials: SqueezeTrial[] = [];
   for (let i = 1; i <= options.trials; i++) {
     for (const variant of ['plain', 'controller'] as const) {
       if (options.stopping?.()) return compareSqueeze(plan, trials);
       try {
         const dump = options.dumpPrefix ? `${options.dumpPrefix}-${i}-${variant}.json` : undefined;
-        const r = await runSqueezeTrial(variant, plan, i, { onLab: options.onLab, ...(dump ? { dump } : {}) });
+        const r = await runSqueezeTrial(variant, plan, i, { onLab: options.onLab, tunables, ...(dump ? { dump } : {}) });
         trials.push(r);
         options.log?.(trialLine(i, r));
       } catch (error) {
