@@ -39,6 +39,11 @@ export interface LabOptions {
   delayMs?: number;
   /** Initial rate limit on the caller's link, both directions (kbit/s); defaults to the scenario's. */
   callerRateKbit?: number;
+  /**
+   * Rate-limited links send voice (DSCP EF) ahead of everything else, like an
+   * enterprise edge with voice QoS, instead of one first-in-first-out queue.
+   */
+  voiceFirst?: boolean;
 }
 
 export interface Lab {
@@ -185,6 +190,8 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
   }
 
   const gwOf = (side: Side) => (side === 'caller' ? ns.callerGw : ns.calleeGw);
+  /** Links whose voice-first queues exist: later rate changes only retune them. */
+  const voiceQueues = new Set<string>();
   const lab: Lab = {
     id,
     scenario,
@@ -202,11 +209,11 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
       for (const dev of ['wan', 'lan']) {
         if (kbit === null) {
           await inNs(gwOf(side), 'tc', ['qdisc', 'del', 'dev', dev, 'root'], { allowFailure: true });
+          voiceQueues.delete(`${side}:${dev}`);
           continue;
         }
-        // ~20 ms of burst, at least one full-size packet; ~100 ms of queue like a small home router.
-        const burstBytes = Math.max(3000, Math.round((kbit * 1000) / 8 / 50));
-        await inNs(gwOf(side), 'tc', ['qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', `${burstBytes}`, 'latency', '100ms']);
+        if (options.voiceFirst) await shapeVoiceFirst(gwOf(side), dev, kbit, voiceQueues, `${side}:${dev}`);
+        else await inNs(gwOf(side), 'tc', ['qdisc', 'replace', 'dev', dev, 'root', ...tokenBucket(kbit)]);
       }
     },
     onDispose: (cleanup) => void cleanups.push(cleanup),
@@ -222,6 +229,43 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
     }
   }
   return lab;
+}
+
+/** tbf arguments for `kbit`: ~20 ms of burst (at least one full-size packet), ~100 ms of queue like a small home router. */
+function tokenBucket(kbit: number): string[] {
+  return ['tbf', 'rate', `${kbit}kbit`, 'burst', `${burstBytes(kbit)}`, 'latency', '100ms'];
+}
+
+function burstBytes(kbit: number): number {
+  return Math.max(3000, Math.round((kbit * 1000) / 8 / 50));
+}
+
+/**
+ * The same rate, but with two queues under it: DSCP EF (what Chromium marks
+ * audio with when its encoding's networkPriority is high) is sent first, the
+ * rest waits. This kernel has no prio qdisc, so it is HTB: voice may use the
+ * whole rate at priority 0, the rest borrows what voice leaves. Best effort
+ * waits as long as it would behind tbf alone.
+ */
+async function shapeVoiceFirst(ns: string, dev: string, kbit: number, built: Set<string>, key: string): Promise<void> {
+  const burst = `${burstBytes(kbit)}`;
+  // One full-size frame less than tbf's queue: HTB holds one more packet outside it (measured
+  // with queue-probe.py: best effort then waits as long as it does behind plain tbf).
+  const limit = `${Math.round((kbit * 1000) / 8 / 10) + burstBytes(kbit) - 1514}`;
+  const rate = `${kbit}kbit`;
+  const shape = ['burst', burst, 'cburst', burst, 'quantum', '1514'];
+  const tc = (...args: string[]) => inNs(ns, 'tc', args);
+  // change, not replace, once built: queued packets stay, as they do when a real link slows down.
+  const verb = built.has(key) ? 'change' : 'add';
+  if (!built.has(key)) await tc('qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', 'htb', 'default', '12');
+  await tc('class', verb, 'dev', dev, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', rate, 'ceil', rate, ...shape);
+  await tc('class', verb, 'dev', dev, 'parent', '1:1', 'classid', '1:11', 'htb', 'rate', rate, 'ceil', rate, 'prio', '0', ...shape);
+  await tc('class', verb, 'dev', dev, 'parent', '1:1', 'classid', '1:12', 'htb', 'rate', '8kbit', 'ceil', rate, 'prio', '1', ...shape);
+  for (const band of ['11', '12']) await tc('qdisc', verb, 'dev', dev, 'parent', `1:${band}`, 'handle', `${band}:`, 'bfifo', 'limit', limit);
+  if (!built.has(key)) {
+    await tc('filter', 'add', 'dev', dev, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dsfield', '0xb8', '0xfc', 'flowid', '1:11');
+    built.add(key);
+  }
 }
 
 async function sysctl(ns: string, key: string, value: string): Promise<void> {
