@@ -48,8 +48,10 @@ function diff(a: Counters, b: Counters) {
   const concealed = b.concealedSamples - a.concealedSamples - (b.silentConcealedSamples - a.silentConcealedSamples);
   return {
     concealment: samples > 0 ? concealed / samples : 0,
-    freezes: b.freezeCount - a.freezeCount,
-    freezeSeconds: b.totalFreezesDuration - a.totalFreezesDuration,
+    // A pause (no frame for over 5 s) is a still picture too; Chrome counts it apart from its freezes,
+    // and a controller that pauses video must not look better for it. One still running at `b` counts later.
+    freezes: b.freezeCount - a.freezeCount + (b.pauseCount - a.pauseCount),
+    freezeSeconds: b.totalFreezesDuration - a.totalFreezesDuration + (b.totalPausesDuration - a.totalPausesDuration),
   };
 }
 
@@ -139,7 +141,8 @@ export async function runSqueezeTrial(
   options: Pick<SqueezeOptions, 'onLab'> & { dump?: string; tunables?: Partial<QualityTunables> | null } = {},
 ): Promise<SqueezeTrial> {
   const { tunables } = options;
-  const lab: Lab = await createLab(scenarioTable.squeeze, { callerRateKbit: plan.highKbit });
+  // SQUEEZE_VOICE_FIRST=1: the squeezed link sends DSCP EF (our audio) first, like an enterprise edge with voice QoS.
+  const lab: Lab = await createLab(scenarioTable.squeeze, { callerRateKbit: plan.highKbit, voiceFirst: process.env.SQUEEZE_VOICE_FIRST === '1' });
   options.onLab?.(lab);
   const peers: Peer[] = [];
   try {
@@ -152,6 +155,7 @@ export async function runSqueezeTrial(
       await p.evaluate((on) => window.squeeze.setAdapt(on), variant === 'controller');
       // SQUEEZE_RED=1: the controller row also prefers audio RED (measured worse here: see the quality README).
       await p.evaluate((on) => window.squeeze.setRed(on), process.env.SQUEEZE_RED === '1');
+      await p.evaluate((on) => window.squeeze.setAudioOutsideEstimate(on), process.env.SQUEEZE_AUDIO_OUTSIDE_ESTIMATE === '1');
       // SQUEEZE_JITTER_MS=150: the controller row's audio receivers keep that much jitter buffer (latency for concealment).
       await p.evaluate((ms) => window.squeeze.setJitterTarget(ms), process.env.SQUEEZE_JITTER_MS ? Number(process.env.SQUEEZE_JITTER_MS) : null);
       // SQUEEZE_TUNABLES='{"stepUpAfterMs":8000}': the controller row runs with these quality tunables (experiments).

@@ -35,6 +35,9 @@ export interface Counters {
   totalSamplesReceived: number;
   freezeCount: number;
   totalFreezesDuration: number;
+  /** Chrome's pauses: no frame for over 5 s (a video paused for bandwidth), kept apart from its freezes. */
+  pauseCount: number;
+  totalPausesDuration: number;
   framesDecoded: number;
   receivedHeight: number | null;
   videoBytesSent: number;
@@ -51,6 +54,8 @@ export interface SqueezeApi {
   setJitterTarget(ms: number | null): void;
   /** Controller row only: tunables overriding the defaults (SQUEEZE_TUNABLES, for experiments). */
   setTunables(overrides: Partial<QualityTunables>): void;
+  /** Controller row only: our audio leaves Chrome's bandwidth estimate (no transport-wide sequence numbers). */
+  setAudioOutsideEstimate(on: boolean): void;
   rows(): Row[];
   /** Outbound bytes every 200 ms: [epoch ms, audio bytes, video bytes]. */
   fine(): [number, number, number][];
@@ -73,6 +78,7 @@ const fineAudio: number[][] = [];
 const errors: string[] = [];
 let adapt = false;
 let red = false;
+let audioOutsideEstimate = false;
 let jitterTargetMs: number | null = null;
 let tunables: Partial<QualityTunables> = {};
 let pc: RTCPeerConnection | null = null;
@@ -163,17 +169,33 @@ class WithQuality extends Observed {
   }
   override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
     // Our Opus encoder follows the remote description's fmtp.
-    const munged = adapt && description?.sdp ? { type: description.type, sdp: withOpusFecAndDtx(description.sdp) } : description;
+    let munged = adapt && description?.sdp ? { type: description.type, sdp: withOpusFecAndDtx(description.sdp) } : description;
+    if (adapt && audioOutsideEstimate && munged?.sdp) munged = { type: munged.type, sdp: withoutAudioTransportCc(munged.sdp) };
     return super.setRemoteDescription(munged);
   }
 }
 window.RTCPeerConnection = WithQuality as typeof RTCPeerConnection;
 
+/** The audio section without transport-wide congestion control: our audio packets then carry no transport sequence numbers. */
+function withoutAudioTransportCc(sdp: string): string {
+  const sections = sdp.split(/(?=\r\nm=)/);
+  return sections
+    .map((section) =>
+      section.startsWith('\r\nm=audio')
+        ? section
+            .split('\r\n')
+            .filter((line) => !/transport-wide-cc|^a=rtcp-fb:\d+ transport-cc/.test(line))
+            .join('\r\n')
+        : section,
+    )
+    .join('');
+}
+
 async function counters(): Promise<Counters | null> {
   if (!pc) return null;
   const c: Counters = {
     at: now(), concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0, freezeCount: 0,
-    totalFreezesDuration: 0, framesDecoded: 0, receivedHeight: null, videoBytesSent: 0, audioBytesSent: 0, audioCodec: null,
+    totalFreezesDuration: 0, pauseCount: 0, totalPausesDuration: 0, framesDecoded: 0, receivedHeight: null, videoBytesSent: 0, audioBytesSent: 0, audioCodec: null,
   };
   const report = await pc.getStats();
   report.forEach((s) => {
@@ -185,6 +207,8 @@ async function counters(): Promise<Counters | null> {
     if (s.type === 'inbound-rtp' && s.kind === 'video') {
       c.freezeCount += s.freezeCount ?? 0;
       c.totalFreezesDuration += s.totalFreezesDuration ?? 0;
+      c.pauseCount += s.pauseCount ?? 0;
+      c.totalPausesDuration += s.totalPausesDuration ?? 0;
       c.framesDecoded += s.framesDecoded ?? 0;
       c.receivedHeight = s.frameHeight ?? c.receivedHeight;
     }
@@ -200,6 +224,7 @@ async function counters(): Promise<Counters | null> {
 window.squeeze = {
   setAdapt: (on) => void (adapt = on),
   setRed: (on) => void (red = on),
+  setAudioOutsideEstimate: (on) => void (audioOutsideEstimate = on),
   setJitterTarget: (ms) => void (jitterTargetMs = ms),
   setTunables: (overrides) => void (tunables = overrides),
   rows: () => rows,
