@@ -52,12 +52,14 @@ function setup(options: { width?: number; height?: number; source?: VideoSource;
 }
 
 describe('quality controller: camera ladder', () => {
-  it('starts at the top rung and gives audio high priority', async () => {
+  it('starts at the top rung and gives audio high priority, without a DSCP mark', async () => {
     const { clock, audio, encoding, controller } = setup();
     await clock.advance(5_000);
     expect(controller.state.rung).toBe('720p');
     expect(encoding()).toMatchObject({ active: true, maxBitrate: 1_500_000, maxFramerate: 30, scaleResolutionDownBy: 1 });
-    expect(audio.current.encodings[0]).toMatchObject({ priority: 'high', networkPriority: 'high' });
+    expect(audio.current.encodings[0]).toMatchObject({ priority: 'high' });
+    // networkPriority 'high' would mark audio EF: see AUDIO_FIRST in controller.ts.
+    expect(audio.current.encodings[0]!.networkPriority).toBeUndefined();
     expect(controller.state.level).toBe('good');
   });
 

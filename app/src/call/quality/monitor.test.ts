@@ -23,7 +23,7 @@ describe('qualityMonitor (the CallSession seam)', () => {
     const monitor = qualityMonitor({ clock })(pc, (update) => published.push(update));
     stops.push(() => monitor.stop());
     await clock.advance(t.warmUpMs + 1_000);
-    expect(audio.current.encodings[0]).toMatchObject({ priority: 'high', networkPriority: 'high' });
+    expect(audio.current.encodings[0]).toMatchObject({ priority: 'high' });
     expect(camera.current.encodings[0]).toMatchObject({ maxBitrate: 1_500_000, scaleResolutionDownBy: 1 });
     expect(published.at(-1)).toEqual({ quality: 'good', videoPausedForBandwidth: false });
 

@@ -70,7 +70,9 @@ describe('quality controller in Chromium', () => {
     const p = await until('top rung applied', () => call<Params>('parameters'), (p) => p.video.encodings[0]?.maxBitrate === 1_500_000);
     expect(p.video.encodings[0]).toMatchObject({ active: true, maxBitrate: 1_500_000, maxFramerate: 30, scaleResolutionDownBy: 1 });
     expect(p.video.degradationPreference).toBe('balanced');
-    expect(p.audio.encodings[0]).toMatchObject({ priority: 'high', networkPriority: 'high' });
+    expect(p.audio.encodings[0]).toMatchObject({ priority: 'high' });
+    // Not 'high': that marks audio DSCP EF, which starved video behind voice QoS (controller.ts AUDIO_FIRST).
+    expect(p.audio.encodings[0]!.networkPriority ?? 'low').toBe('low');
     expect(p.audio.fmtp).toMatch(/useinbandfec=1/);
     expect(p.audio.fmtp).toMatch(/usedtx=1/);
     expect((await call<PageState>('state')).errors).toEqual([]);

@@ -17,7 +17,7 @@ export interface SenderLike {
 
 export interface ParametersWish {
   /** Applied to every encoding of the sender. */
-  encoding: Pick<RTCRtpEncodingParameters, 'active' | 'maxBitrate' | 'maxFramerate' | 'scaleResolutionDownBy' | 'priority' | 'networkPriority'>;
+  encoding: Pick<RTCRtpEncodingParameters, 'active' | 'maxBitrate' | 'maxFramerate' | 'scaleResolutionDownBy' | 'priority'>;
   degradationPreference?: RTCDegradationPreference;
 }
 
