@@ -110,7 +110,6 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-/** One call through the squeeze; `controller` drives the encoders, `plain` only measures. */
 /**
  * SQUEEZE_TUNABLES as quality tunables, or a clear error before any lab is built
  * (inside the page a bad value would only stop the controller, and the row would
@@ -134,6 +133,7 @@ function tunablesFromEnv(): Partial<QualityTunables> | null {
   return parsed as Partial<QualityTunables>;
 }
 
+/** One call through the squeeze; `controller` drives the encoders, `plain` only measures. */
 export async function runSqueezeTrial(
   variant: SqueezeVariant,
   plan: SqueezePlan,
