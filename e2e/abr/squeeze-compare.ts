@@ -20,6 +20,7 @@ import { relayMessages } from '../lab/relay';
 import { scenarioTable } from '../lab/scenarios';
 import { createLab, type Lab } from '../lab/topology';
 import { startTurn } from '../lab/turn';
+import { captureCallerLink, type Capture } from './squeeze-capture';
 import { defaultTunables, resolveTunables, type QualityTunables } from '../../app/src/call/quality/tunables';
 import type { Counters, Row } from './squeeze-page';
 import { compareSqueeze, trialLine, CONCEALMENT_WINDOWS, DEFAULT_PLAN, type ConcealedMs, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
@@ -156,6 +157,8 @@ export async function runSqueezeTrial(
       // SQUEEZE_RED=1: the controller row also prefers audio RED (measured worse here: see the quality README).
       await p.evaluate((on) => window.squeeze.setRed(on), process.env.SQUEEZE_RED === '1');
       await p.evaluate((on) => window.squeeze.setAudioOutsideEstimate(on), process.env.SQUEEZE_AUDIO_OUTSIDE_ESTIMATE === '1');
+      // SQUEEZE_NO_VIDEO_NACK=1: the controller row's video negotiates no NACK (measured no better: quality README).
+      await p.evaluate((on) => window.squeeze.setNoVideoNack(on), process.env.SQUEEZE_NO_VIDEO_NACK === '1');
       // SQUEEZE_JITTER_MS=150: the controller row's audio receivers keep that much jitter buffer (latency for concealment).
       await p.evaluate((ms) => window.squeeze.setJitterTarget(ms), process.env.SQUEEZE_JITTER_MS ? Number(process.env.SQUEEZE_JITTER_MS) : null);
       // SQUEEZE_TUNABLES='{"stepUpAfterMs":8000}': the controller row runs with these quality tunables (experiments).
@@ -166,6 +169,9 @@ export async function runSqueezeTrial(
     const frames = (p: Page) => p.evaluate(() => window.probe.frameTimes.length);
     await until('media both ways', async () => (await frames(caller.page)) > 0 && (await frames(callee.page)) > 0, 30_000);
 
+    // SQUEEZE_PCAP=1 (with SQUEEZE_DUMP): the squeezed link's packets next to the trial's dump.
+    let capture: Capture | null = null;
+    if (process.env.SQUEEZE_PCAP === '1' && options.dump) capture = await captureCallerLink(lab, options.dump.replace(/\.json$/, ''));
     await delay(plan.settleMs);
     const c0 = (await api<Counters>(callee.page, 'counters'))!;
     const r0 = (await api<Counters>(caller.page, 'counters'))!;
@@ -174,10 +180,12 @@ export async function runSqueezeTrial(
     await lab.setRate('caller', plan.lowKbit);
     await delay(plan.holdMs);
     const c1 = (await api<Counters>(callee.page, 'counters'))!;
+    const r1 = (await api<Counters>(caller.page, 'counters'))!;
     const t1 = Date.now();
     await lab.setRate('caller', plan.highKbit);
     await delay(plan.afterMs);
     const c2 = (await api<Counters>(callee.page, 'counters'))!;
+    await capture?.stop();
     const r2 = (await api<Counters>(caller.page, 'counters'))!;
 
     const fine = await api<Fine>(caller.page, 'fine');
@@ -191,7 +199,8 @@ export async function runSqueezeTrial(
     if (options.dump) {
       const { writeFileSync } = await import('node:fs');
       const calleeRows = await api<Row[]>(callee.page, 'rows');
-      writeFileSync(options.dump, JSON.stringify({ variant, t0, t1, rows, calleeRows, calleeAudio, frameTimes, c0, c1, c2, r0, r2 }));
+      const codecs = await api<[number, string][]>(caller.page, 'codecs');
+      writeFileSync(options.dump, JSON.stringify({ variant, t0, t1, rows, calleeRows, calleeAudio, frameTimes, c0, c1, c2, r0, r1, r2, codecs }));
     }
     const rungs = rows
       .filter((r, i) => i === 0 || r.rung !== rows[i - 1]!.rung)
@@ -216,6 +225,7 @@ export async function runSqueezeTrial(
       reverse,
       preVideoKbps: Math.round(pre / 1000),
       endVideoKbps: Math.round((rateOver(fine, t1 + plan.afterMs - 10_000, t1 + plan.afterMs, [2]) ?? 0) / 1000),
+      resent: { nacks: r1.videoNacks - r0.videoNacks, kB: Math.round((r1.videoRetransmittedBytes - r0.videoRetransmittedBytes) / 1000) },
       rungs: variant === 'controller' ? rungs : '',
       errors: [...(await caller.page.evaluate(() => window.squeeze.errors)), ...(await callee.page.evaluate(() => window.squeeze.errors))],
     };
@@ -231,6 +241,7 @@ export async function runSqueezeComparison(options: SqueezeOptions): Promise<Squ
   const plan: SqueezePlan = { ...DEFAULT_PLAN, ...options.plan };
   // Once, before the first lab: a bad value stops the run instead of failing every trial.
   const tunables = tunablesFromEnv();
+  if (process.env.SQUEEZE_PCAP === '1' && !options.dumpPrefix) throw new Error('SQUEEZE_PCAP=1 writes its captures next to the trial dumps: set SQUEEZE_DUMP=/some/prefix too');
   const trials: SqueezeTrial[] = [];
   for (let i = 1; i <= options.trials; i++) {
     for (const variant of ['plain', 'controller'] as const) {

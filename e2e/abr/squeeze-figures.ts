@@ -51,6 +51,8 @@ export interface SqueezeTrial {
   preVideoKbps: number;
   /** Caller's video send rate over the last 10 s of the run. */
   endVideoKbps: number;
+  /** Caller's video sent again while squeezed (drop -> link back), and the NACKs it got: the queue's other tenant. */
+  resent: { nacks: number; kB: number };
   /** Controller only: rung changes, `rung@seconds-after-drop`. */
   rungs: string;
   errors: string[];
@@ -201,6 +203,7 @@ export function trialLine(i: number, r: SqueezeTrial): string {
     `fps ${r.fpsDuring.toFixed(1)}`,
     `audio delay ${r.audioDelayBeforeMs ?? '-'} ms before, ${r.audioDelayMs ?? '-'} ms squeezed`,
     `video before the drop ${r.preVideoKbps} kbit/s`,
+    `video resent ${r.resent.kB} kB for ${r.resent.nacks} NACKs`,
     `recovery ${s(r.recoveryMs)} (to 90% of that; last 10 s ${r.endVideoKbps} kbit/s)`,
     `reverse: ${pct(r.reverse.concealment)}, ${r.reverse.freezes} / ${r.reverse.freezeSeconds.toFixed(2)} s`,
     `load ${r.load}`,

@@ -44,6 +44,9 @@ export interface Counters {
   audioBytesSent: number;
   /** Codec of the audio we send ('audio/red' when RED was negotiated). */
   audioCodec: string | null;
+  /** NACKs our video sender received, and the bytes it sent again (`retransmittedBytesSent`). */
+  videoNacks: number;
+  videoRetransmittedBytes: number;
 }
 
 export interface SqueezeApi {
@@ -56,12 +59,16 @@ export interface SqueezeApi {
   setTunables(overrides: Partial<QualityTunables>): void;
   /** Controller row only: our audio leaves Chrome's bandwidth estimate (no transport-wide sequence numbers). */
   setAudioOutsideEstimate(on: boolean): void;
+  /** Controller row only: video negotiates no NACK, so nothing is retransmitted on request. */
+  setNoVideoNack(on: boolean): void;
   rows(): Row[];
   /** Outbound bytes every 200 ms: [epoch ms, audio bytes, video bytes]. */
   fine(): [number, number, number][];
   /** Received audio every 200 ms: [epoch ms, concealed (not silent), samples, packets lost, packets received, jitter buffer delay s, emitted]. */
   fineAudio(): number[][];
   counters(): Promise<Counters | null>;
+  /** Negotiated payload types and their codecs ([payloadType, mimeType]), to name the packets of a capture. */
+  codecs(): Promise<[number, string][]>;
   errors: string[];
 }
 
@@ -79,6 +86,7 @@ const errors: string[] = [];
 let adapt = false;
 let red = false;
 let audioOutsideEstimate = false;
+let noVideoNack = false;
 let jitterTargetMs: number | null = null;
 let tunables: Partial<QualityTunables> = {};
 let pc: RTCPeerConnection | null = null;
@@ -171,6 +179,8 @@ class WithQuality extends Observed {
     // Our Opus encoder follows the remote description's fmtp.
     let munged = adapt && description?.sdp ? { type: description.type, sdp: withOpusFecAndDtx(description.sdp) } : description;
     if (adapt && audioOutsideEstimate && munged?.sdp) munged = { type: munged.type, sdp: withoutAudioTransportCc(munged.sdp) };
+    // Generic NACK only: `nack pli` (keyframe requests) stays.
+    if (adapt && noVideoNack && munged?.sdp) munged = { type: munged.type, sdp: munged.sdp.replace(/\r\na=rtcp-fb:\d+ nack(?=\r\n)/g, '') };
     return super.setRemoteDescription(munged);
   }
 }
@@ -196,6 +206,7 @@ async function counters(): Promise<Counters | null> {
   const c: Counters = {
     at: now(), concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0, freezeCount: 0,
     totalFreezesDuration: 0, pauseCount: 0, totalPausesDuration: 0, framesDecoded: 0, receivedHeight: null, videoBytesSent: 0, audioBytesSent: 0, audioCodec: null,
+    videoNacks: 0, videoRetransmittedBytes: 0,
   };
   const report = await pc.getStats();
   report.forEach((s) => {
@@ -212,7 +223,11 @@ async function counters(): Promise<Counters | null> {
       c.framesDecoded += s.framesDecoded ?? 0;
       c.receivedHeight = s.frameHeight ?? c.receivedHeight;
     }
-    if (s.type === 'outbound-rtp' && s.kind === 'video') c.videoBytesSent += s.bytesSent ?? 0;
+    if (s.type === 'outbound-rtp' && s.kind === 'video') {
+      c.videoBytesSent += s.bytesSent ?? 0;
+      c.videoNacks += s.nackCount ?? 0;
+      c.videoRetransmittedBytes += s.retransmittedBytesSent ?? 0;
+    }
     if (s.type === 'outbound-rtp' && s.kind === 'audio') {
       c.audioBytesSent += s.bytesSent ?? 0;
       c.audioCodec = report.get(s.codecId)?.mimeType ?? c.audioCodec;
@@ -221,15 +236,29 @@ async function counters(): Promise<Counters | null> {
   return c;
 }
 
+/** From the remote description: our packets carry the payload types the other side asked for (RTX included, which getStats leaves out). */
+async function codecs(): Promise<[number, string][]> {
+  const found: [number, string][] = [];
+  let kind = '';
+  for (const line of pc?.remoteDescription?.sdp.split('\r\n') ?? []) {
+    kind = /^m=(\w+)/.exec(line)?.[1] ?? kind;
+    const map = /^a=rtpmap:(\d+) ([^/]+)/.exec(line);
+    if (map) found.push([Number(map[1]), `${kind}/${map[2]}`]);
+  }
+  return found;
+}
+
 window.squeeze = {
   setAdapt: (on) => void (adapt = on),
   setRed: (on) => void (red = on),
   setAudioOutsideEstimate: (on) => void (audioOutsideEstimate = on),
+  setNoVideoNack: (on) => void (noVideoNack = on),
   setJitterTarget: (ms) => void (jitterTargetMs = ms),
   setTunables: (overrides) => void (tunables = overrides),
   rows: () => rows,
   fine: () => fine,
   fineAudio: () => fineAudio,
   counters,
+  codecs,
   errors,
 };
