@@ -176,12 +176,13 @@ class WithQuality extends Observed {
     for (const t of this.getTransceivers()) if (t.receiver.track.kind === 'audio') preferAudioRed(t);
   }
   override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    if (!adapt || !description?.sdp) return super.setRemoteDescription(description);
     // Our Opus encoder follows the remote description's fmtp.
-    let munged = adapt && description?.sdp ? { type: description.type, sdp: withOpusFecAndDtx(description.sdp) } : description;
-    if (adapt && audioOutsideEstimate && munged?.sdp) munged = { type: munged.type, sdp: withoutAudioTransportCc(munged.sdp) };
+    let sdp = withOpusFecAndDtx(description.sdp);
+    if (audioOutsideEstimate) sdp = withoutAudioTransportCc(sdp);
     // Generic NACK only: `nack pli` (keyframe requests) stays.
-    if (adapt && noVideoNack && munged?.sdp) munged = { type: munged.type, sdp: munged.sdp.replace(/\r\na=rtcp-fb:\d+ nack(?=\r\n)/g, '') };
-    return super.setRemoteDescription(munged);
+    if (noVideoNack) sdp = sdp.replace(/\r\na=rtcp-fb:\d+ nack(?=\r\n)/g, '');
+    return super.setRemoteDescription({ type: description.type, sdp });
   }
 }
 window.RTCPeerConnection = WithQuality as typeof RTCPeerConnection;
