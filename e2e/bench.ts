@@ -134,7 +134,9 @@ async function main(): Promise<void> {
         });
         results[variant].push(r);
         const outcome = r.connected ? `setup ${Math.round(r.setupMs!)} ms` : `not connected${r.endState ? ` (${r.endState})` : ''}${r.failedAfterMs !== null ? ` after ${Math.round(r.failedAfterMs)} ms` : ''}`;
-        const extra = r.recoveryMs != null ? `, media back ${Math.round(r.recoveryMs)} ms after the link` : '';
+        const extra =
+          (r.recoveryMs != null ? `, media back ${Math.round(r.recoveryMs)} ms after the link` : '') +
+          (r.softer ? `, then sent a smaller picture than before for ${r.softer.ms} ms (lowest ${r.softer.lowestHeight}p)` : '');
         done[variant] += 1;
         console.log(`${name} ${variant} ${done[variant]}/${planned[variant]}: ${outcome}${extra}${r.error ? ` error: ${r.error.split('\n')[0]}` : ''}`);
       }

@@ -121,6 +121,9 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
     expect(r.recoveryMs, describeResult(r)).not.toBeNull();
     // Generous here (shared CI cores); the benchmark reports the real figure against the 2 s goal.
     expect(r.recoveryMs!, describeResult(r)).toBeLessThan(8_000);
+    // The cut was no sign of a thin link: the caller goes on sending as sharp a picture as before.
+    expect(r.softer, describeResult(r)).not.toBeNull();
+    expect(r.softer!.ms, describeResult(r)).toBeLessThan(1_000);
     expect(r.finalState, describeResult(r)).toBe('connected');
   });
 

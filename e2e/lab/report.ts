@@ -52,6 +52,7 @@ export function table(report: BenchReport): string {
       [
         x.failedMs ? `failed after ${pct(x.failedMs)}` : '',
         x.recoveryMs ? `media back ${pct(x.recoveryMs)}${x.reconnectingShown !== undefined ? `, reconnecting shown ${x.reconnectingShown}/${x.trials}` : ''}` : '',
+        x.softerMs ? `softer picture after ${pct(x.softerMs)}` : '',
         x.squeezeFps ? `fps ${x.squeezeFps.before}/${x.squeezeFps.during}/${x.squeezeFps.after} (before/250k/after)` : '',
       ]
         .filter(Boolean)

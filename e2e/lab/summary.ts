@@ -30,6 +30,8 @@ export interface ScenarioSummary {
   recoveryMs?: Percentiles;
   /** link-flap: share of trials that showed "reconnecting". */
   reconnectingShown?: number;
+  /** link-flap: how long the caller sent a smaller picture than before the cut, in the 8 s after the link returned. */
+  softerMs?: Percentiles;
   squeezeFps?: { before: number | null; during: number | null; after: number | null };
   signalingWritesMedian: number | null;
   errors: string[];
@@ -78,6 +80,7 @@ export function summarize(name: ScenarioName, variant: 'firecall' | 'baseline', 
   if (name === 'link-flap') {
     summary.recoveryMs = percentiles(results.flatMap((r) => (r.recoveryMs == null ? [] : [r.recoveryMs])));
     summary.reconnectingShown = results.filter((r) => r.sawReconnecting).length;
+    summary.softerMs = percentiles(results.flatMap((r) => (r.softer ? [r.softer.ms] : [])));
   }
   if (name === 'squeeze') {
     const pick = (key: 'fpsBefore' | 'fpsDuring' | 'fpsAfter') => {

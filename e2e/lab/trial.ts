@@ -64,6 +64,11 @@ export interface TrialResult {
   recoveryMs?: number | null;
   /** link-flap: the caller showed 'reconnecting' while the link was cut. */
   sawReconnecting?: boolean;
+  /**
+   * link-flap: after media is back, until 8 s after the link returned, how long the caller
+   * sent a smaller picture than before the cut (ms), and the smallest; null without video.
+   */
+  softer?: { ms: number; lowestHeight: number } | null;
   /** squeeze: remote frames per second the callee presented before, during and after the squeeze. */
   squeeze?: { fpsBefore: number; fpsDuring: number; fpsAfter: number };
   /** The caller's call state when the trial ended (firecall), e.g. 'connected'. */
@@ -163,6 +168,7 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
         const flap = await linkFlap(lab, caller.page, options.cutMs ?? 5_000, driver);
         result.recoveryMs = flap.recoveryMs;
         result.sawReconnecting = flap.sawReconnecting;
+        result.softer = flap.softer;
         if (driver) {
           const outcome = await driver.outcome();
           result.states = outcome.marks.map((m) => m.state);
@@ -225,8 +231,9 @@ async function linkFlap(
   caller: Page,
   cutMs: number,
   driver: FirecallDriver | null,
-): Promise<{ recoveryMs: number | null; sawReconnecting: boolean }> {
+): Promise<{ recoveryMs: number | null; sawReconnecting: boolean; softer: TrialResult['softer'] }> {
   await delay(1_500); // a settled call first
+  const heightBefore = await caller.evaluate(() => window.probe.sentHeight());
   await lab.setLinkCut('caller', true);
   await delay(cutMs);
   await lab.setLinkCut('caller', false);
@@ -238,7 +245,22 @@ async function linkFlap(
   const recoveryMs = back ? (await caller.evaluate((t) => window.probe.frameTimes.find((f) => f > t)!, restoredAt)) - restoredAt : null;
   // Frames presented while the link was still cut would be stale ones: only frames after restore count.
   const states = driver ? (await driver.outcome()).marks.map((m) => m.state) : [];
-  return { recoveryMs, sawReconnecting: states.includes('reconnecting') };
+  return { recoveryMs, sawReconnecting: states.includes('reconnecting'), softer: back ? await softerAfter(caller, heightBefore, restoredAt + 8_000) : null };
+}
+
+/** A cut is no sign of a thin link: polls what the caller sends until `until`, against the height it sent before. */
+async function softerAfter(caller: Page, heightBefore: number | null, until: number): Promise<TrialResult['softer']> {
+  if (heightBefore === null) return null;
+  const softer = { ms: 0, lowestHeight: heightBefore };
+  for (let at = Date.now(); at < until; ) {
+    await delay(250);
+    const height = (await caller.evaluate(() => window.probe.sentHeight())) ?? 0;
+    const now = Date.now();
+    if (height < heightBefore) softer.ms += now - at;
+    softer.lowestHeight = Math.min(softer.lowestHeight, height);
+    at = now;
+  }
+  return softer;
 }
 
 function timelineOf(outcome: FirecallOutcome, click: number): TrialResult['timeline'] {

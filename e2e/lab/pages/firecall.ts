@@ -97,6 +97,7 @@ const api: FirecallApi = {
       signaling: store.channel(me),
       iceServers: () => window.labIceServers(),
       prepareMediaOnRing: true,
+      quality: true, // as the product's elements run the engine (app/src/configure.ts)
       onPageHide: null,
       log: (level, name, message) => {
         logLines.push(`${Math.round(now())} ${level} ${name} ${message}`);

@@ -28,6 +28,8 @@ export interface Probe {
   connectionStates: Array<{ at: number; state: string }>;
   path(): Promise<ObservedPath | null>;
   media(): Promise<MediaCounters>;
+  /** Height of the video this page sends now (the encoder's frames), null before any. */
+  sentHeight(): Promise<number | null>;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -150,6 +152,17 @@ async function media(): Promise<MediaCounters> {
   return out;
 }
 
-export const probe: Probe = { frameTimes, connectionStates, path, media };
+async function sentHeight(): Promise<number | null> {
+  let height: number | null = null;
+  for (const pc of connections) {
+    if (pc.connectionState === 'closed') continue;
+    for (const s of (await statsOf(pc)).values()) {
+      if (s.type === 'outbound-rtp' && s.kind === 'video' && typeof s.frameHeight === 'number') height = Math.max(height ?? 0, s.frameHeight);
+    }
+  }
+  return height;
+}
+
+export const probe: Probe = { frameTimes, connectionStates, path, media, sentHeight };
 (window as unknown as { probe: Probe }).probe = probe;
 export { now };

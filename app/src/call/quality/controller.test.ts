@@ -139,6 +139,42 @@ describe('quality controller: camera ladder', () => {
     expect(controller.state.lastChange).toBe('queueing');
   });
 
+  it('keeps its rung through a cut link: the first report back counts the dead path as lost, not a thin one', async () => {
+    // The lab's link-flap: nothing arrives for 5 s, then the peer's first receiver
+    // report says 86-95 % lost (everything sent into the cut) while the estimate dips.
+    const { clock, net, controller, video } = setup({ width: 640, height: 480 });
+    await clock.advance(t.warmUpMs + 5_000);
+    const calls = video.calls.length;
+    net.inboundFlowing = false;
+    net.estimateBps = 1_100_000;
+    await clock.advance(5_000);
+    net.inboundFlowing = true;
+    net.loss = 0.9;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+    net.loss = 0;
+    net.estimateBps = 3_000_000;
+    await clock.advance(10_000);
+    expect(controller.state.rung).toBe('720p');
+    expect(video.calls.length).toBe(calls); // the encoder was never touched
+
+    // Loss that goes on once the path is back is congestion again, acted on within a sample.
+    net.loss = 0.15;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state).toMatchObject({ rung: '540p', lastChange: 'loss' });
+  });
+
+  it('after a cut, still steps down for a standing queue', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(t.warmUpMs + 5_000);
+    net.inboundFlowing = false;
+    await clock.advance(3_000);
+    net.inboundFlowing = true;
+    net.rttMs = 80 + t.rttInflationMs + 50;
+    await clock.advance(2 * t.sampleIntervalMs);
+    expect(controller.state).toMatchObject({ rung: '540p', lastChange: 'queueing' });
+  });
+
   it('does not oscillate on a noisy but steady link', async () => {
     const { clock, net, samples, changes, video } = setup();
     const random = seeded(42);

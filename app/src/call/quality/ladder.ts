@@ -30,10 +30,14 @@ export interface LadderState {
   recentEstimates: number[];
   /** Why the rung last changed, for logs and the lab. */
   lastChange: string | null;
+  /** The last sample had nothing at all from the peer: the path was down. */
+  pathDown: boolean;
+  /** When media flowed again after the path was down. */
+  pathBackAt: number | null;
 }
 
 export function initialLadderState(rung = 0): LadderState {
-  return { rung, startedAt: null, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, minRttMs: null, inflatedSamples: 0, recentEstimates: [], lastChange: null };
+  return { rung, startedAt: null, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, minRttMs: null, inflatedSamples: 0, recentEstimates: [], lastChange: null, pathDown: false, pathBackAt: null };
 }
 
 export function isPaused(state: LadderState, ladder: readonly Rung[]): boolean {
@@ -67,6 +71,19 @@ export function nextLadderState(
   const s: LadderState = { ...state, startedAt: state.startedAt ?? at };
   if (sample.rttMs !== null) s.minRttMs = s.minRttMs === null ? sample.rttMs : Math.min(s.minRttMs, sample.rttMs);
 
+  // Nothing at all came from the peer for a whole sample: the path is down (a
+  // cut, a network change), not thin. Hold the rung; Chrome's estimate decays
+  // without feedback, so it is not recorded either.
+  if (sample.inboundMediaFlowing === false) return { ...s, pathDown: true, pathBackAt: null, headroomSince: null, inflatedSamples: 0 };
+  if (s.pathDown) {
+    s.pathDown = false;
+    s.pathBackAt = at;
+  }
+  // The first receiver report after the path returns counts what was sent into
+  // the dead path as lost (86-95 % after the lab's 5 s cut), and stepping down on
+  // it left the picture at 180p for 5-20 s; for a while only a standing queue counts.
+  const pathJustBack = s.pathBackAt !== null && at - s.pathBackAt < t.pathBackGraceMs;
+
   // A step-up that survived the window worked: forget earlier failures.
   if (s.lastStepUpAt !== null && at - s.lastStepUpAt >= t.failedStepUpWindowMs) {
     s.lastStepUpAt = null;
@@ -76,7 +93,7 @@ export function nextLadderState(
   const paused = s.rung >= ladder.length;
   const current = ladder[s.rung];
   const budget = videoBudget(sample, t);
-  const lossy = sample.loss !== null && sample.loss >= t.lossStepDown;
+  const lossy = !pathJustBack && sample.loss !== null && sample.loss >= t.lossStepDown;
   const inflated = sample.rttMs !== null && s.minRttMs !== null && sample.rttMs - s.minRttMs > t.rttInflationMs;
   s.inflatedSamples = inflated ? s.inflatedSamples + 1 : 0;
   // One high RTT is often a busy CPU or a stale RTCP report; a standing queue lasts.
@@ -84,7 +101,7 @@ export function nextLadderState(
   // The estimate lags at call start and right after a step-up (Chrome is
   // probing the new rate); meanwhile only loss and queueing count.
   const probing = s.lastStepUpAt !== null && at - s.lastStepUpAt < t.probeGraceMs;
-  const trustEstimate = budget !== null && at - s.startedAt! >= t.warmUpMs && !probing;
+  const trustEstimate = budget !== null && at - s.startedAt! >= t.warmUpMs && !probing && !pathJustBack;
 
   // What got through last second, when loss says the link collapsed: this
   // shows a collapse a second or two before the estimate follows it.

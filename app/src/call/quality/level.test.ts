@@ -51,8 +51,8 @@ describe('level hysteresis', () => {
     expect(run(['poor', 'good', 'fair', 'good', 'good', 'good'])[5]).toBe('fair');
   });
 
-  it('says lost after two silent samples and recovers after five good ones', () => {
+  it('says lost after two silent samples, poor as soon as media flows again, good after five good ones', () => {
     const levels = run(['good', 'lost', 'lost', 'good', 'good', 'good', 'good', 'good']);
-    expect(levels).toEqual(['good', 'good', 'lost', 'lost', 'lost', 'lost', 'lost', 'good']);
+    expect(levels).toEqual(['good', 'good', 'lost', 'poor', 'poor', 'poor', 'poor', 'good']);
   });
 });

@@ -56,6 +56,10 @@ export function nextLevelState(state: LevelState, observed: QualityLevel, t: Qua
   const lostRun = last(t.lostAfterSilentSamples);
   if (lostRun && lostRun.every((r) => r === RANK.lost) && current !== RANK.lost) return { level: 'lost', recent };
 
+  // Media flows again: 'lost' would contradict what the user sees and hears.
+  // Poor at best (the path has just come back); better levels climb as usual.
+  if (current === RANK.lost && observed !== 'lost') return { level: BY_RANK[Math.max(RANK[observed], RANK.poor)]!, recent };
+
   const downRun = last(t.levelDownSamples);
   if (downRun && downRun.every((r) => r > current)) {
     // The mildest of the bad samples; `lost` only through the silent-run rule above.

@@ -138,6 +138,14 @@ export interface QualityTunables {
    * video is tried again after this clean time and stays back off when it fails.
    */
   resumeVideoAfterMs: number;
+  /**
+   * After the path was down (a whole sample with nothing from the peer), loss
+   * and the estimate do not step video down for this long: the first receiver
+   * report back counts everything sent into the dead path as lost (86-95 % after
+   * the lab's 5 s cut) and arrives within ~1 s, video's RTCP interval. A standing
+   * queue still counts; Chrome's own congestion control keeps acting meanwhile.
+   */
+  pathBackGraceMs: number;
   /** Quality level: a worse level is shown after this many consecutive worse samples (one noisy second is ignored). */
   levelDownSamples: number;
   /** Quality level: a better level is shown only after this many consecutive better samples. */
@@ -191,6 +199,7 @@ export const defaultTunables: Readonly<QualityTunables> = Object.freeze({
   failedStepUpWindowMs: 10_000,
   maxStepUpBackoffMs: 20_000,
   resumeVideoAfterMs: 6_000,
+  pathBackGraceMs: 3_000,
   levelDownSamples: 2,
   levelUpSamples: 5,
   concealmentFair: 0.02,
@@ -217,6 +226,7 @@ export function resolveTunables(overrides: Partial<QualityTunables> = {}): Quali
     });
   }
   if (!(t.sampleIntervalMs > 0)) problems.push('sampleIntervalMs must be positive');
+  if (!(t.pathBackGraceMs >= 0)) problems.push('pathBackGraceMs must be >= 0');
   if (!(t.estimateHeadroom > 0 && t.estimateHeadroom <= 1)) problems.push('estimateHeadroom must be in (0, 1]');
   if (!(t.keepRungRatio > 0 && t.keepRungRatio <= 1)) problems.push('keepRungRatio must be in (0, 1]');
   if (!(t.probeUpRatio >= 1)) problems.push('probeUpRatio must be >= 1');
