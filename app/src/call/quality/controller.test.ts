@@ -164,6 +164,27 @@ describe('quality controller: camera ladder', () => {
     expect(controller.state).toMatchObject({ rung: '540p', lastChange: 'loss' });
   });
 
+  it('takes a new path as a new link: its longer RTT is no queue, Chrome\'s restarted estimate no collapse', async () => {
+    const { clock, net, controller, video } = setup({ width: 640, height: 480 });
+    net.rttMs = 30;
+    await clock.advance(t.warmUpMs + 5_000);
+    const calls = video.calls.length;
+    // ICE restart onto a relay far away: 380 ms RTT, and GCC starts again from 1 Mbit/s.
+    net.pairId = 'CP-relay';
+    net.rttMs = 380;
+    net.estimateBps = 1_000_000;
+    for (let i = 0; i < 20; i++) {
+      await clock.advance(t.sampleIntervalMs);
+      net.estimateBps = Math.min(3_000_000, net.estimateBps * 1.15);
+    }
+    expect(controller.state.rung).toBe('720p');
+    expect(video.calls.length).toBe(calls);
+    // On the new path, a queue on top of its own RTT is still a queue.
+    net.rttMs = 380 + t.rttInflationMs + 50;
+    await clock.advance(2 * t.sampleIntervalMs);
+    expect(controller.state).toMatchObject({ rung: '540p', lastChange: 'queueing' });
+  });
+
   it('after a cut, still steps down for a standing queue', async () => {
     const { clock, net, controller } = setup();
     await clock.advance(t.warmUpMs + 5_000);
@@ -400,6 +421,35 @@ describe('quality controller: video paused for bandwidth', () => {
     const gaps = resumes.slice(1).map((r, i) => r - resumes[i]!);
     expect(gaps[1]!).toBeGreaterThanOrEqual(gaps[0]! + t.resumeVideoAfterMs);
     expect(controller.state.videoPausedForBandwidth).toBe(true);
+  });
+});
+
+describe('quality controller: background loss', () => {
+  // Wi-Fi and mobile links lose a few percent whatever the rate: that must not pin the video down.
+  it('resumes paused video once the estimate is back, on a link that always loses 3 %', async () => {
+    const { clock, net, controller } = setup();
+    net.loss = 0.03;
+    await clock.advance(t.warmUpMs + 5_000);
+    net.estimateBps = 100_000;
+    await clock.advance(5_000);
+    expect(controller.state.videoPausedForBandwidth).toBe(true);
+    net.estimateBps = 3_000_000;
+    await clock.advance(t.resumeVideoAfterMs + 2 * t.sampleIntervalMs);
+    expect(controller.state.videoPausedForBandwidth).toBe(false);
+    await clock.advance(30_000);
+    expect(controller.state.rung).toBe('720p');
+  });
+
+  it('climbs back after a dip on a link that always loses 2.5 %', async () => {
+    const { clock, net, controller } = setup({ estimate: MODERATE });
+    net.loss = 0.025;
+    await clock.advance(t.warmUpMs + 5_000);
+    net.estimateBps = 400_000;
+    await clock.advance(5_000);
+    expect(controller.state.rung).toBe('270p');
+    net.estimateBps = 3_000_000;
+    await clock.advance(t.stepUpAfterMs + 2 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
   });
 });
 

@@ -34,10 +34,14 @@ export interface LadderState {
   pathDown: boolean;
   /** When media flowed again after the path was down. */
   pathBackAt: number | null;
+  /** The candidate pair of the last sample that named one. */
+  pathId: string | null;
+  /** The last few loss reports, newest last: their median is what this link loses anyway. */
+  recentLoss: number[];
 }
 
 export function initialLadderState(rung = 0): LadderState {
-  return { rung, startedAt: null, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, minRttMs: null, inflatedSamples: 0, recentEstimates: [], lastChange: null, pathDown: false, pathBackAt: null };
+  return { rung, startedAt: null, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, minRttMs: null, inflatedSamples: 0, recentEstimates: [], lastChange: null, pathDown: false, pathBackAt: null, pathId: null, recentLoss: [] };
 }
 
 export function isPaused(state: LadderState, ladder: readonly Rung[]): boolean {
@@ -61,6 +65,13 @@ function rungForBudget(budget: number, share: number, ladder: readonly Rung[]): 
   return fits === -1 ? ladder.length - 1 : fits;
 }
 
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export function nextLadderState(
   state: LadderState,
   sample: QualitySample,
@@ -69,6 +80,14 @@ export function nextLadderState(
 ): LadderState {
   const at = sample.at;
   const s: LadderState = { ...state, startedAt: state.startedAt ?? at };
+  // A new path (ICE restart, network change) is a new link: Chrome restarts its
+  // estimate from the start value (a warm-up again), and the old path's best RTT
+  // and estimates say nothing about it (kept, a slower path read as a standing
+  // queue and pinned the call at the lowest rung).
+  if (sample.pathId !== null && s.pathId !== null && sample.pathId !== s.pathId) {
+    Object.assign(s, { startedAt: at, minRttMs: null, inflatedSamples: 0, recentEstimates: [] });
+  }
+  if (sample.pathId !== null) s.pathId = sample.pathId;
   if (sample.rttMs !== null) s.minRttMs = s.minRttMs === null ? sample.rttMs : Math.min(s.minRttMs, sample.rttMs);
 
   // Nothing at all came from the peer for a whole sample: the path is down (a
@@ -162,7 +181,11 @@ export function nextLadderState(
   // qualityLimitationReason does not block: 'bandwidth' there is Chrome's own
   // adaptation to an estimate that stays low precisely because little is sent;
   // raising the cap is what makes Chrome probe for more (seen in the lab).
-  const clean = !lossy && !inflated && (sample.loss === null || sample.loss < t.lossClean);
+  // Loss counts against stepping up only above what this link loses anyway: Wi-Fi's
+  // steady 2-5 % does not grow with the rate, and waiting for a second under 2 %
+  // there kept paused video paused for ever.
+  if (sample.loss !== null) s.recentLoss = [...s.recentLoss, sample.loss].slice(-t.backgroundLossSamples);
+  const clean = !lossy && !inflated && (sample.loss === null || sample.loss < t.lossClean + median(s.recentLoss));
   const next = ladder[s.rung - 1]!;
   // Paused: only audio flows, so the estimate cannot vouch for video; resuming is a blind probe.
   const inUse = Math.min(current?.maxBitrate ?? 0, sample.sentVideoBps ?? Infinity);

@@ -44,6 +44,7 @@ describe('sampleStats', () => {
     expect(s.intervalMs).toBe(1_000);
     // Selected pair via transport, not the other pair.
     expect(s.availableOutgoingBitrate).toBe(600_000);
+    expect(s.pathId).toBe('CP2');
     expect(s.sentAudioBps).toBe(40_000);
     expect(s.sentVideoBps).toBe(480_000);
     expect(s.receivedAudioBps).toBe(32_000);
@@ -84,6 +85,7 @@ describe('sampleStats', () => {
     };
     const s = sampleStats(null, { at: 0, report });
     expect(s.availableOutgoingBitrate).toBe(300_000);
+    expect(s.pathId).toBe('b');
     expect(s.rttMs).toBeCloseTo(80);
     expect(s.loss).toBeNull();
     expect(s.qualityLimitationReason).toBeNull();

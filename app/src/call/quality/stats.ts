@@ -58,6 +58,8 @@ export interface QualitySample {
   sentVideo: { width: number; height: number; framesPerSecond: number | null } | null;
   /** False when nothing at all arrived during the interval (with rates known). */
   inboundMediaFlowing: boolean | null;
+  /** The selected candidate pair's id: a new one is a new path (ICE restart, network change). */
+  pathId: string | null;
 }
 
 function entriesOf(report: StatsReportLike): StatsEntry[] {
@@ -211,5 +213,6 @@ export function sampleStats(prev: StatsSnapshot | null, curr: StatsSnapshot): Qu
         }
       : null,
     inboundMediaFlowing: inboundKnown && intervalMs > 0 ? (receivedAudio ?? 0) + (receivedVideo ?? 0) > 0 : null,
+    pathId: typeof pair?.id === 'string' ? pair.id : null,
   };
 }

@@ -64,6 +64,8 @@ export interface SyntheticNetwork {
   qualityLimitationReason: 'none' | 'bandwidth' | 'cpu' | 'other';
   /** What the encoder would send at most for this content (a still scene needs little). */
   encoderDemandBps: number;
+  /** Id of the selected candidate pair: change it for an ICE restart onto another path. */
+  pairId: string;
 }
 
 export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeSender) {
@@ -77,6 +79,7 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
     freezesPerSample: 0,
     qualityLimitationReason: 'none',
     encoderDemandBps: Infinity,
+    pairId: 'CP',
   };
   let last = clock.now();
   const c = { audioSent: 0, videoSent: 0, audioRecv: 0, videoRecv: 0, samples: 0, concealed: 0, freezes: 0, freezeSecs: 0 };
@@ -118,9 +121,9 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
       }
       const height = Math.round(720 / (encoding?.scaleResolutionDownBy ?? 1));
       const entries: StatsEntry[] = [
-        { id: 'T', type: 'transport', selectedCandidatePairId: 'CP' },
+        { id: 'T', type: 'transport', selectedCandidatePairId: net.pairId },
         {
-          id: 'CP',
+          id: net.pairId,
           type: 'candidate-pair',
           state: 'succeeded',
           nominated: true,

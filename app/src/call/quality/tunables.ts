@@ -95,8 +95,14 @@ export interface QualityTunables {
   warmUpMs: number;
   /** remote-inbound-rtp fractionLost at or above this is congestion: step down one rung at once. */
   lossStepDown: number;
-  /** Loss below this (and nothing else wrong) counts as a clean sample for stepping up. */
+  /**
+   * Loss at or above this is congestion: only with it does a fallen estimate step
+   * down or video pause. A sample is clean for stepping up while its loss stays
+   * below this plus the link's background loss (the median of the last
+   * `backgroundLossSamples` reports): a link that always loses 3 % is not getting worse.
+   */
   lossClean: number;
+  backgroundLossSamples: number;
   /**
    * RTT above the call's lowest RTT by more than this, two samples in a row, is
    * a standing queue (bufferbloat before loss), so it counts as congestion.
@@ -192,6 +198,7 @@ export const defaultTunables: Readonly<QualityTunables> = Object.freeze({
   warmUpMs: 10_000,
   lossStepDown: 0.1,
   lossClean: 0.02,
+  backgroundLossSamples: 10,
   rttInflationMs: 300,
   stepUpAfterMs: 4_000,
   probeUpRatio: 1.25,
@@ -227,6 +234,7 @@ export function resolveTunables(overrides: Partial<QualityTunables> = {}): Quali
   }
   if (!(t.sampleIntervalMs > 0)) problems.push('sampleIntervalMs must be positive');
   if (!(t.pathBackGraceMs >= 0)) problems.push('pathBackGraceMs must be >= 0');
+  if (!(t.backgroundLossSamples >= 1)) problems.push('backgroundLossSamples must be >= 1');
   if (!(t.estimateHeadroom > 0 && t.estimateHeadroom <= 1)) problems.push('estimateHeadroom must be in (0, 1]');
   if (!(t.keepRungRatio > 0 && t.keepRungRatio <= 1)) problems.push('keepRungRatio must be in (0, 1]');
   if (!(t.probeUpRatio >= 1)) problems.push('probeUpRatio must be >= 1');
