@@ -4,7 +4,7 @@ import { LocalMedia, type MediaDevicesLike } from './media';
 
 /** A track that records whether it was stopped (the camera light). */
 function fakeTrack(kind: 'audio' | 'video') {
-  return { kind, enabled: true, stopped: false, stop() { this.stopped = true; }, addEventListener() {} };
+  return { kind, enabled: true, stopped: false, contentHint: '', stop() { this.stopped = true; }, addEventListener() {} };
 }
 type FakeTrack = ReturnType<typeof fakeTrack>;
 
@@ -46,6 +46,19 @@ describe('local media', () => {
     await d.release();
     expect(await second).toBe(await first);
     expect(d.opened).toHaveLength(2); // one audio + one video track, opened once
+  });
+
+  it('marks a shared screen as detail, so the encoder and the quality controller treat it as a screen', async () => {
+    const d = slowDevices();
+    const media = new LocalMedia(d.devices);
+    const acquired = media.acquire('video');
+    await d.release();
+    const camera = (await acquired).getVideoTracks()[0] as unknown as FakeTrack;
+    const sharing = media.startScreen(() => undefined);
+    await d.release();
+    const screen = (await sharing) as unknown as FakeTrack;
+    expect(screen.contentHint).toBe('detail');
+    expect(camera.contentHint).toBe('');
   });
 
   it('a camera that starts after the call was cancelled is stopped at once', async () => {

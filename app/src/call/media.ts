@@ -114,6 +114,9 @@ export class LocalMedia {
     }
     track = picked.getVideoTracks()[0];
     if (!track) throw new CallError('media-unavailable', undefined, 'the screen picker returned no video');
+    // Text and detail, not motion: the encoder keeps it sharp, and the quality
+    // controller knows it for a screen where the browser reports no displaySurface.
+    if ('contentHint' in track && !track.contentHint) track.contentHint = 'detail';
     this.stopScreen();
     this.screen = track;
     // The browser's own "Stop sharing" button ends the track.

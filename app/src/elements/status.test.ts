@@ -30,6 +30,13 @@ describe('status words', () => {
     expect(status.announcement).toBe('Connected to Ana');
   });
 
+  it('announces video paused for bandwidth, and the connection again when it resumes', () => {
+    const say = (videoPausedForBandwidth: boolean) =>
+      describeStatus(en, { snapshot: baseSnapshot({ state: 'connected', connectedAt: at, videoPausedForBandwidth }), name: 'Ana', now: at, signedIn: true });
+    expect(say(true)).toMatchObject({ announcement: 'Video paused: the network is too slow', detail: 'Video paused: the network is too slow' });
+    expect(say(false)).toMatchObject({ announcement: 'Connected to Ana', detail: null });
+  });
+
   it("falls back to the engine's sentence for a reason it does not know", () => {
     const snapshot = baseSnapshot({ state: 'failed', reason: 'brand-new' as never, message: 'Something new happened.' });
     expect(describeStatus(en, { snapshot, name: 'Ana', now: at, signedIn: true }).text).toBe('Call failed: Something new happened.');

@@ -44,7 +44,8 @@ export function describeStatus(t: Translate, input: StatusInput): Status {
       const since = snapshot.connectedAt ?? now;
       return {
         text: t('connected', { time: formatDuration(now - since) }),
-        announcement: t('connectedAnnouncement', params),
+        // A pause for bandwidth is news too: screen readers hear only the live region.
+        announcement: snapshot.videoPausedForBandwidth ? t('videoPaused') : t('connectedAnnouncement', params),
         detail: snapshot.videoPausedForBandwidth ? t('videoPaused') : null,
         tone: 'good',
       };

@@ -517,6 +517,36 @@ describe('quality controller: setParameters discipline and failures', () => {
     expect(encoding().maxBitrate).toBe(300_000);
   });
 
+  it('keeps asking for degradationPreference after a refusal that passed', async () => {
+    const { clock, video, controller } = setup();
+    video.rejectSets(1); // the first wish (with degradationPreference) races a renegotiation
+    await clock.advance(3_000);
+    controller.setVideoSender(video, 'screen');
+    await clock.advance(t.sampleIntervalMs);
+    expect(video.current.degradationPreference).toBe('maintain-resolution');
+  });
+
+  it('says nothing of a setParameters that fails after the call ended', async () => {
+    const clock = createManualClock();
+    const video = createFakeSender();
+    const pc = createSyntheticPeerConnection(clock, video);
+    pc.net.estimateBps = MODERATE;
+    const errors: QualityError[] = [];
+    // The call ends while the step-down's setParameters is in flight; the closed connection refuses it.
+    const controller = createQualityController({
+      pc, videoSender: video, clock, onError: (e) => errors.push(e),
+      onSample: (_sample, state) => state.rung === '270p' && controller.stop(),
+    });
+    controller.start();
+    await clock.advance(t.warmUpMs + 2_000);
+    video.rejectSets(2);
+    pc.net.estimateBps = 400_000;
+    await clock.advance(3 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('270p');
+    expect(video.calls.at(-1)!.encodings[0]!.maxBitrate).toBe(1_500_000); // the step never reached the sender
+    expect(errors).toEqual([]);
+  });
+
   it('waits for negotiation when the sender has no encodings yet', async () => {
     const clock = createManualClock();
     const video = createFakeSender({ encodings: 0 });
@@ -579,5 +609,9 @@ describe('quality controller: setParameters discipline and failures', () => {
     expect(() =>
       createQualityController({ pc: { getStats: async () => new Map() }, clock, tunables: { cameraLadder: [] } }),
     ).toThrow(/cameraLadder is empty/);
+    const bad = (tunables: object) => () => createQualityController({ pc: { getStats: async () => new Map() }, clock, tunables });
+    expect(bad({ stepUpAfterMs: Number.NaN })).toThrow(/stepUpAfterMs must be a finite number >= 0/);
+    expect(bad({ lossStepDown: -1, audioReserveBps: '64k' })).toThrow(/lossStepDown .*audioReserveBps|audioReserveBps .*lossStepDown/);
+    expect(bad({ screenLadder: undefined })).toThrow(/screenLadder must be a list of rungs/);
   });
 });

@@ -49,7 +49,8 @@ export interface QualityControllerOptions {
    * Sender of our video, if any (voice calls have none). Leave both senders
    * out to let the controller find them on `pc` before every sample: that
    * follows replaceTrack, renegotiation and screen share (a track with
-   * `displaySurface` in its settings is a screen) without any wiring.
+   * `displaySurface` in its settings, or contentHint 'detail' or 'text', is a
+   * screen) without any wiring.
    */
   videoSender?: SenderLike | null;
   /** Sender of our audio: gets high priority. */
@@ -126,8 +127,10 @@ function findSenders(pc: PeerConnectionLike): { audio: SenderLike | null; video:
     const kind = transceiver.receiver.track?.kind;
     if ((kind === 'audio' || kind === 'video') && !found[kind]) found[kind] = transceiver.sender;
   }
-  const settings = found.video?.track?.getSettings?.() as { displaySurface?: string } | undefined;
-  if (settings?.displaySurface) found.source = 'screen';
+  const track = found.video?.track;
+  const settings = track?.getSettings?.() as { displaySurface?: string } | undefined;
+  // Not every browser reports displaySurface; the engine marks its screen tracks 'detail' (media.ts).
+  if (settings?.displaySurface || track?.contentHint === 'detail' || track?.contentHint === 'text') found.source = 'screen';
   return found;
 }
 
@@ -149,7 +152,8 @@ export function createQualityController(options: QualityControllerOptions): Qual
   const t = resolveTunables(options.tunables);
   const clock = options.clock ?? systemClock;
   const adapt = options.adapt ?? true;
-  const onError = (error: QualityError) => options.onError && guard(() => options.onError!(error));
+  // A setParameters still running when the call ends rejects on the closed connection: not news.
+  const onError = (error: QualityError) => running && options.onError && guard(() => options.onError!(error));
 
   // One applier per sender, so setParameters on a sender is never concurrent.
   const appliers = new WeakMap<SenderLike, ParametersApplier>();

@@ -39,4 +39,20 @@ describe('qualityMonitor (the CallSession seam)', () => {
     expect(published.at(-1)).toMatchObject({ videoPausedForBandwidth: true });
     expect(camera.current.encodings[0]!.active).toBe(false);
   });
+
+  it('knows a screen by the engine\'s contentHint where the browser reports no displaySurface', async () => {
+    const clock = createManualClock();
+    const video = createFakeSender({ width: 1920, height: 1080 });
+    const synthetic = createSyntheticPeerConnection(clock, video);
+    const pc = { getStats: () => synthetic.getStats(), getTransceivers: () => [transceiver('video', video)] };
+    (video as { track: unknown }).track = { contentHint: 'detail', getSettings: () => ({ width: 1920, height: 1080 }) };
+    const monitor = qualityMonitor({ clock })(pc, () => undefined);
+    stops.push(() => monitor.stop());
+    await clock.advance(t.warmUpMs + 1_000);
+    synthetic.net.estimateBps = 400_000;
+    await clock.advance(3 * t.sampleIntervalMs);
+    // The screen ladder: full resolution, frame rate given up (the camera ladder would be at 270p).
+    expect(video.current.degradationPreference).toBe('maintain-resolution');
+    expect(video.current.encodings[0]).toMatchObject({ scaleResolutionDownBy: 1, maxFramerate: 2 });
+  });
 });

@@ -51,7 +51,6 @@ function changes(parameters: RTCRtpSendParameters, wish: ParametersWish): boolea
 export function createParametersApplier(sender: SenderLike, onError: (error: QualityError) => void): ParametersApplier {
   let pending: ParametersWish | null = null;
   let running: Promise<boolean> | null = null;
-  let degradationUnsupported = false;
 
   async function trySet(wish: ParametersWish): Promise<'done' | 'not-negotiated' | unknown> {
     try {
@@ -65,13 +64,12 @@ export function createParametersApplier(sender: SenderLike, onError: (error: Qua
   }
 
   async function setOnce(wish: ParametersWish): Promise<boolean> {
-    const withoutDegradation = { encoding: wish.encoding };
-    let outcome = await trySet(degradationUnsupported ? withoutDegradation : wish);
-    if (outcome !== 'done' && outcome !== 'not-negotiated' && !degradationUnsupported && wish.degradationPreference !== undefined) {
-      // Some browsers refuse degradationPreference and with it the whole call.
-      const retry = await trySet(withoutDegradation);
-      if (retry === 'done') degradationUnsupported = true;
-      outcome = retry;
+    let outcome = await trySet(wish);
+    if (outcome !== 'done' && outcome !== 'not-negotiated' && wish.degradationPreference !== undefined) {
+      // Some browsers refuse degradationPreference and with it the whole call. Not
+      // remembered: a refusal can be a passing one (a renegotiation), and a rung
+      // change is rare enough to try the full wish every time.
+      outcome = await trySet({ encoding: wish.encoding });
     }
     if (outcome === 'done') return true;
     if (outcome === 'not-negotiated') return false;

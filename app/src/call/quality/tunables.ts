@@ -223,7 +223,17 @@ export const defaultTunables: Readonly<QualityTunables> = Object.freeze({
 export function resolveTunables(overrides: Partial<QualityTunables> = {}): QualityTunables {
   const t: QualityTunables = { ...defaultTunables, ...overrides };
   const problems: string[] = [];
+  // Every plain number: a NaN wait compares false and would step up on every sample.
+  for (const [name, value] of Object.entries(t)) {
+    if (typeof defaultTunables[name as keyof QualityTunables] === 'number' && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      problems.push(`${name} must be a finite number >= 0`);
+    }
+  }
   for (const [name, ladder] of [['cameraLadder', t.cameraLadder], ['screenLadder', t.screenLadder]] as const) {
+    if (!Array.isArray(ladder)) {
+      problems.push(`${name} must be a list of rungs`);
+      continue;
+    }
     if (ladder.length === 0) problems.push(`${name} is empty`);
     ladder.forEach((rung, i) => {
       if (!(rung.maxBitrate > 0) || !(rung.maxFramerate > 0)) problems.push(`${name}[${i}] needs positive maxBitrate and maxFramerate`);
@@ -233,7 +243,6 @@ export function resolveTunables(overrides: Partial<QualityTunables> = {}): Quali
     });
   }
   if (!(t.sampleIntervalMs > 0)) problems.push('sampleIntervalMs must be positive');
-  if (!(t.pathBackGraceMs >= 0)) problems.push('pathBackGraceMs must be >= 0');
   if (!(t.backgroundLossSamples >= 1)) problems.push('backgroundLossSamples must be >= 1');
   if (!(t.estimateHeadroom > 0 && t.estimateHeadroom <= 1)) problems.push('estimateHeadroom must be in (0, 1]');
   if (!(t.keepRungRatio > 0 && t.keepRungRatio <= 1)) problems.push('keepRungRatio must be in (0, 1]');
@@ -242,7 +251,7 @@ export function resolveTunables(overrides: Partial<QualityTunables> = {}): Quali
   if (!(t.estimateDropSamples >= 1)) problems.push('estimateDropSamples must be >= 1');
   if (!(t.estimateCollapseRatio > 0 && t.estimateCollapseRatio <= t.estimateDropRatio)) problems.push('estimateCollapseRatio must be in (0, estimateDropRatio]');
   if (!(t.collapseHeadroom > 0 && t.collapseHeadroom <= t.estimateHeadroom)) problems.push('collapseHeadroom must be in (0, estimateHeadroom]');
-  if (!(t.levelDownSamples >= 1) || !(t.levelUpSamples >= 1)) problems.push('level sample counts must be >= 1');
+  if (!(t.levelDownSamples >= 1) || !(t.levelUpSamples >= 1) || !(t.lostAfterSilentSamples >= 1)) problems.push('level sample counts must be >= 1');
   if (problems.length > 0) {
     throw new RangeError(`Invalid quality tunables: ${problems.join('; ')}. Fix the override passed to createQualityController.`);
   }
