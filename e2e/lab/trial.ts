@@ -254,10 +254,11 @@ async function softerAfter(caller: Page, heightBefore: number | null, until: num
   const softer = { ms: 0, lowestHeight: heightBefore };
   for (let at = Date.now(); at < until; ) {
     await delay(250);
-    const height = (await caller.evaluate(() => window.probe.sentHeight())) ?? 0;
+    const height = await caller.evaluate(() => window.probe.sentHeight());
     const now = Date.now();
-    if (height < heightBefore) softer.ms += now - at;
-    softer.lowestHeight = Math.min(softer.lowestHeight, height);
+    // No reading (no outbound video in the stats) says nothing about its size.
+    if (height !== null && height < heightBefore) softer.ms += now - at;
+    softer.lowestHeight = Math.min(softer.lowestHeight, height ?? heightBefore);
     at = now;
   }
   return softer;

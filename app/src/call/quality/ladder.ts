@@ -113,6 +113,7 @@ export function nextLadderState(
   const current = ladder[s.rung];
   const budget = videoBudget(sample, t);
   const lossy = !pathJustBack && sample.loss !== null && sample.loss >= t.lossStepDown;
+  if (sample.loss !== null) s.recentLoss = [...s.recentLoss, sample.loss].slice(-t.backgroundLossSamples);
   const inflated = sample.rttMs !== null && s.minRttMs !== null && sample.rttMs - s.minRttMs > t.rttInflationMs;
   s.inflatedSamples = inflated ? s.inflatedSamples + 1 : 0;
   // One high RTT is often a busy CPU or a stale RTCP report; a standing queue lasts.
@@ -184,7 +185,6 @@ export function nextLadderState(
   // Loss counts against stepping up only above what this link loses anyway: Wi-Fi's
   // steady 2-5 % does not grow with the rate, and waiting for a second under 2 %
   // there kept paused video paused for ever.
-  if (sample.loss !== null) s.recentLoss = [...s.recentLoss, sample.loss].slice(-t.backgroundLossSamples);
   const clean = !lossy && !inflated && (sample.loss === null || sample.loss < t.lossClean + median(s.recentLoss));
   const next = ladder[s.rung - 1]!;
   // Paused: only audio flows, so the estimate cannot vouch for video; resuming is a blind probe.
