@@ -14,6 +14,21 @@ describe('ABR wiring (quality option)', () => {
     expect(typeof caller.snapshot.videoPausedForBandwidth).toBe('boolean');
   });
 
+  it('leaves nothing paused once the call is over', async () => {
+    const world = createPhones(['alice', 'bob'], {}, {
+      quality: (_pc, publish) => {
+        publish({ quality: 'poor', videoPausedForBandwidth: true, peerVideoPaused: true });
+        return { stop: () => {} };
+      },
+    });
+    cleanup.push(world.dispose);
+    const { caller } = await connectCall(world.phones);
+    expect(caller.snapshot).toMatchObject({ videoPausedForBandwidth: true, peerVideoPaused: true });
+    await caller.hangUp();
+    // A page mirroring the snapshot said "video paused" after hang-up.
+    expect(caller.snapshot).toMatchObject({ state: 'ended', videoPausedForBandwidth: false, peerVideoPaused: false, quality: 'poor' });
+  });
+
   it('stays silent when not enabled', async () => {
     const world = createPhones(['alice', 'bob']);
     cleanup.push(world.dispose);

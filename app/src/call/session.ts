@@ -91,11 +91,11 @@ export const DEFAULT_TIMEOUTS: CallTimeouts = {
 
 /**
  * Seam for the ABR controller (app/src/call/quality): started when the call connects,
- * stopped when it ends; publishes into `snapshot.quality` and `videoPausedForBandwidth`.
+ * stopped when it ends; publishes into `snapshot.quality`, `videoPausedForBandwidth` and `peerVideoPaused`.
  */
 export type QualityMonitorFactory = (
   pc: RTCPeerConnection,
-  publish: (update: { quality: QualityLevel; videoPausedForBandwidth: boolean }) => void,
+  publish: (update: Pick<CallSnapshot, 'videoPausedForBandwidth' | 'peerVideoPaused'> & { quality: QualityLevel }) => void,
 ) => { stop(): void };
 
 /** How every call's connection is configured (the client's warm line makes its connection the same way). */
@@ -603,8 +603,8 @@ export class CallSession implements CallSessionApi {
     this.watchdog.start();
     if (this.deps.quality) {
       try {
-        this.quality = this.deps.quality(pc, ({ quality, videoPausedForBandwidth }) => {
-          if (!this.isOver) this.patch({ quality, videoPausedForBandwidth });
+        this.quality = this.deps.quality(pc, ({ quality, videoPausedForBandwidth, peerVideoPaused }) => {
+          if (!this.isOver) this.patch({ quality, videoPausedForBandwidth, peerVideoPaused });
         });
       } catch (error) {
         this.log.warn(`quality monitor did not start: ${(error as Error).message}`);
@@ -782,6 +782,8 @@ export class CallSession implements CallSessionApi {
       ...(detail ? { detail } : {}),
       connectedAt: previous.connectedAt ?? (state === 'connected' ? now : null),
       timings,
+      // Nothing is paused once the call is over (a page mirroring the snapshot said "video paused" after hang-up).
+      ...(TERMINAL.has(state) ? { videoPausedForBandwidth: false, peerVideoPaused: false } : {}),
     });
     this.log.debug(`state ${key} -> ${nextPhase ? `${state}:${nextPhase}` : state}${reason ? ` (${reason})` : ''}`);
     const terminal = TERMINAL.has(state);

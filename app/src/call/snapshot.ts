@@ -16,6 +16,7 @@ export function idleSnapshot({ context, ...identity }: CallIdentity): CallSnapsh
     timings: {},
     quality: null,
     videoPausedForBandwidth: false,
+    peerVideoPaused: false,
     muted: false,
     cameraOff: false,
     screenSharing: false,

@@ -69,8 +69,10 @@ export interface CallSnapshot {
   connectedAt: number | null;
   timings: PhaseTimings;
   quality: QualityLevel | null;
-  /** True when video is paused because the network cannot carry it. */
+  /** True when our video is paused because the network cannot carry it. */
   videoPausedForBandwidth: boolean;
+  /** True when the peer's video has stopped reaching us while their audio still does (their picture is stuck). */
+  peerVideoPaused: boolean;
   muted: boolean;
   cameraOff: boolean;
   screenSharing: boolean;

@@ -42,7 +42,7 @@ const commonParts = [
   { name: 'context', description: 'The CRM record label inside the title.' },
   { name: 'header', description: 'Status line and quality indicator.' },
   { name: 'status', description: 'The state in words ("Connected 00:12").' },
-  { name: 'status-detail', description: 'Second status line ("Ringing", "Video paused...").' },
+  { name: 'status-detail', description: 'Second status line ("Ringing", "Your video is paused...", "Ana\'s video is paused...").' },
   { name: 'quality', description: 'Quality indicator (data-level good|fair|poor|lost).' },
   { name: 'progress-bar', description: 'Animated bar while media, ringing or ICE are in progress.' },
   { name: 'progress', description: 'ICE steps list while connecting.' },

@@ -134,6 +134,18 @@ describe.each(['video', 'voice'] as const)('<%s-call>', (kind) => {
     expect(await status(page, kind)).toBe('Connected 01:05');
     // The live region announced the state, not the ticking timer.
     expect(await liveRegion(page, kind)).toBe('Connected to Ana');
+    // Whose picture is stuck, shown and announced; its end announced as such, not as a new connection.
+    await push(page, { peerVideoPaused: true });
+    expect(await status(page, kind)).toBe("Connected 01:05 Ana's video is paused: the network is too slow");
+    expect(await liveRegion(page, kind)).toBe("Ana's video is paused: the network is too slow");
+    await push(page, { peerVideoPaused: false });
+    expect(await liveRegion(page, kind)).toBe('Video is back');
+    // Reconnecting: no bars, whatever the last sample said.
+    const level = () => page.evaluate((k) => document.querySelector(`#${k}`)!.shadowRoot!.querySelector('[part~="quality"]')?.getAttribute('data-level'), kind);
+    await push(page, { state: 'reconnecting' });
+    expect(await level()).toBe('lost');
+    await push(page, { state: 'connected' });
+    expect(await level()).toBe('fair');
     // The details panel says how the call travels, and what support needs after a failure.
     await push(page, { path: { local: 'relay', remote: 'host', protocol: 'udp', relayProtocol: 'tls', relayPort: 443 }, timings: { 'requesting-media': 140, 'connecting:checking': 820 } });
     await page.locator(`#${kind} [part~="stats-toggle"]`).click();

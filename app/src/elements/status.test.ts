@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setFirecallMessages, translator, resolveLanguage } from './messages';
-import { describeStatus, formatDuration } from './status';
+import { announcementAfter, describeStatus, formatDuration } from './status';
 import { baseSnapshot } from './testing/fake-client';
 
 const en = translator('en');
@@ -30,11 +30,24 @@ describe('status words', () => {
     expect(status.announcement).toBe('Connected to Ana');
   });
 
-  it('announces video paused for bandwidth, and the connection again when it resumes', () => {
-    const say = (videoPausedForBandwidth: boolean) =>
-      describeStatus(en, { snapshot: baseSnapshot({ state: 'connected', connectedAt: at, videoPausedForBandwidth }), name: 'Ana', now: at, signedIn: true });
-    expect(say(true)).toMatchObject({ announcement: 'Video paused: the network is too slow', detail: 'Video paused: the network is too slow' });
-    expect(say(false)).toMatchObject({ announcement: 'Connected to Ana', detail: null });
+  it('says whose video is paused for bandwidth, and announces it', () => {
+    const say = (videoPausedForBandwidth: boolean, peerVideoPaused: boolean) =>
+      describeStatus(en, { snapshot: baseSnapshot({ state: 'connected', connectedAt: at, videoPausedForBandwidth, peerVideoPaused }), name: 'Ana', now: at, signedIn: true });
+    expect(say(true, false)).toMatchObject({ announcement: 'Your video is paused: the network is too slow', detail: 'Your video is paused: the network is too slow' });
+    expect(say(false, true)).toMatchObject({ announcement: "Ana's video is paused: the network is too slow", detail: "Ana's video is paused: the network is too slow" });
+    expect(say(true, true)).toMatchObject({ detail: 'Video is paused both ways: the network is too slow' });
+    expect(say(false, false)).toMatchObject({ announcement: 'Connected to Ana', detail: null });
+  });
+
+  it('announces the end of a pause as video back, not as a new connection', () => {
+    const status = (partial: Parameters<typeof baseSnapshot>[0]) =>
+      describeStatus(en, { snapshot: baseSnapshot({ state: 'connected', connectedAt: at, ...partial }), name: 'Ana', now: at, signedIn: true });
+    const paused = status({ peerVideoPaused: true });
+    const back = status({});
+    expect(announcementAfter(en, paused, back)).toBe('Video is back');
+    expect(announcementAfter(en, null, back)).toBe('Connected to Ana');
+    expect(announcementAfter(en, paused, status({ state: 'reconnecting' }))).toBe('Reconnecting');
+    expect(announcementAfter(de, paused, back)).toBe('Das Video läuft wieder');
   });
 
   it("falls back to the engine's sentence for a reason it does not know", () => {

@@ -22,6 +22,25 @@ export interface Status {
   /** A second line, e.g. the caller of a ringing incoming call. */
   detail: string | null;
   tone: 'idle' | 'busy' | 'good' | 'warn' | 'bad';
+  /** Some video of a connected call (ours, the peer's or both) is paused for bandwidth. */
+  videoPaused?: boolean;
+}
+
+/** Whose video is paused, in words; null when none is. */
+function pausedVideo(t: Translate, snapshot: CallSnapshot, params: { name: string }): string | null {
+  const ours = snapshot.videoPausedForBandwidth;
+  const theirs = snapshot.peerVideoPaused;
+  if (ours && theirs) return t('videoPausedBoth');
+  if (ours) return t('videoPaused');
+  return theirs ? t('peerVideoPaused', params) : null;
+}
+
+/**
+ * What the live region says for `next` after `previous`: the end of a pause is
+ * said as such ("Connected to Ana" mid-call sounded like a reconnection).
+ */
+export function announcementAfter(t: Translate, previous: Status | null, next: Status): string {
+  return previous?.videoPaused && next.tone === 'good' && !next.videoPaused ? t('videoResumed') : next.announcement;
 }
 
 export function describeStatus(t: Translate, input: StatusInput): Status {
@@ -42,12 +61,14 @@ export function describeStatus(t: Translate, input: StatusInput): Status {
       return same(t(snapshot.phase === 'relaying' ? 'connectingRelay' : 'connecting'), 'busy');
     case 'connected': {
       const since = snapshot.connectedAt ?? now;
+      const paused = pausedVideo(t, snapshot, params);
       return {
         text: t('connected', { time: formatDuration(now - since) }),
         // A pause for bandwidth is news too: screen readers hear only the live region.
-        announcement: snapshot.videoPausedForBandwidth ? t('videoPaused') : t('connectedAnnouncement', params),
-        detail: snapshot.videoPausedForBandwidth ? t('videoPaused') : null,
+        announcement: paused ?? t('connectedAnnouncement', params),
+        detail: paused,
         tone: 'good',
+        videoPaused: paused !== null,
       };
     }
     case 'reconnecting':

@@ -10,6 +10,8 @@ let callee: RTCPeerConnection;
 let videoSender: RTCRtpSender;
 let audioSender: RTCRtpSender;
 let controller: QualityController | null = null;
+/** The callee's own controller, measuring only: what the person watching is told. */
+let watcher: QualityController | null = null;
 const errors: string[] = [];
 
 async function connect(): Promise<void> {
@@ -35,6 +37,8 @@ async function connect(): Promise<void> {
     };
     check();
   });
+  watcher = createQualityController({ pc: callee, adapt: false, onError: (e) => errors.push(`callee ${e.reason}`) });
+  watcher.start();
 }
 
 function start(tunables: Partial<QualityTunables> = {}, explicit = true): void {
@@ -76,9 +80,14 @@ async function media() {
   parameters,
   media,
   state: () => ({ ...controller?.state, errors }),
+  calleeState: () => ({ ...watcher?.state }),
+  cameraOn: (on: boolean) => {
+    videoSender.track!.enabled = on;
+  },
   shareScreen: (on: boolean) => controller?.setVideoSender(videoSender, on ? 'screen' : 'camera'),
   close: () => {
     controller?.stop();
+    watcher?.stop();
     caller?.close();
     callee?.close();
   },

@@ -371,11 +371,14 @@ describe('quality controller: video paused for bandwidth', () => {
     await clock.advance(t.resumeVideoAfterMs);
     expect(new Set(rungsBetween(pausedAt, pausedAt + t.resumeVideoAfterMs))).toEqual(new Set(['paused']));
     await clock.advance(t.sampleIntervalMs);
-    expect(controller.state.videoPausedForBandwidth).toBe(false);
     const lowest = t.cameraLadder.at(-1)!;
     expect(controller.state.rung).toBe(lowest.name);
     expect(controller.state.lastChange).toBe('resume');
     expect(encoding()).toMatchObject({ active: true, maxBitrate: lowest.maxBitrate, maxFramerate: lowest.maxFramerate });
+    // The user hears of it once the try has held for the probe grace: a try that fails is not news.
+    expect(controller.state.videoPausedForBandwidth).toBe(true);
+    await clock.advance(t.probeGraceMs);
+    expect(controller.state.videoPausedForBandwidth).toBe(false);
     expect(changes.at(-1)!.videoPausedForBandwidth).toBe(false);
     // And climbs back to the top after a stable period.
     await clock.advance(t.stepUpAfterMs + 2 * t.sampleIntervalMs);
@@ -403,15 +406,15 @@ describe('quality controller: video paused for bandwidth', () => {
     expect(controller.state.rung).toBe(t.cameraLadder.at(-1)!.name);
   });
 
-  it('stays paused, trying less and less often, while the link cannot carry video', async () => {
-    const { clock, net, controller, samples } = setup();
+  it('stays paused, trying less and less often, while the link cannot carry video, and says so once', async () => {
+    const { clock, net, controller, samples, changes } = setup();
     await clock.advance(10_000);
     net.estimateBps = 120_000;
     const resumes: number[] = [];
     let wasPaused = false;
     for (let i = 0; i < 90; i++) {
       await clock.advance(t.sampleIntervalMs);
-      const paused = controller.state.videoPausedForBandwidth;
+      const paused = controller.state.rung === 'paused';
       if (wasPaused && !paused) resumes.push(samples.at(-1)!.sinceStart);
       wasPaused = paused;
       // Video on this link means loss.
@@ -420,7 +423,34 @@ describe('quality controller: video paused for bandwidth', () => {
     expect(resumes.length).toBeGreaterThanOrEqual(3);
     const gaps = resumes.slice(1).map((r, i) => r - resumes[i]!);
     expect(gaps[1]!).toBeGreaterThanOrEqual(gaps[0]! + t.resumeVideoAfterMs);
-    expect(controller.state.videoPausedForBandwidth).toBe(true);
+    // Every failed try flashed "paused" off and on (and "Connected to Ana" to screen readers).
+    const told = changes.map((c) => c.videoPausedForBandwidth).filter((p, i, all) => i === 0 || p !== all[i - 1]);
+    expect(told).toEqual([false, true]);
+  });
+});
+
+describe("quality controller: the peer's video", () => {
+  it('says the peer\'s video is paused while their audio arrives without it, and clears on their next frame', async () => {
+    const { clock, net, controller, changes } = setup();
+    await clock.advance(5_000);
+    net.peerVideoFlowing = false;
+    await clock.advance((t.peerVideoStalledSamples - 1) * t.sampleIntervalMs);
+    expect(controller.state.peerVideoPaused).toBe(false); // one or two empty seconds are a hiccup
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.peerVideoPaused).toBe(true);
+    expect(changes.at(-1)!.peerVideoPaused).toBe(true);
+    net.peerVideoFlowing = true;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.peerVideoPaused).toBe(false);
+  });
+
+  it('does not call a dead path a paused video', async () => {
+    const { clock, net, controller } = setup();
+    await clock.advance(5_000);
+    net.inboundFlowing = false;
+    await clock.advance(5 * t.sampleIntervalMs);
+    expect(controller.state.peerVideoPaused).toBe(false);
+    expect(controller.state.level).toBe('lost');
   });
 });
 

@@ -10,7 +10,8 @@
 import type { QualityLevel } from '../types';
 import { systemClock, type QualityClock } from './clock';
 import type { QualityError } from './errors';
-import { initialLadderState, isPaused, nextLadderState, type LadderState } from './ladder';
+import { initialLadderState, isPaused, isResuming, nextLadderState, type LadderState } from './ladder';
+import { initialPeerVideoState, nextPeerVideoState, type PeerVideoState } from './peer-video';
 import { initialLevelState, levelOfSample, nextLevelState, type LevelState } from './level';
 import { createStatsPoller, type StatsPoller } from './poller';
 import { createParametersApplier, type ParametersApplier, type ParametersWish, type SenderLike } from './sender-params';
@@ -22,8 +23,13 @@ export type VideoSource = 'camera' | 'screen';
 export interface QualityState {
   /** What the user sees; null until the first full sample. */
   level: QualityLevel | null;
-  /** True while our video is switched off because the network cannot carry it. */
+  /**
+   * True while our video is switched off because the network cannot carry it, and
+   * through a resume's probe grace, so a resume that fails is not news twice.
+   */
   videoPausedForBandwidth: boolean;
+  /** True while the peer's audio reaches us and their video does not (their picture is stuck). */
+  peerVideoPaused: boolean;
   /** Current rung name ('360p', 'screen-4fps', 'paused'); null without video or with adaptation off. */
   rung: string | null;
   /** Why the rung last changed ('bandwidth', 'loss', 'queueing', 'headroom', 'resume'). */
@@ -166,21 +172,26 @@ export function createQualityController(options: QualityControllerOptions): Qual
   let audio: { sender: SenderLike; applier: ParametersApplier; status: 'to-do' | 'pending' | 'done' } | null = null;
   let ladderState = initialLadderState();
   let levelState: LevelState = initialLevelState;
-  let state: QualityState = { level: null, videoPausedForBandwidth: false, rung: null, lastChange: null };
+  let peerVideo: PeerVideoState = initialPeerVideoState;
+  let state: QualityState = { level: null, videoPausedForBandwidth: false, peerVideoPaused: false, rung: null, lastChange: null };
   let running = false;
 
   const ladder = (): readonly Rung[] => (video?.source === 'screen' ? t.screenLadder : t.cameraLadder);
 
   function publish(): void {
-    const paused = video !== null && adapt && isPaused(ladderState, ladder());
+    const paused = video !== null && adapt && (isPaused(ladderState, ladder()) || isResuming(ladderState, clock.now(), t));
     const next: QualityState = {
       level: levelState.level,
       videoPausedForBandwidth: paused,
+      peerVideoPaused: peerVideo.paused,
       rung: video && adapt ? (ladder()[ladderState.rung]?.name ?? 'paused') : null,
       lastChange: video && adapt ? ladderState.lastChange : null,
     };
     const changed =
-      next.level !== state.level || next.videoPausedForBandwidth !== state.videoPausedForBandwidth || next.rung !== state.rung;
+      next.level !== state.level ||
+      next.videoPausedForBandwidth !== state.videoPausedForBandwidth ||
+      next.peerVideoPaused !== state.peerVideoPaused ||
+      next.rung !== state.rung;
     state = next;
     if (changed && options.onChange) guard(() => options.onChange!(state));
   }
@@ -225,6 +236,7 @@ export function createQualityController(options: QualityControllerOptions): Qual
   function onSample(sample: QualitySample): void {
     syncSenders();
     if (video && adapt) ladderState = nextLadderState(ladderState, sample, ladder(), t);
+    peerVideo = nextPeerVideoState(peerVideo, sample, t);
     if (sample.intervalMs > 0) {
       const rung = video ? ladder()[ladderState.rung] : undefined;
       const observed = levelOfSample(

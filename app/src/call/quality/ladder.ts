@@ -48,6 +48,15 @@ export function isPaused(state: LadderState, ladder: readonly Rung[]): boolean {
   return state.rung >= ladder.length;
 }
 
+/**
+ * Video came back from a pause less than `probeGraceMs` ago: the try may still
+ * fail, so the user is told it resumed only once it holds (each failed try
+ * otherwise flashed the paused line off and on every 6-20 s).
+ */
+export function isResuming(state: LadderState, at: number, t: QualityTunables): boolean {
+  return state.lastChange === 'resume' && state.lastStepUpAt !== null && at - state.lastStepUpAt < t.probeGraceMs;
+}
+
 /** Bits per second of the estimate left for video once audio has its share. */
 export function videoBudget(sample: QualitySample, t: QualityTunables): number | null {
   const estimate = sample.availableOutgoingBitrate;

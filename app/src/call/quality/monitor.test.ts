@@ -25,7 +25,7 @@ describe('qualityMonitor (the CallSession seam)', () => {
     await clock.advance(t.warmUpMs + 1_000);
     expect(audio.current.encodings[0]).toMatchObject({ priority: 'high' });
     expect(camera.current.encodings[0]).toMatchObject({ maxBitrate: 1_500_000, scaleResolutionDownBy: 1 });
-    expect(published.at(-1)).toEqual({ quality: 'good', videoPausedForBandwidth: false });
+    expect(published.at(-1)).toEqual({ quality: 'good', videoPausedForBandwidth: false, peerVideoPaused: false });
 
     // replaceTrack(screenTrack): same sender, a track whose settings name a display surface.
     (camera as { track: unknown }).track = { contentHint: '', getSettings: () => ({ width: 1920, height: 1080, displaySurface: 'monitor' }) };

@@ -20,7 +20,7 @@ export interface QualityMonitorOptions {
   onSample?: (sample: QualitySample, state: QualityState) => void;
 }
 
-export type QualityPublish = (update: { quality: QualityLevel; videoPausedForBandwidth: boolean }) => void;
+export type QualityPublish = (update: { quality: QualityLevel; videoPausedForBandwidth: boolean; peerVideoPaused: boolean }) => void;
 
 export function qualityMonitor(options: QualityMonitorOptions = {}) {
   return (pc: PeerConnectionLike, publish: QualityPublish): { stop(): void } => {
@@ -28,7 +28,9 @@ export function qualityMonitor(options: QualityMonitorOptions = {}) {
       pc,
       ...options,
       onChange: (state) => {
-        if (state.level !== null) publish({ quality: state.level, videoPausedForBandwidth: state.videoPausedForBandwidth });
+        if (state.level !== null) {
+          publish({ quality: state.level, videoPausedForBandwidth: state.videoPausedForBandwidth, peerVideoPaused: state.peerVideoPaused });
+        }
       },
     });
     controller.start();

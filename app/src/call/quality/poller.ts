@@ -46,10 +46,18 @@ export function createStatsPoller(options: StatsPollerOptions): StatsPoller {
     if (myGeneration !== generation) return;
     if (report !== null) {
       const snapshot = { at: clock.now(), report };
-      const sample = sampleStats(previous, snapshot);
-      previous = snapshot;
-      failing = false;
-      onSample(sample);
+      try {
+        const sample = sampleStats(previous, snapshot);
+        previous = snapshot;
+        onSample(sample);
+        failing = false;
+      } catch (cause) {
+        // A report we cannot read, or a sample handler that broke, must not end the polling:
+        // the next report may be fine, and a stopped poller would freeze the level for the call.
+        if (!failing) onError(new QualityError('stats-unavailable', { cause }));
+        failing = true;
+        previous = null;
+      }
     }
     if (myGeneration !== generation) return;
     const elapsed = clock.now() - startedAt;

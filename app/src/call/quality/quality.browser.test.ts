@@ -15,7 +15,7 @@ const FLAGS = [
   '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
 ];
 
-interface PageState { rung?: string | null; videoPausedForBandwidth?: boolean; level?: string | null; errors: string[] }
+interface PageState { rung?: string | null; videoPausedForBandwidth?: boolean; peerVideoPaused?: boolean; level?: string | null; errors: string[] }
 type Params = {
   video: { encodings: RTCRtpEncodingParameters[]; degradationPreference: string | null };
   audio: { encodings: RTCRtpEncodingParameters[]; fmtp: string | null };
@@ -100,17 +100,32 @@ describe('quality controller in Chromium', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     const after = await call<Media>('media');
     expect(after.framesSent).toBe(before.framesSent);
+    // The person watching is told too: their picture is stuck on its last frame.
+    await until("callee told the caller's video is paused", () => call<PageState>('calleeState'), (s) => s.peerVideoPaused === true);
     expect((await call<PageState>('state')).errors).toEqual([]);
   });
 
   it('resumes and shares the screen at full resolution, giving up frame rate (senders found on the pc)', async () => {
     await call('start', {}, false);
     await until('video resumed', () => call<Params>('parameters'), (p) => p.video.encodings[0]?.active === true);
+    await until('callee sees video again', () => call<PageState>('calleeState'), (s) => s.peerVideoPaused === false);
     await call('shareScreen', true);
     const p = await until('screen rung applied', () => call<Params>('parameters'), (p) => p.video.degradationPreference === 'maintain-resolution');
     expect(p.video.encodings[0]).toMatchObject({ active: true, maxFramerate: 15, scaleResolutionDownBy: 1 });
     const m = await until('full-resolution frames', () => call<Media>('media'), (m) => m.sentHeight === 480 && m.receivedHeight === 480);
     expect(m.sentHeight).toBe(480);
     expect((await call<PageState>('state')).errors).toEqual([]);
+  });
+
+  it("does not call a camera switched off a paused video: Chromium still sends its black frames", async () => {
+    await call('shareScreen', false);
+    await call('cameraOn', false);
+    const seen: boolean[] = [];
+    for (let i = 0; i < 12; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      seen.push((await call<PageState>('calleeState')).peerVideoPaused === true);
+    }
+    await call('cameraOn', true);
+    expect(seen).not.toContain(true);
   });
 });

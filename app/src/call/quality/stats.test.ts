@@ -97,6 +97,14 @@ describe('sampleStats', () => {
     expect(sampleStats({ at: 0, report: prev }, { at: 1_000, report: curr }).sentVideoBps).toBe(200_000);
   });
 
+  it("counts the peer's video frames, all of them for a stream new since the last report", () => {
+    const iv = (framesReceived: number) => ({ IV: { id: 'IV', type: 'inbound-rtp', kind: 'video', framesReceived } });
+    expect(sampleStats({ at: 0, report: iv(100) }, { at: 1_000, report: iv(130) }).receivedVideoFrames).toBe(30);
+    // A pause that began within a second of the first frame: those frames were still "seen".
+    expect(sampleStats({ at: 0, report: {} }, { at: 1_000, report: iv(7) }).receivedVideoFrames).toBe(7);
+    expect(sampleStats({ at: 0, report: {} }, { at: 1_000, report: {} }).receivedVideoFrames).toBeNull();
+  });
+
   it('says inbound media stopped when nothing arrived during the interval', () => {
     const prev = { IA: { id: 'IA', type: 'inbound-rtp', kind: 'audio', bytesReceived: 500 } };
     const s = sampleStats({ at: 0, report: prev }, { at: 1_000, report: prev });

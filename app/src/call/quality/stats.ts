@@ -39,6 +39,8 @@ export interface QualitySample {
   sentVideoBps: number | null;
   receivedAudioBps: number | null;
   receivedVideoBps: number | null;
+  /** Frames of the peer's video that reached us during the interval (null: no video stream to count). */
+  receivedVideoFrames: number | null;
   /** Worst fractionLost (0..1) the peer reports for what we send (remote-inbound-rtp). */
   loss: number | null;
   /** Round-trip time (ms): worst remote-inbound-rtp RTT, else the candidate pair's. */
@@ -119,15 +121,17 @@ class Report {
 
 /**
  * Growth of a counter summed over the streams of one type and kind. A stream
- * absent from the previous report is skipped (its start time is unknown); a
- * counter that went backwards restarted, so its whole value is growth.
+ * absent from the previous report is skipped (its start time is unknown, so it
+ * would spoil a rate) unless `newStreamsWhole`: for a count of things received,
+ * all of a new stream's came since the previous report. A counter that went
+ * backwards restarted, so its whole value is growth.
  */
-function growth(prev: Report, curr: Report, type: string, kind: string | undefined, field: string): number | null {
+function growth(prev: Report, curr: Report, type: string, kind: string | undefined, field: string, newStreamsWhole = false): number | null {
   let total = 0;
   let matched = false;
   for (const c of curr.of(type, kind)) {
     const now = num(c, field);
-    const before = num(prev.get(c.id), field);
+    const before = num(prev.get(c.id), field) ?? (newStreamsWhole ? 0 : undefined);
     if (now === undefined || before === undefined) continue;
     matched = true;
     total += now >= before ? now - before : now;
@@ -176,8 +180,8 @@ export function sampleStats(prev: StatsSnapshot | null, curr: StatsSnapshot): Qu
   const qualityLimitationReason =
     typeof reasonField === 'string' ? ((LIMITATIONS.includes(reasonField) ? reasonField : 'other') as LimitationReason) : null;
 
-  const g = (type: string, kind: string | undefined, field: string): number | null =>
-    before ? growth(before, now, type, kind, field) : null;
+  const g = (type: string, kind: string | undefined, field: string, newStreamsWhole = false): number | null =>
+    before ? growth(before, now, type, kind, field, newStreamsWhole) : null;
 
   const receivedAudio = g('inbound-rtp', 'audio', 'bytesReceived');
   const receivedVideo = g('inbound-rtp', 'video', 'bytesReceived');
@@ -197,6 +201,9 @@ export function sampleStats(prev: StatsSnapshot | null, curr: StatsSnapshot): Qu
     sentVideoBps: rate(g('outbound-rtp', 'video', 'bytesSent'), intervalMs),
     receivedAudioBps: rate(receivedAudio, intervalMs),
     receivedVideoBps: rate(receivedVideo, intervalMs),
+    // Frames, not bytes: padding and retransmissions keep bytes moving after the peer's encoder stopped.
+    // (A stream's first frames count: a pause that began within a second of the call's first frame went unseen.)
+    receivedVideoFrames: g('inbound-rtp', 'video', 'framesReceived', true) ?? g('inbound-rtp', 'video', 'framesDecoded', true),
     loss: maxOf(remoteInbound.map((e) => num(e, 'fractionLost'))),
     rttMs: remoteRtt !== null ? remoteRtt * 1000 : pairRtt !== undefined ? pairRtt * 1000 : null,
     jitterMs: remoteJitter !== null ? remoteJitter * 1000 : null,

@@ -57,6 +57,8 @@ export interface SyntheticNetwork {
   jitterMs: number;
   /** Received media flowing at all. */
   inboundFlowing: boolean;
+  /** The peer's video among it (false: only their audio arrives, as when they pause video). */
+  peerVideoFlowing: boolean;
   /** Share of received audio concealed. */
   concealment: number;
   /** Freezes of received video per sample, each 200 ms long. */
@@ -75,6 +77,7 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
     rttMs: 80,
     jitterMs: 5,
     inboundFlowing: true,
+    peerVideoFlowing: true,
     concealment: 0,
     freezesPerSample: 0,
     qualityLimitationReason: 'none',
@@ -82,7 +85,7 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
     pairId: 'CP',
   };
   let last = clock.now();
-  const c = { audioSent: 0, videoSent: 0, audioRecv: 0, videoRecv: 0, samples: 0, concealed: 0, freezes: 0, freezeSecs: 0 };
+  const c = { audioSent: 0, videoSent: 0, audioRecv: 0, videoRecv: 0, framesRecv: 0, samples: 0, concealed: 0, freezes: 0, freezeSecs: 0 };
   let calls = 0;
   let failNext = 0;
   return {
@@ -112,7 +115,10 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
       c.videoSent += (videoRate / 8) * secs;
       if (net.inboundFlowing) {
         c.audioRecv += (40_000 / 8) * secs;
-        c.videoRecv += (500_000 / 8) * secs;
+        if (net.peerVideoFlowing) {
+          c.videoRecv += (500_000 / 8) * secs;
+          c.framesRecv += Math.round(30 * secs);
+        }
         const samples = 48_000 * secs;
         c.samples += samples;
         c.concealed += samples * net.concealment;
@@ -153,7 +159,7 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
           silentConcealedSamples: 0,
           jitter: net.jitterMs / 1000,
         },
-        { id: 'IV', type: 'inbound-rtp', kind: 'video', bytesReceived: c.videoRecv, freezeCount: c.freezes, totalFreezesDuration: c.freezeSecs },
+        { id: 'IV', type: 'inbound-rtp', kind: 'video', bytesReceived: c.videoRecv, framesReceived: c.framesRecv, freezeCount: c.freezes, totalFreezesDuration: c.freezeSecs },
       ];
       return new Map(entries.map((e) => [e.id!, e]));
     },

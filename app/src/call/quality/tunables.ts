@@ -169,6 +169,12 @@ export interface QualityTunables {
   lostAfterSilentSamples: number;
   /** Our video capped below this (bit/s) is visibly soft: the level is at best fair. */
   videoFairBelowBps: number;
+  /**
+   * Samples in a row with the peer's audio arriving and no frame of their video
+   * before we say their video is paused. 3: a still shared screen may send a
+   * frame only about once a second, and a pause is meant to last, not flicker.
+   */
+  peerVideoStalledSamples: number;
 }
 
 export const defaultTunables: Readonly<QualityTunables> = Object.freeze({
@@ -217,6 +223,7 @@ export const defaultTunables: Readonly<QualityTunables> = Object.freeze({
   rttPoorMs: 600,
   lostAfterSilentSamples: 2,
   videoFairBelowBps: 450_000,
+  peerVideoStalledSamples: 3,
 });
 
 /** Defaults with overrides applied; rejects values that would make the controller misbehave. */
@@ -252,6 +259,7 @@ export function resolveTunables(overrides: Partial<QualityTunables> = {}): Quali
   if (!(t.estimateCollapseRatio > 0 && t.estimateCollapseRatio <= t.estimateDropRatio)) problems.push('estimateCollapseRatio must be in (0, estimateDropRatio]');
   if (!(t.collapseHeadroom > 0 && t.collapseHeadroom <= t.estimateHeadroom)) problems.push('collapseHeadroom must be in (0, estimateHeadroom]');
   if (!(t.levelDownSamples >= 1) || !(t.levelUpSamples >= 1) || !(t.lostAfterSilentSamples >= 1)) problems.push('level sample counts must be >= 1');
+  if (!(t.peerVideoStalledSamples >= 1)) problems.push('peerVideoStalledSamples must be >= 1');
   if (problems.length > 0) {
     throw new RangeError(`Invalid quality tunables: ${problems.join('; ')}. Fix the override passed to createQualityController.`);
   }
