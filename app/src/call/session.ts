@@ -95,7 +95,8 @@ export const DEFAULT_TIMEOUTS: CallTimeouts = {
  */
 export type QualityMonitorFactory = (
   pc: RTCPeerConnection,
-  publish: (update: Pick<CallSnapshot, 'videoPausedForBandwidth' | 'peerVideoPaused'> & { quality: QualityLevel }) => void,
+  // peerVideoPaused is optional: monitors written before it existed still fit.
+  publish: (update: { quality: QualityLevel; videoPausedForBandwidth: boolean; peerVideoPaused?: boolean }) => void,
 ) => { stop(): void };
 
 /** How every call's connection is configured (the client's warm line makes its connection the same way). */
@@ -604,7 +605,7 @@ export class CallSession implements CallSessionApi {
     if (this.deps.quality) {
       try {
         this.quality = this.deps.quality(pc, ({ quality, videoPausedForBandwidth, peerVideoPaused }) => {
-          if (!this.isOver) this.patch({ quality, videoPausedForBandwidth, peerVideoPaused });
+          if (!this.isOver) this.patch({ quality, videoPausedForBandwidth, peerVideoPaused: peerVideoPaused ?? false });
         });
       } catch (error) {
         this.log.warn(`quality monitor did not start: ${(error as Error).message}`);

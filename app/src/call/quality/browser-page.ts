@@ -12,6 +12,7 @@ let audioSender: RTCRtpSender;
 let controller: QualityController | null = null;
 /** The callee's own controller, measuring only: what the person watching is told. */
 let watcher: QualityController | null = null;
+let calleeSamples = 0;
 const errors: string[] = [];
 
 async function connect(): Promise<void> {
@@ -37,7 +38,12 @@ async function connect(): Promise<void> {
     };
     check();
   });
-  watcher = createQualityController({ pc: callee, adapt: false, onError: (e) => errors.push(`callee ${e.reason}`) });
+  watcher = createQualityController({
+    pc: callee,
+    adapt: false,
+    onError: (e) => errors.push(`callee ${e.reason}`),
+    onSample: () => void (calleeSamples += 1),
+  });
   watcher.start();
 }
 
@@ -80,7 +86,7 @@ async function media() {
   parameters,
   media,
   state: () => ({ ...controller?.state, errors }),
-  calleeState: () => ({ ...watcher?.state }),
+  calleeState: () => ({ ...watcher?.state, samples: calleeSamples }),
   cameraOn: (on: boolean) => {
     videoSender.track!.enabled = on;
   },

@@ -375,9 +375,9 @@ describe('quality controller: video paused for bandwidth', () => {
     expect(controller.state.rung).toBe(lowest.name);
     expect(controller.state.lastChange).toBe('resume');
     expect(encoding()).toMatchObject({ active: true, maxBitrate: lowest.maxBitrate, maxFramerate: lowest.maxFramerate });
-    // The user hears of it once the try has held for the probe grace: a try that fails is not news.
+    // The user hears of it once the try has held: a try that fails is not news.
     expect(controller.state.videoPausedForBandwidth).toBe(true);
-    await clock.advance(t.probeGraceMs);
+    await clock.advance(t.failedStepUpWindowMs);
     expect(controller.state.videoPausedForBandwidth).toBe(false);
     expect(changes.at(-1)!.videoPausedForBandwidth).toBe(false);
     // And climbs back to the top after a stable period.
@@ -427,6 +427,34 @@ describe('quality controller: video paused for bandwidth', () => {
     const told = changes.map((c) => c.videoPausedForBandwidth).filter((p, i, all) => i === 0 || p !== all[i - 1]);
     expect(told).toEqual([false, true]);
   });
+
+  it('says video is back only once a resume has held, also when the try fails after its probe grace', async () => {
+    const { clock, net, controller, changes } = setup();
+    await clock.advance(10_000);
+    net.estimateBps = 100_000;
+    net.loss = 0.05;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('paused');
+    net.estimateBps = 3_000_000;
+    net.loss = 0;
+    for (let i = 0; i * t.sampleIntervalMs < t.resumeVideoAfterMs + 2_000 && controller.state.rung === 'paused'; i++) await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).not.toBe('paused');
+    // Room for the lowest rung only (no step up that would prove the try), and two samples past
+    // the probe grace the link fails it: heavy loss, a collapsed estimate.
+    net.estimateBps = 220_000;
+    await clock.advance(t.probeGraceMs + 2 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe(t.cameraLadder.at(-1)!.name);
+    net.estimateBps = 100_000;
+    net.loss = 0.2;
+    await clock.advance(2 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('paused');
+    expect(changes.map((c) => c.videoPausedForBandwidth).filter((p, i, all) => i === 0 || p !== all[i - 1])).toEqual([false, true]);
+    // A try that holds is news.
+    net.estimateBps = 3_000_000;
+    net.loss = 0;
+    await clock.advance(2 * t.maxStepUpBackoffMs + t.failedStepUpWindowMs);
+    expect(controller.state.videoPausedForBandwidth).toBe(false);
+  });
 });
 
 describe("quality controller: the peer's video", () => {
@@ -468,6 +496,22 @@ describe('quality controller: background loss', () => {
     expect(controller.state.videoPausedForBandwidth).toBe(false);
     await clock.advance(30_000);
     expect(controller.state.rung).toBe('720p');
+  });
+
+  it('takes a second of 11 % for chance on a link that always loses 5 %, and 25 % for congestion', async () => {
+    const { clock, net, controller } = setup();
+    net.loss = 0.05;
+    await clock.advance(t.warmUpMs + t.backgroundLossSamples * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+    net.loss = 0.11; // on a clean link this steps down (loss >= 10 %)
+    await clock.advance(t.sampleIntervalMs);
+    net.loss = 0.05;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+    net.loss = 0.25;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).not.toBe('720p');
+    expect(controller.state.lastChange).toBe('loss');
   });
 
   it('climbs back after a dip on a link that always loses 2.5 %', async () => {

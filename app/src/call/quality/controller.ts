@@ -25,7 +25,7 @@ export interface QualityState {
   level: QualityLevel | null;
   /**
    * True while our video is switched off because the network cannot carry it, and
-   * through a resume's probe grace, so a resume that fails is not news twice.
+   * until a resume has held (`failedStepUpWindowMs`), so a try that fails is not news twice.
    */
   videoPausedForBandwidth: boolean;
   /** True while the peer's audio reaches us and their video does not (their picture is stuck). */
@@ -179,7 +179,7 @@ export function createQualityController(options: QualityControllerOptions): Qual
   const ladder = (): readonly Rung[] => (video?.source === 'screen' ? t.screenLadder : t.cameraLadder);
 
   function publish(): void {
-    const paused = video !== null && adapt && (isPaused(ladderState, ladder()) || isResuming(ladderState, clock.now(), t));
+    const paused = video !== null && adapt && (isPaused(ladderState, ladder()) || isResuming(ladderState));
     const next: QualityState = {
       level: levelState.level,
       videoPausedForBandwidth: paused,

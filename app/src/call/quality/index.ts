@@ -6,8 +6,8 @@
  *   quality.setVideoSender(sender, 'screen');   // after switching to screen share
  *   quality.stop();                        // when the call ends
  *
- * `onChange` receives { level, videoPausedForBandwidth, rung, lastChange };
- * copy level and videoPausedForBandwidth into CallSnapshot. Without explicit
+ * `onChange` receives { level, videoPausedForBandwidth, peerVideoPaused, rung, lastChange };
+ * copy level and the two paused flags into CallSnapshot. Without explicit
  * senders it finds them on `pc` before every sample. `qualityMonitor()` is the
  * same thing shaped for CallSession's `quality` seam.
  * Apply `withOpusFecAndDtx` to every remote description before setRemoteDescription.

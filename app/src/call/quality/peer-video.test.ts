@@ -10,9 +10,10 @@ const sample = (receivedVideoFrames: number | null, receivedAudioBps: number | n
   inboundMediaFlowing: true, pathId: null,
 });
 
-const run = (frames: (number | null)[], audio = 40_000): PeerVideoState[] => {
+/** `audio` per sample, or one value for all. */
+const run = (frames: (number | null)[], audio: number | number[] = 40_000): PeerVideoState[] => {
   let s = initialPeerVideoState;
-  return frames.map((f) => (s = nextPeerVideoState(s, sample(f, audio), t)));
+  return frames.map((f, i) => (s = nextPeerVideoState(s, sample(f, Array.isArray(audio) ? audio[i]! : audio), t)));
 };
 
 describe('the peer\'s video paused', () => {
@@ -32,6 +33,15 @@ describe('the peer\'s video paused', () => {
   it('not before any of their video came (a call still starting, or a voice call)', () => {
     expect(run([0, 0, 0, 0, 0]).some((s) => s.paused)).toBe(false);
     expect(run([null, null, null, null]).some((s) => s.paused)).toBe(false);
+  });
+
+  it('still paused through a second with nothing at all (no "Video is back" over silence)', () => {
+    const states = run([30, 0, 0, 0, 0, 0, 0], [40_000, 40_000, 40_000, 40_000, 0, 40_000, 40_000]);
+    expect(states.map((s) => s.paused)).toEqual([false, false, false, true, true, true, true]);
+  });
+
+  it('no longer paused once their video stream is gone (renegotiated away)', () => {
+    expect(run([30, 0, 0, 0, null]).at(-1)!.paused).toBe(false);
   });
 
   it('back on their first frame', () => {

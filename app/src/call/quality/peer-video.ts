@@ -21,9 +21,14 @@ export const initialPeerVideoState: PeerVideoState = { seen: false, stalledSampl
 
 export function nextPeerVideoState(s: PeerVideoState, sample: QualitySample, t: QualityTunables): PeerVideoState {
   const frames = sample.receivedVideoFrames;
-  if (sample.intervalMs <= 0 || frames === null) return s;
+  if (sample.intervalMs <= 0) return s;
+  // Their video stream is gone (renegotiated away): nothing of theirs is paused any more.
+  if (frames === null) return initialPeerVideoState;
   if (frames > 0) return { seen: true, stalledSamples: 0, paused: false };
-  if (!s.seen || !((sample.receivedAudioBps ?? 0) > 0)) return { ...s, stalledSamples: 0, paused: false };
+  // Nothing arrives at all: a dead path (the call says "Reconnecting"), or one silent
+  // second under heavy loss. Neither ends a pause ("Video is back" over silence) nor starts one.
+  if (!((sample.receivedAudioBps ?? 0) > 0)) return { ...s, stalledSamples: 0 };
+  if (!s.seen) return s;
   const stalledSamples = s.stalledSamples + 1;
-  return { seen: true, stalledSamples, paused: stalledSamples >= t.peerVideoStalledSamples };
+  return { seen: true, stalledSamples, paused: s.paused || stalledSamples >= t.peerVideoStalledSamples };
 }

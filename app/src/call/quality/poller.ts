@@ -30,6 +30,11 @@ export function createStatsPoller(options: StatsPollerOptions): StatsPoller {
   let timer: unknown = null;
   let previous: StatsSnapshot | null = null;
   let failing = false;
+  /** Once per streak of failures, not once a second. */
+  const failed = (cause: unknown) => {
+    if (!failing) onError(new QualityError('stats-unavailable', { cause }));
+    failing = true;
+  };
 
   async function poll(myGeneration: number): Promise<void> {
     const startedAt = clock.now();
@@ -38,25 +43,30 @@ export function createStatsPoller(options: StatsPollerOptions): StatsPoller {
       report = await getStats();
     } catch (cause) {
       if (myGeneration !== generation) return;
-      if (!failing) onError(new QualityError('stats-unavailable', { cause }));
-      failing = true;
+      failed(cause);
       // Rates across a gap would mix two different periods.
       previous = null;
     }
     if (myGeneration !== generation) return;
     if (report !== null) {
+      // A report we cannot read, or a sample handler that broke, must not end the polling:
+      // the next one may be fine, and a stopped poller froze the level for the rest of the call.
       const snapshot = { at: clock.now(), report };
+      let sample: QualitySample | null = null;
       try {
-        const sample = sampleStats(previous, snapshot);
+        sample = sampleStats(previous, snapshot);
         previous = snapshot;
-        onSample(sample);
-        failing = false;
       } catch (cause) {
-        // A report we cannot read, or a sample handler that broke, must not end the polling:
-        // the next report may be fine, and a stopped poller would freeze the level for the call.
-        if (!failing) onError(new QualityError('stats-unavailable', { cause }));
-        failing = true;
+        failed(cause);
         previous = null;
+      }
+      if (sample) {
+        try {
+          onSample(sample);
+          failing = false;
+        } catch (cause) {
+          failed(cause);
+        }
       }
     }
     if (myGeneration !== generation) return;

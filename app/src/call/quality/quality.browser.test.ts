@@ -15,7 +15,7 @@ const FLAGS = [
   '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
 ];
 
-interface PageState { rung?: string | null; videoPausedForBandwidth?: boolean; peerVideoPaused?: boolean; level?: string | null; errors: string[] }
+interface PageState { rung?: string | null; videoPausedForBandwidth?: boolean; peerVideoPaused?: boolean; level?: string | null; samples?: number; errors: string[] }
 type Params = {
   video: { encodings: RTCRtpEncodingParameters[]; degradationPreference: string | null };
   audio: { encodings: RTCRtpEncodingParameters[]; fmtp: string | null };
@@ -120,6 +120,7 @@ describe('quality controller in Chromium', () => {
   it("does not call a camera switched off a paused video: Chromium still sends its black frames", async () => {
     await call('shareScreen', false);
     await call('cameraOn', false);
+    const before = (await call<PageState>('calleeState')).samples!;
     const seen: boolean[] = [];
     for (let i = 0; i < 12; i++) {
       await new Promise((r) => setTimeout(r, 500));
@@ -127,5 +128,7 @@ describe('quality controller in Chromium', () => {
     }
     await call('cameraOn', true);
     expect(seen).not.toContain(true);
+    // The callee kept looking all along (a stopped watcher would say nothing either).
+    expect((await call<PageState>('calleeState')).samples! - before).toBeGreaterThanOrEqual(5);
   });
 });

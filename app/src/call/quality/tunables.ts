@@ -93,7 +93,11 @@ export interface QualityTunables {
    * down, so a call does not open at a low rung that then caps the ramp-up.
    */
   warmUpMs: number;
-  /** remote-inbound-rtp fractionLost at or above this is congestion: step down one rung at once. */
+  /**
+   * remote-inbound-rtp fractionLost at or above this, over the link's background
+   * loss (the median of the last `backgroundLossSamples` reports), is congestion:
+   * step down one rung at once.
+   */
   lossStepDown: number;
   /**
    * Loss at or above this is congestion: only with it does a fallen estimate step
