@@ -13,7 +13,8 @@
  * `squeeze` also runs issue 8's comparison (e2e/abr/squeeze-compare.ts): the
  * same call with the quality controller and with plain Chromium congestion
  * control, --trials pairs, each in a fresh lab; its rows are printed under the
- * table and stored as `squeeze` on that scenario in the JSON.
+ * table and stored as `squeeze` on that scenario in the JSON. `lossy` runs the
+ * same pairs on a link that loses 5 % all call long (stored as `lossy`).
  * Needs root (network namespaces). Everything started is stopped, every
  * namespace removed, also on Ctrl-C.
  */
@@ -26,7 +27,7 @@ import { combine, goals, svgChart, table, type BenchReport } from './lab/report'
 import { isScenario, SCENARIOS, scenarioTable, type ScenarioName } from './lab/scenarios';
 import { summarize } from './lab/summary';
 import { createLab, removeStaleNamespaces, ADDRESSES, type Lab } from './lab/topology';
-import { runSqueezeComparison } from './abr/squeeze-compare';
+import { runLossyComparison, runSqueezeComparison } from './abr/squeeze-compare';
 import { runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
 
@@ -145,16 +146,18 @@ async function main(): Promise<void> {
       const firecall = summarize(name, 'firecall', results.firecall);
       const baseline = results.baseline.length ? summarize(name, 'baseline', results.baseline) : null;
       const summary = combine(firecall, baseline);
-      if (name === 'squeeze' && opts.trials > 0 && !stopping) {
-        console.log(`squeeze: controller vs plain Chromium, ${opts.trials} trial pairs (~3 min each)...`);
-        summary.squeeze = await runSqueezeComparison({
+      if ((name === 'squeeze' || name === 'lossy') && opts.trials > 0 && !stopping) {
+        console.log(`${name}: controller vs plain Chromium, ${opts.trials} trial pairs (~${name === 'squeeze' ? 3 : 2} min each)...`);
+        const pairs = {
           trials: opts.trials,
-          log: (line) => console.log(line),
-          onLab: (current) => void (lab = current),
+          log: (line: string) => console.log(line),
+          onLab: (current: Lab | null) => void (lab = current),
           stopping: () => stopping,
           // SQUEEZE_DUMP=/some/prefix keeps every trial's per-second samples for diagnosis.
           ...(process.env.SQUEEZE_DUMP ? { dumpPrefix: process.env.SQUEEZE_DUMP } : {}),
-        });
+        };
+        if (name === 'squeeze') summary.squeeze = await runSqueezeComparison(pairs);
+        else summary.lossy = await runLossyComparison(pairs);
       }
       report.scenarios.push(summary);
     }

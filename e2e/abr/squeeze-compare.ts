@@ -21,11 +21,13 @@ import { scenarioTable } from '../lab/scenarios';
 import { createLab, type Lab } from '../lab/topology';
 import { startTurn } from '../lab/turn';
 import { captureCallerLink, type Capture } from './squeeze-capture';
+import { compareLossy, LOSSY_PLAN, lossyTrialLine, type LossyComparison } from './lossy-figures';
 import { defaultTunables, resolveTunables, type QualityTunables } from '../../app/src/call/quality/tunables';
 import type { Counters, Row } from './squeeze-page';
 import { compareSqueeze, trialLine, CONCEALMENT_WINDOWS, DEFAULT_PLAN, type ConcealedMs, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
 
 export { squeezeTable, type SqueezeComparison } from './squeeze-figures';
+export { lossyTable, type LossyComparison } from './lossy-figures';
 
 
 export interface SqueezeOptions {
@@ -37,7 +39,7 @@ export interface SqueezeOptions {
   onLab?: (lab: Lab | null) => void;
   /** Checked between trials: true stops early. */
   stopping?: () => boolean;
-  /** Writes each trial's samples to `${dumpPrefix}-<trial>-<variant>.json`, for diagnosis. */
+  /** Writes each trial's samples to `${dumpPrefix}-<trial>-<variant>.json` (`-lossy-<trial>-...` on the lossy link), for diagnosis. */
   dumpPrefix?: string;
 }
 
@@ -143,7 +145,7 @@ export async function runSqueezeTrial(
 ): Promise<SqueezeTrial> {
   const { tunables } = options;
   // SQUEEZE_VOICE_FIRST=1: the squeezed link sends DSCP EF (our audio) first, like an enterprise edge with voice QoS.
-  const lab: Lab = await createLab(scenarioTable.squeeze, { callerRateKbit: plan.highKbit, voiceFirst: process.env.SQUEEZE_VOICE_FIRST === '1' });
+  const lab: Lab = await createLab(scenarioTable[plan.scenario], { callerRateKbit: plan.highKbit, voiceFirst: process.env.SQUEEZE_VOICE_FIRST === '1' });
   options.onLab?.(lab);
   const peers: Peer[] = [];
   try {
@@ -177,12 +179,12 @@ export async function runSqueezeTrial(
     const r0 = (await api<Counters>(caller.page, 'counters'))!;
     const t0 = Date.now();
     const loadAtDrop = loadavg()[0]!;
-    await lab.setRate('caller', plan.lowKbit);
+    if (plan.lowKbit !== null) await lab.setRate('caller', plan.lowKbit);
     await delay(plan.holdMs);
     const c1 = (await api<Counters>(callee.page, 'counters'))!;
     const r1 = (await api<Counters>(caller.page, 'counters'))!;
     const t1 = Date.now();
-    await lab.setRate('caller', plan.highKbit);
+    if (plan.lowKbit !== null) await lab.setRate('caller', plan.highKbit);
     await delay(plan.afterMs);
     const c2 = (await api<Counters>(callee.page, 'counters'))!;
     await capture?.stop();
@@ -202,14 +204,14 @@ export async function runSqueezeTrial(
       const codecs = await api<[number, string][]>(caller.page, 'codecs');
       writeFileSync(options.dump, JSON.stringify({ variant, t0, t1, rows, calleeRows, calleeAudio, frameTimes, c0, c1, c2, r0, r1, r2, codecs }));
     }
-    const rungs = rows
-      .filter((r, i) => i === 0 || r.rung !== rows[i - 1]!.rung)
-      .map((r) => `${r.rung ?? '-'}@${((r.at - t0) / 1000).toFixed(1)}`)
-      .join(' ');
+    const changes = rows.filter((r, i) => i === 0 || r.rung !== rows[i - 1]!.rung);
+    const rungs = changes.map((r) => `${r.rung ?? '-'}@${((r.at - t0) / 1000).toFixed(1)}`).join(' ');
+    const heights = rows.filter((r) => r.at >= t0 && r.at <= t1 && r.sentHeight !== null).map((r) => r.sentHeight!).sort((a, b) => a - b);
     return {
+      scenario: plan.scenario,
       variant,
       pair,
-      adaptMs: firstWindow(fine, t0, 1_000, [1, 2], (bps) => bps <= plan.lowKbit * 1000),
+      adaptMs: plan.lowKbit === null ? null : firstWindow(fine, t0, 1_000, [1, 2], (bps) => bps <= plan.lowKbit! * 1000),
       recoveryMs: firstWindow(fine, t1, 2_000, [2], (bps) => bps >= 0.9 * pre),
       concealment: during.concealment,
       concealmentWithRecovery: total.concealment,
@@ -227,6 +229,9 @@ export async function runSqueezeTrial(
       endVideoKbps: Math.round((rateOver(fine, t1 + plan.afterMs - 10_000, t1 + plan.afterMs, [2]) ?? 0) / 1000),
       resent: { nacks: r1.videoNacks - r0.videoNacks, kB: Math.round((r1.videoRetransmittedBytes - r0.videoRetransmittedBytes) / 1000) },
       rungs: variant === 'controller' ? rungs : '',
+      rungChanges: variant === 'controller' ? changes.filter((r, i) => i > 0 && r.at >= t0 && r.at <= t1).length : 0,
+      sentHeight: heights.length ? heights[heights.length >> 1]! : null,
+      sentVideoKbps: Math.round((rateOver(fine, t0, t1, [2]) ?? 0) / 1000),
       errors: [...(await caller.page.evaluate(() => window.squeeze.errors)), ...(await callee.page.evaluate(() => window.squeeze.errors))],
     };
   } finally {
@@ -239,22 +244,33 @@ export async function runSqueezeTrial(
 /** `trials` pairs, plain and controller alternating, then the comparison. */
 export async function runSqueezeComparison(options: SqueezeOptions): Promise<SqueezeComparison> {
   const plan: SqueezePlan = { ...DEFAULT_PLAN, ...options.plan };
+  return compareSqueeze(plan, await runPairs(plan, options, trialLine));
+}
+
+/** The same call on the `lossy` link (5 % each way, all call long): is the controller any worse than plain Chromium there? */
+export async function runLossyComparison(options: SqueezeOptions): Promise<LossyComparison> {
+  const plan: SqueezePlan = { ...LOSSY_PLAN, ...options.plan };
+  return compareLossy(plan, await runPairs(plan, options, lossyTrialLine));
+}
+
+async function runPairs(plan: SqueezePlan, options: SqueezeOptions, line: (pair: number, r: SqueezeTrial) => string): Promise<SqueezeTrial[]> {
   // Once, before the first lab: a bad value stops the run instead of failing every trial.
   const tunables = tunablesFromEnv();
   if (process.env.SQUEEZE_PCAP === '1' && !options.dumpPrefix) throw new Error('SQUEEZE_PCAP=1 writes its captures next to the trial dumps: set SQUEEZE_DUMP=/some/prefix too');
   const trials: SqueezeTrial[] = [];
   for (let i = 1; i <= options.trials; i++) {
     for (const variant of ['plain', 'controller'] as const) {
-      if (options.stopping?.()) return compareSqueeze(plan, trials);
+      if (options.stopping?.()) return trials;
       try {
-        const dump = options.dumpPrefix ? `${options.dumpPrefix}-${i}-${variant}.json` : undefined;
+        // `<prefix>-1-plain.json` for the squeeze, `<prefix>-lossy-1-plain.json` for the lossy link (one bench may run both).
+        const dump = options.dumpPrefix ? `${options.dumpPrefix}-${plan.scenario === 'squeeze' ? '' : `${plan.scenario}-`}${i}-${variant}.json` : undefined;
         const r = await runSqueezeTrial(variant, plan, i, { onLab: options.onLab, tunables, ...(dump ? { dump } : {}) });
         trials.push(r);
-        options.log?.(trialLine(i, r));
+        options.log?.(line(i, r));
       } catch (error) {
-        options.log?.(`squeeze ${variant} ${i}: FAILED ${(error as Error).message.split('\n')[0]}`);
+        options.log?.(`${plan.scenario} ${variant} ${i}: FAILED ${(error as Error).message.split('\n')[0]}`);
       }
     }
   }
-  return compareSqueeze(plan, trials);
+  return trials;
 }

@@ -7,8 +7,11 @@
 export type SqueezeVariant = 'controller' | 'plain';
 
 export interface SqueezePlan {
+  /** The lab: `squeeze` drops the rate at the drop; `lossy` loses packets all call long and changes nothing. */
+  scenario: 'squeeze' | 'lossy';
   highKbit: number;
-  lowKbit: number;
+  /** The rate while squeezed; null: the link stays as it is (the window is then just a stretch of call). */
+  lowKbit: number | null;
   /** Call time before the squeeze (Chrome's estimate ramps up for ~12 s). */
   settleMs: number;
   /** How long the link stays squeezed. */
@@ -17,9 +20,10 @@ export interface SqueezePlan {
   afterMs: number;
 }
 
-export const DEFAULT_PLAN: SqueezePlan = { highKbit: 2_500, lowKbit: 250, settleMs: 15_000, holdMs: 20_000, afterMs: 40_000 };
+export const DEFAULT_PLAN: SqueezePlan = { scenario: 'squeeze', highKbit: 2_500, lowKbit: 250, settleMs: 15_000, holdMs: 20_000, afterMs: 40_000 };
 
 export interface SqueezeTrial {
+  scenario: SqueezePlan['scenario'];
   variant: SqueezeVariant;
   /** Trial pair number (1-based): plain and controller of one pair ran back to back. */
   pair: number;
@@ -55,6 +59,11 @@ export interface SqueezeTrial {
   resent: { nacks: number; kB: number };
   /** Controller only: rung changes, `rung@seconds-after-drop`. */
   rungs: string;
+  /** Controller only: how often the rung changed, drop -> link back (the lossy link: oscillation). */
+  rungChanges: number;
+  /** Height of the caller's encoded video (median of its samples) and its send rate, drop -> link back. */
+  sentHeight: number | null;
+  sentVideoKbps: number;
   errors: string[];
 }
 
@@ -112,7 +121,7 @@ export interface SqueezeComparison {
   trials: SqueezeTrial[];
 }
 
-function median(xs: (number | null)[]): number | null {
+export function median(xs: (number | null)[]): number | null {
   const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
   if (v.length === 0) return null;
   return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
@@ -158,7 +167,7 @@ export function compareSqueeze(plan: SqueezePlan, trials: SqueezeTrial[]): Squee
   let pairsMeetingGoals = 0;
   let comparablePairs = 0;
   let comparablePairsMeetingGoals = 0;
-  const fullRate = (r: SqueezeTrial) => r.preVideoKbps >= 1.2 * plan.lowKbit;
+  const fullRate = (r: SqueezeTrial) => r.preVideoKbps >= 1.2 * (plan.lowKbit ?? 0);
   for (const c of trials.filter((r) => r.variant === 'controller')) {
     const p = trials.find((r) => r.variant === 'plain' && r.pair === c.pair);
     if (!p) continue;
@@ -196,13 +205,13 @@ export function trialLine(i: number, r: SqueezeTrial): string {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const s = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(2)} s`);
   const text = [
-    `squeeze ${r.variant} ${i}:`.padEnd(24),
+    `${r.scenario} ${r.variant} ${i}:`.padEnd(24),
     `adapt ${s(r.adaptMs)}`,
     `concealment ${pct(r.concealment)} (with recovery ${pct(r.concealmentWithRecovery)}; ${windows(r.concealedMs)})`,
     `freezes ${r.freezes} / ${r.freezeSeconds.toFixed(2)} s (with recovery ${r.freezesWithRecovery} / ${r.freezeSecondsWithRecovery.toFixed(2)} s)`,
     `fps ${r.fpsDuring.toFixed(1)}`,
     `audio delay ${r.audioDelayBeforeMs ?? '-'} ms before, ${r.audioDelayMs ?? '-'} ms squeezed`,
-    `video before the drop ${r.preVideoKbps} kbit/s`,
+    `video before the drop ${r.preVideoKbps} kbit/s, then ${r.sentVideoKbps} kbit/s at ${r.sentHeight ?? '-'}p`,
     `video resent ${r.resent.kB} kB for ${r.resent.nacks} NACKs`,
     `recovery ${s(r.recoveryMs)} (to 90% of that; last 10 s ${r.endVideoKbps} kbit/s)`,
     `reverse: ${pct(r.reverse.concealment)}, ${r.reverse.freezes} / ${r.reverse.freezeSeconds.toFixed(2)} s`,
@@ -237,7 +246,7 @@ export function squeezeTable(c: SqueezeComparison): string {
   const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
   const p = c.plan;
   return [
-    `squeeze comparison (issue 8): caller's link ${p.highKbit} -> ${p.lowKbit} kbit/s for ${p.holdMs / 1000} s -> back for ${p.afterMs / 1000} s; callee's view of the caller, drop -> link back`,
+    `squeeze comparison (issue 8): caller's link ${p.highKbit} -> ${p.lowKbit ?? p.highKbit} kbit/s for ${p.holdMs / 1000} s -> back for ${p.afterMs / 1000} s; callee's view of the caller, drop -> link back`,
     line(rows[0]!),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.slice(1).map(line),

@@ -110,7 +110,7 @@ function attach(connection: RTCPeerConnection): void {
         rttMs: s.rttMs,
         rung: state.rung,
         level: state.level,
-        paused: state.videoPausedForBandwidth,
+        paused: state.rung === 'paused', // the encoder's state (the user is told later, once a resume held)
         sentHeight: s.sentVideo?.height ?? null,
         limitation: s.qualityLimitationReason,
         concealment: s.audioConcealment,

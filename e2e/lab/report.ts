@@ -3,6 +3,7 @@
  * chart of setup time per scenario (firecall against the plain WebRTC floor).
  */
 import { squeezeTable, type SqueezeComparison } from '../abr/squeeze-figures';
+import { lossyTable, type LossyComparison } from '../abr/lossy-figures';
 import type { Percentiles, ScenarioSummary } from './summary';
 
 export interface BenchScenario extends Omit<ScenarioSummary, 'variant'> {
@@ -11,6 +12,8 @@ export interface BenchScenario extends Omit<ScenarioSummary, 'variant'> {
   ratio: { p50: number | null; p95: number | null } | null;
   /** squeeze: issue 8's comparison, quality controller vs plain Chromium congestion control. */
   squeeze?: SqueezeComparison;
+  /** lossy: the same comparison on a link that loses packets all call long. */
+  lossy?: LossyComparison;
 }
 
 export interface BenchReport {
@@ -73,7 +76,10 @@ export function table(report: BenchReport): string {
     if (s.baseline) out.push(`  ${s.name} baseline: ${phasesText(s.baseline.phasesMs)}`);
     for (const e of [...s.errors, ...(s.baseline?.errors ?? [])]) out.push(`  ${s.name} error seen: ${e}`);
   }
-  for (const s of report.scenarios) if (s.squeeze) out.push('', squeezeTable(s.squeeze));
+  for (const s of report.scenarios) {
+    if (s.squeeze) out.push('', squeezeTable(s.squeeze));
+    if (s.lossy) out.push('', lossyTable(s.lossy));
+  }
   return out.join('\n');
 }
 

@@ -12,6 +12,7 @@ export const SCENARIOS = [
   'no-path',
   'link-flap',
   'squeeze',
+  'lossy',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -39,6 +40,8 @@ export interface Scenario {
   expect: ExpectedPath;
   /** Rate limit on the caller's link from the start (kbit/s, both directions). */
   callerRateKbit?: number;
+  /** Share of the caller's packets dropped at random from the start (%, each direction). */
+  callerLossPercent?: number;
 }
 
 const cone: RouterPolicy = { nat: 'masquerade', egress: 'all' };
@@ -72,5 +75,13 @@ export const scenarioTable: Record<ScenarioName, Scenario> = {
     router: cone,
     expect: { kind: 'direct' },
     callerRateKbit: 2_500,
+  },
+  lossy: {
+    name: 'lossy',
+    summary: "cone NAT; the caller's 2.5 Mbit/s link loses 5 % of packets each way, all call long (busy Wi-Fi)",
+    router: cone,
+    expect: { kind: 'direct' },
+    callerRateKbit: 2_500,
+    callerLossPercent: 5,
   },
 };

@@ -57,6 +57,8 @@ export interface Lab {
   setLinkCut(side: Side, cut: boolean): Promise<void>;
   /** Limits a side's link to `kbit` per second in both directions; null removes the limit. */
   setRate(side: Side, kbit: number | null): Promise<void>;
+  /** Drops `percent` of a side's packets at random, each direction on its own (Wi-Fi-like loss); 0 removes it. */
+  setLoss(side: Side, percent: number): Promise<void>;
   /** Runs `cleanup` on dispose, after the processes stopped and before the namespaces go. */
   onDispose(cleanup: () => void | Promise<void>): void;
   dispose(): Promise<void>;
@@ -192,6 +194,7 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
   const gwOf = (side: Side) => (side === 'caller' ? ns.callerGw : ns.calleeGw);
   /** Links whose voice-first queues exist: later rate changes only retune them. */
   const voiceQueues = new Set<string>();
+  const lossPercent = new Map<Side, number>();
   const lab: Lab = {
     id,
     scenario,
@@ -204,6 +207,18 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
         const rule = ['-t', 'raw', cut ? '-I' : '-D', 'PREROUTING', ...(cut ? ['1'] : []), '-i', dev, '-j', 'DROP'];
         await inNs(gwOf(side), 'iptables', rule, { allowFailure: !cut });
       }
+    },
+    async setLoss(side, percent) {
+      if (!(percent >= 0 && percent < 100)) throw new LabError(`loss must be 0-99 %, got ${percent}`);
+      // raw PREROUTING at the top, ahead of the delayer: a lost packet never queues anywhere.
+      const match = (dev: string, p: number) => ['-i', dev, '-m', 'statistic', '--mode', 'random', '--probability', String(p / 100), '-j', 'DROP'];
+      const before = lossPercent.get(side) ?? 0;
+      for (const dev of ['wan', 'lan']) {
+        // A rule an earlier failed call left out is no reason to fail this one.
+        if (before > 0) await inNs(gwOf(side), 'iptables', ['-t', 'raw', '-D', 'PREROUTING', ...match(dev, before)], { allowFailure: true });
+        if (percent > 0) await inNs(gwOf(side), 'iptables', ['-t', 'raw', '-I', 'PREROUTING', '1', ...match(dev, percent)]);
+      }
+      lossPercent.set(side, percent);
     },
     async setRate(side, kbit) {
       for (const dev of ['wan', 'lan']) {
@@ -220,13 +235,12 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
     dispose,
   };
   const rate = options.callerRateKbit ?? scenario.callerRateKbit;
-  if (rate !== undefined) {
-    try {
-      await lab.setRate('caller', rate);
-    } catch (error) {
-      await dispose();
-      throw error;
-    }
+  try {
+    if (rate !== undefined) await lab.setRate('caller', rate);
+    if (scenario.callerLossPercent) await lab.setLoss('caller', scenario.callerLossPercent);
+  } catch (error) {
+    await dispose();
+    throw error;
   }
   return lab;
 }

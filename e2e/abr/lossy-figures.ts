@@ -1,0 +1,123 @@
+/**
+ * Issue 8's steady-loss check, pure: the squeeze's trials run on the `lossy`
+ * link instead (5 % of packets lost each way, all call long, like a busy
+ * Wi-Fi), the two rows, and whether the controller did any worse than plain
+ * Chromium there. The issue asks for no oscillation on a noisy steady link;
+ * what a user notices is a smaller or jerkier picture, freezes and broken audio.
+ */
+import { scenarioTable } from '../lab/scenarios';
+import { median, type SqueezeGoal, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
+
+/** 15 s to settle (past the controller's warm-up), then 30 s of call measured; the link never changes. */
+export const LOSSY_PLAN: SqueezePlan = { scenario: 'lossy', highKbit: 2_500, lowKbit: null, settleMs: 15_000, holdMs: 30_000, afterMs: 0 };
+
+export interface LossyRow {
+  variant: SqueezeVariant;
+  trials: number;
+  /** Medians over the trials. */
+  sentHeight: number | null;
+  sentVideoKbps: number | null;
+  fps: number | null;
+  freezes: number | null;
+  freezeSeconds: number | null;
+  concealment: number | null;
+  /** The most any trial changed rung in the window. */
+  rungChanges: number;
+}
+
+export interface LossyComparison {
+  plan: SqueezePlan;
+  plain: LossyRow;
+  controller: LossyRow;
+  goals: SqueezeGoal[];
+  trials: SqueezeTrial[];
+}
+
+/** At most this many rung changes in the 30 s: more is the picture changing size on a link that does not change. */
+export const MAX_RUNG_CHANGES = 2;
+
+function rowOf(variant: SqueezeVariant, trials: SqueezeTrial[]): LossyRow {
+  const rs = trials.filter((r) => r.variant === variant);
+  const m = (f: (r: SqueezeTrial) => number | null) => median(rs.map(f));
+  return {
+    variant,
+    trials: rs.length,
+    sentHeight: m((r) => r.sentHeight),
+    sentVideoKbps: m((r) => r.sentVideoKbps),
+    fps: m((r) => r.fpsDuring),
+    freezes: m((r) => r.freezes),
+    freezeSeconds: m((r) => r.freezeSeconds),
+    concealment: m((r) => r.concealment),
+    rungChanges: Math.max(0, ...rs.map((r) => r.rungChanges)),
+  };
+}
+
+export function compareLossy(plan: SqueezePlan, trials: SqueezeTrial[]): LossyComparison {
+  const plain = rowOf('plain', trials);
+  const controller = rowOf('controller', trials);
+  const known = (...xs: (number | null)[]) => xs.every((x) => x !== null) && controller.trials > 0 && plain.trials > 0;
+  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)} %`);
+  const goals: SqueezeGoal[] = [
+    {
+      met: known(controller.sentHeight, plain.sentHeight, controller.fps, plain.fps) && controller.sentHeight! >= plain.sentHeight! && controller.fps! >= 0.9 * plain.fps!,
+      text: `lossy: a picture as large and as smooth as plain's (${controller.sentHeight ?? '-'}p at ${controller.fps?.toFixed(1) ?? '-'} fps vs ${plain.sentHeight ?? '-'}p at ${plain.fps?.toFixed(1) ?? '-'} fps)`,
+    },
+    {
+      met: known(controller.freezeSeconds, plain.freezeSeconds) && controller.freezeSeconds! <= plain.freezeSeconds! + 0.5,
+      text: `lossy: frozen no longer than plain + 0.5 s (${controller.freezeSeconds?.toFixed(2) ?? '-'} s vs ${plain.freezeSeconds?.toFixed(2) ?? '-'} s)`,
+    },
+    {
+      // Both rows lose the same packets; the rest is noise between trials.
+      met: known(controller.concealment, plain.concealment) && controller.concealment! <= 1.25 * plain.concealment!,
+      text: `lossy: audio concealment at most 1.25 x plain's (${pct(controller.concealment)} vs ${pct(plain.concealment)})`,
+    },
+    {
+      met: controller.trials > 0 && controller.rungChanges <= MAX_RUNG_CHANGES,
+      text: `lossy: no oscillation, at most ${MAX_RUNG_CHANGES} rung changes in ${plan.holdMs / 1000} s (most in a trial: ${controller.rungChanges})`,
+    },
+  ];
+  return { plan, plain, controller, goals, trials };
+}
+
+/** One trial as it finishes: what the callee saw of the caller over the measured stretch. */
+export function lossyTrialLine(i: number, r: SqueezeTrial): string {
+  const text = [
+    `lossy ${r.variant} ${i}:`.padEnd(22),
+    `picture sent ${r.sentHeight ?? '-'}p, ${r.sentVideoKbps} kbit/s`,
+    `fps ${r.fpsDuring.toFixed(1)}`,
+    `freezes ${r.freezes} / ${r.freezeSeconds.toFixed(2)} s`,
+    `concealment ${(r.concealment * 100).toFixed(2)}%`,
+    `audio delay ${r.audioDelayMs ?? '-'} ms`,
+    `video resent ${r.resent.kB} kB for ${r.resent.nacks} NACKs`,
+    `load ${r.load}`,
+  ].join(' | ');
+  return `${text}${r.rungs ? `\n    rungs: ${r.rungs} (${r.rungChanges} in the measured stretch)` : ''}${r.errors.length ? `\n    errors: ${r.errors.join('; ')}` : ''}`;
+}
+
+/** The two rows and the goals, as printed under the bench table. */
+export function lossyTable(c: LossyComparison): string {
+  const header = ['lossy (median)', 'trials', 'picture sent', 'video sent', 'fps', 'freezes', 'freeze time', 'concealment', 'rung changes (most)'];
+  const cell = (x: number | null, f: (x: number) => string) => (x === null ? '-' : f(x));
+  const rows = [header, ...[c.plain, c.controller].map((r) => [
+    r.variant === 'plain' ? 'plain Chromium' : 'controller',
+    String(r.trials),
+    cell(r.sentHeight, (x) => `${x}p`),
+    cell(r.sentVideoKbps, (x) => `${Math.round(x)} kbit/s`),
+    cell(r.fps, (x) => x.toFixed(1)),
+    cell(r.freezes, String),
+    cell(r.freezeSeconds, (x) => `${x.toFixed(2)} s`),
+    cell(r.concealment, (x) => `${(x * 100).toFixed(2)}%`),
+    r.variant === 'plain' ? '-' : String(r.rungChanges),
+  ])];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [
+    `lossy comparison (issue 8): the caller's ${c.plan.highKbit} kbit/s link loses ${scenarioTable.lossy.callerLossPercent} % of packets each way all call long; callee's view of the caller over ${c.plan.holdMs / 1000} s after ${c.plan.settleMs / 1000} s of call`,
+    line(rows[0]!),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map(line),
+    '',
+    'goals (issue 8, a steady noisy link; our bar: no worse than plain Chromium):',
+    ...c.goals.map((g) => `  ${g.met ? 'MET    ' : 'NOT MET'} ${g.text}`),
+  ].join('\n');
+}
