@@ -6,6 +6,7 @@
  * what a user notices is a smaller or jerkier picture, freezes and broken audio.
  */
 import { scenarioTable } from '../lab/scenarios';
+import { alignedRows, goalLine } from '../lab/text-table';
 import { median, type SqueezeGoal, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
 
 /** 15 s to settle (past the controller's warm-up), then 30 s of call measured; the link never changes. */
@@ -109,15 +110,11 @@ export function lossyTable(c: LossyComparison): string {
     cell(r.concealment, (x) => `${(x * 100).toFixed(2)}%`),
     r.variant === 'plain' ? '-' : String(r.rungChanges),
   ])];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [
     `lossy comparison (issue 8): the caller's ${c.plan.highKbit} kbit/s link loses ${scenarioTable.lossy.callerLossPercent} % of packets each way all call long; callee's view of the caller over ${c.plan.holdMs / 1000} s after ${c.plan.settleMs / 1000} s of call`,
-    line(rows[0]!),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.slice(1).map(line),
+    ...alignedRows(rows),
     '',
     'goals (issue 8, a steady noisy link; our bar: no worse than plain Chromium):',
-    ...c.goals.map((g) => `  ${g.met ? 'MET    ' : 'NOT MET'} ${g.text}`),
+    ...c.goals.map(goalLine),
   ].join('\n');
 }

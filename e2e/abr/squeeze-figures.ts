@@ -3,6 +3,7 @@
  * Chromium and the quality controller), the goal verdicts and the printed
  * table out. The runner is squeeze-compare.ts; the bench prints squeezeTable.
  */
+import { alignedRows, goalLine } from '../lab/text-table';
 
 export type SqueezeVariant = 'controller' | 'plain';
 
@@ -242,18 +243,14 @@ export function squeezeTable(c: SqueezeComparison): string {
     `${r.audioDelayBeforeMs === null ? '-' : Math.round(r.audioDelayBeforeMs)} / ${r.audioDelayMs === null ? '-' : Math.round(r.audioDelayMs)} ms`,
     ms(r.recoveryMs),
   ])];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
   const p = c.plan;
   return [
     `squeeze comparison (issue 8): caller's link ${p.highKbit} -> ${p.lowKbit ?? p.highKbit} kbit/s for ${p.holdMs / 1000} s -> back for ${p.afterMs / 1000} s; callee's view of the caller, drop -> link back`,
-    line(rows[0]!),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.slice(1).map(line),
+    ...alignedRows(rows),
     ...[c.plain, c.controller].map((r) => `${r.variant === 'plain' ? 'plain Chromium' : 'controller'}: ${windows(r.concealedMs)} (median; onset = first ${CONCEALMENT_WINDOWS.onsetMs / 1000} s, before any sender can react)`),
     '',
     'goals (issue 8):',
-    ...c.goals.map((g) => `  ${g.met ? 'MET    ' : 'NOT MET'} ${g.text}`),
+    ...c.goals.map(goalLine),
   ].join('\n');
 }
 

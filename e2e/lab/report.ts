@@ -5,6 +5,7 @@
 import { squeezeTable, type SqueezeComparison } from '../abr/squeeze-figures';
 import { lossyTable, type LossyComparison } from '../abr/lossy-figures';
 import type { Percentiles, ScenarioSummary } from './summary';
+import { alignedRows, goalLine } from './text-table';
 
 export interface BenchScenario extends Omit<ScenarioSummary, 'variant'> {
   baseline: Omit<ScenarioSummary, 'variant' | 'name'> | null;
@@ -63,12 +64,10 @@ export function table(report: BenchReport): string {
     rows.push([s.name, 'firecall', `${s.successes}/${s.trials}`, pct(s.setupMs), pathText(s.path), extra(s), s.ratio ? `${s.ratio.p50 ?? '-'}/${s.ratio.p95 ?? '-'}` : '-']);
     if (s.baseline) rows.push(['', 'baseline', `${s.baseline.successes}/${s.baseline.trials}`, pct(s.baseline.setupMs), pathText(s.baseline.path), extra(s.baseline), '']);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
+  const out = alignedRows(rows);
   out.push('');
   out.push('goals (issue 6):');
-  for (const g of goals(report)) out.push(`  ${g.met ? 'MET    ' : 'NOT MET'} ${g.text}`);
+  for (const g of goals(report)) out.push(goalLine(g));
   out.push('');
   out.push('median phases (ms):');
   for (const s of report.scenarios) {
