@@ -13,8 +13,9 @@
  * `squeeze` also runs issue 8's comparison (e2e/abr/squeeze-compare.ts): the
  * same call with the quality controller and with plain Chromium congestion
  * control, --trials pairs, each in a fresh lab; its rows are printed under the
- * table and stored as `squeeze` on that scenario in the JSON. `lossy` runs the
- * same pairs on a link that loses 5 % all call long (stored as `lossy`).
+ * table and stored as `squeeze` on that scenario in the JSON. `lossy` and
+ * `jittery` run the same pairs on a link that is noisy all call long (5 % loss;
+ * 150 ms stalls of the caller's uploads), stored as `steadyLink`.
  * Needs root (network namespaces). Everything started is stopped, every
  * namespace removed, also on Ctrl-C.
  */
@@ -27,7 +28,7 @@ import { combine, goals, svgChart, table, type BenchReport } from './lab/report'
 import { isScenario, SCENARIOS, scenarioTable, type ScenarioName } from './lab/scenarios';
 import { summarize } from './lab/summary';
 import { createLab, removeStaleNamespaces, ADDRESSES, type Lab } from './lab/topology';
-import { runLossyComparison, runSqueezeComparison } from './abr/squeeze-compare';
+import { runSqueezeComparison, runSteadyLinkComparison } from './abr/squeeze-compare';
 import { runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
 
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
       const firecall = summarize(name, 'firecall', results.firecall);
       const baseline = results.baseline.length ? summarize(name, 'baseline', results.baseline) : null;
       const summary = combine(firecall, baseline);
-      if ((name === 'squeeze' || name === 'lossy') && opts.trials > 0 && !stopping) {
+      if ((name === 'squeeze' || name === 'lossy' || name === 'jittery') && opts.trials > 0 && !stopping) {
         console.log(`${name}: controller vs plain Chromium, ${opts.trials} trial pairs (~${name === 'squeeze' ? 3 : 2} min each)...`);
         const pairs = {
           trials: opts.trials,
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
           ...(process.env.SQUEEZE_DUMP ? { dumpPrefix: process.env.SQUEEZE_DUMP } : {}),
         };
         if (name === 'squeeze') summary.squeeze = await runSqueezeComparison(pairs);
-        else summary.lossy = await runLossyComparison(pairs);
+        else summary.steadyLink = await runSteadyLinkComparison(name, pairs);
       }
       report.scenarios.push(summary);
     }

@@ -21,13 +21,13 @@ import { scenarioTable } from '../lab/scenarios';
 import { createLab, type Lab } from '../lab/topology';
 import { startTurn } from '../lab/turn';
 import { captureCallerLink, type Capture } from './squeeze-capture';
-import { compareLossy, LOSSY_PLAN, lossyTrialLine, type LossyComparison } from './lossy-figures';
+import { compareSteadyLink, steadyLinkPlan, steadyLinkTrialLine, type SteadyLink, type SteadyLinkComparison } from './steady-link-figures';
 import { defaultTunables, resolveTunables, type QualityTunables } from '../../app/src/call/quality/tunables';
 import type { Counters, Row } from './squeeze-page';
 import { compareSqueeze, trialLine, CONCEALMENT_WINDOWS, DEFAULT_PLAN, type ConcealedMs, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
 
 export { squeezeTable, type SqueezeComparison } from './squeeze-figures';
-export { lossyTable, type LossyComparison } from './lossy-figures';
+export { steadyLinkTable, type SteadyLinkComparison } from './steady-link-figures';
 
 
 export interface SqueezeOptions {
@@ -39,7 +39,7 @@ export interface SqueezeOptions {
   onLab?: (lab: Lab | null) => void;
   /** Checked between trials: true stops early. */
   stopping?: () => boolean;
-  /** Writes each trial's samples to `${dumpPrefix}-<trial>-<variant>.json` (`-lossy-<trial>-...` on the lossy link), for diagnosis. */
+  /** Writes each trial's samples to `${dumpPrefix}-<trial>-<variant>.json` (`-lossy-<trial>-...` on the lossy link, and so on), for diagnosis. */
   dumpPrefix?: string;
 }
 
@@ -247,10 +247,10 @@ export async function runSqueezeComparison(options: SqueezeOptions): Promise<Squ
   return compareSqueeze(plan, await runPairs(plan, options, trialLine));
 }
 
-/** The same call on the `lossy` link (5 % each way, all call long): is the controller any worse than plain Chromium there? */
-export async function runLossyComparison(options: SqueezeOptions): Promise<LossyComparison> {
-  const plan: SqueezePlan = { ...LOSSY_PLAN, ...options.plan };
-  return compareLossy(plan, await runPairs(plan, options, lossyTrialLine));
+/** The same call on a steady but noisy link (`lossy`, `jittery`): is the controller any worse than plain Chromium there? */
+export async function runSteadyLinkComparison(scenario: SteadyLink, options: SqueezeOptions): Promise<SteadyLinkComparison> {
+  const plan: SqueezePlan = { ...steadyLinkPlan(scenario), ...options.plan };
+  return compareSteadyLink(plan, await runPairs(plan, options, steadyLinkTrialLine));
 }
 
 async function runPairs(plan: SqueezePlan, options: SqueezeOptions, line: (pair: number, r: SqueezeTrial) => string): Promise<SqueezeTrial[]> {
@@ -262,7 +262,7 @@ async function runPairs(plan: SqueezePlan, options: SqueezeOptions, line: (pair:
     for (const variant of ['plain', 'controller'] as const) {
       if (options.stopping?.()) return trials;
       try {
-        // `<prefix>-1-plain.json` for the squeeze, `<prefix>-lossy-1-plain.json` for the lossy link (one bench may run both).
+        // `<prefix>-1-plain.json` for the squeeze, `<prefix>-lossy-1-plain.json` for the lossy link (one bench may run several).
         const dump = options.dumpPrefix ? `${options.dumpPrefix}-${plan.scenario === 'squeeze' ? '' : `${plan.scenario}-`}${i}-${variant}.json` : undefined;
         const r = await runSqueezeTrial(variant, plan, i, { onLab: options.onLab, tunables, ...(dump ? { dump } : {}) });
         trials.push(r);

@@ -8,8 +8,8 @@ import { alignedRows, goalLine } from '../lab/text-table';
 export type SqueezeVariant = 'controller' | 'plain';
 
 export interface SqueezePlan {
-  /** The lab: `squeeze` drops the rate at the drop; `lossy` loses packets all call long and changes nothing. */
-  scenario: 'squeeze' | 'lossy';
+  /** The lab: `squeeze` drops the rate at the drop; `lossy` and `jittery` are noisy all call long and change nothing. */
+  scenario: 'squeeze' | 'lossy' | 'jittery';
   highKbit: number;
   /** The rate while squeezed; null: the link stays as it is (the window is then just a stretch of call). */
   lowKbit: number | null;
@@ -60,7 +60,7 @@ export interface SqueezeTrial {
   resent: { nacks: number; kB: number };
   /** Controller only: rung changes, `rung@seconds-after-drop`. */
   rungs: string;
-  /** Controller only: how often the rung changed, drop -> link back (the lossy link: oscillation). */
+  /** Controller only: how often the rung changed, drop -> link back (a steady link: oscillation). */
   rungChanges: number;
   /** Height of the caller's encoded video (median of its samples) and its send rate, drop -> link back. */
   sentHeight: number | null;

@@ -5,13 +5,18 @@ Binds one NFQUEUE in the current network namespace and accepts every queued
 packet DELAY_MS after it arrived. A constant delay keeps FIFO order. Only the
 packet metadata is copied to userspace (verdicts carry no payload).
 
-    python3 delayer.py QUEUE_NUM DELAY_MS
+    python3 delayer.py QUEUE_NUM DELAY_MS [STALL_MS MIN_GAP_MS MAX_GAP_MS]
+
+With STALL_MS, the link also stalls like a Wi-Fi station retrying: every
+MIN_GAP_MS to MAX_GAP_MS (random, the same sequence every run), nothing passes
+for STALL_MS; what arrived meanwhile leaves at the end of the stall, in order.
 
 Raw netlink with the standard library only, so the lab needs no extra package.
 Prints "ready" on stdout once bound; exits on SIGTERM/SIGINT.
 """
 import collections
 import os
+import random
 import select
 import signal
 import socket
@@ -81,6 +86,10 @@ def configure(sock, queue):
 def main():
     queue = int(sys.argv[1])
     delay = float(sys.argv[2]) / 1000.0
+    stall = float(sys.argv[3]) / 1000.0 if len(sys.argv) > 3 else 0.0
+    gaps = (float(sys.argv[4]) / 1000.0, float(sys.argv[5]) / 1000.0) if stall > 0 else None
+    # Seeded: the plain and the controlled call of a pair meet the same stalls.
+    rng = random.Random(1)
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
     sock.bind((0, 0))
@@ -100,6 +109,7 @@ def main():
     print('ready', flush=True)
 
     held = collections.deque()  # (due, packet_id), FIFO because the delay is constant
+    stall_from = time.monotonic() + rng.uniform(*gaps) if gaps else float('inf')
     while running[0]:
         now = time.monotonic()
         while held and held[0][0] <= now:
@@ -125,6 +135,10 @@ def main():
             except OSError:
                 break
             arrived = time.monotonic()
+            while arrived >= stall_from + stall:
+                stall_from += stall + rng.uniform(*gaps)
+            # Arrived during a stall: it leaves when the stall ends (dues stay in order).
+            leaves = max(arrived, stall_from + stall) if arrived >= stall_from else arrived
             pos = 0
             while pos + 16 <= len(data):
                 length, msg_type = struct.unpack_from('=IH', data, pos)
@@ -135,7 +149,7 @@ def main():
                     hdr = attrs.get(NFQA_PACKET_HDR)
                     if hdr is not None:
                         (packet_id,) = struct.unpack_from('!I', hdr, 0)
-                        held.append((arrived + delay, packet_id))
+                        held.append((leaves + delay, packet_id))
                 pos += (length + 3) & ~3
 
 

@@ -3,7 +3,7 @@
  * chart of setup time per scenario (firecall against the plain WebRTC floor).
  */
 import { squeezeTable, type SqueezeComparison } from '../abr/squeeze-figures';
-import { lossyTable, type LossyComparison } from '../abr/lossy-figures';
+import { steadyLinkTable, type SteadyLinkComparison } from '../abr/steady-link-figures';
 import type { Percentiles, ScenarioSummary } from './summary';
 import { alignedRows, goalLine } from './text-table';
 
@@ -13,8 +13,8 @@ export interface BenchScenario extends Omit<ScenarioSummary, 'variant'> {
   ratio: { p50: number | null; p95: number | null } | null;
   /** squeeze: issue 8's comparison, quality controller vs plain Chromium congestion control. */
   squeeze?: SqueezeComparison;
-  /** lossy: the same comparison on a link that loses packets all call long. */
-  lossy?: LossyComparison;
+  /** lossy, jittery: the same comparison on a link that is noisy all call long. */
+  steadyLink?: SteadyLinkComparison;
 }
 
 export interface BenchReport {
@@ -77,7 +77,7 @@ export function table(report: BenchReport): string {
   }
   for (const s of report.scenarios) {
     if (s.squeeze) out.push('', squeezeTable(s.squeeze));
-    if (s.lossy) out.push('', lossyTable(s.lossy));
+    if (s.steadyLink) out.push('', steadyLinkTable(s.steadyLink));
   }
   return out.join('\n');
 }

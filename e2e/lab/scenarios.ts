@@ -13,6 +13,7 @@ export const SCENARIOS = [
   'link-flap',
   'squeeze',
   'lossy',
+  'jittery',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -42,6 +43,15 @@ export interface Scenario {
   callerRateKbit?: number;
   /** Share of the caller's packets dropped at random from the start (%, each direction). */
   callerLossPercent?: number;
+  /** The caller's uploads stall from the start, like a Wi-Fi station retrying. */
+  callerStalls?: LinkStalls;
+}
+
+/** Nothing passes for `ms`, every `minGapMs` to `maxGapMs` (random); what waited then leaves at once. */
+export interface LinkStalls {
+  ms: number;
+  minGapMs: number;
+  maxGapMs: number;
 }
 
 const cone: RouterPolicy = { nat: 'masquerade', egress: 'all' };
@@ -83,5 +93,13 @@ export const scenarioTable: Record<ScenarioName, Scenario> = {
     expect: { kind: 'direct' },
     callerRateKbit: 2_500,
     callerLossPercent: 5,
+  },
+  jittery: {
+    name: 'jittery',
+    summary: "cone NAT; the caller's 2.5 Mbit/s uploads stall for 150 ms every 3-7 s, all call long (Wi-Fi retrying)",
+    router: cone,
+    expect: { kind: 'direct' },
+    callerRateKbit: 2_500,
+    callerStalls: { ms: 150, minGapMs: 3_000, maxGapMs: 7_000 },
   },
 };

@@ -1,5 +1,5 @@
 /**
- * The bench's plain-text output, shared by its tables (setup, squeeze, lossy):
+ * The bench's plain-text output, shared by its tables (setup, squeeze, steady links):
  * columns padded to their widest cell, and one line per goal.
  */
 

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { inNs, run, ProcessGroup, signalPid, LabError, delay } from './processes';
-import { type RouterPolicy, type Scenario } from './scenarios';
+import { type LinkStalls, type RouterPolicy, type Scenario } from './scenarios';
 
 const DELAYER = fileURLToPath(new URL('./delayer.py', import.meta.url));
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -186,6 +186,10 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
       await addDelay(processes, ns.callerGw, ['wan'], delayMs);
       await addDelay(processes, ns.calleeGw, ['wan'], delayMs);
     }
+    if (scenario.callerStalls) {
+      // The caller's uploads, before its rate limit: a Wi-Fi station stalls, then sends what waited.
+      await addDelay(processes, ns.callerGw, ['lan'], 0, { queue: 1, stalls: scenario.callerStalls });
+    }
   } catch (error) {
     await dispose();
     throw error;
@@ -317,13 +321,15 @@ async function configureRouter(ns: string, upstream: string, policy: RouterPolic
   }
 }
 
-async function addDelay(processes: ProcessGroup, ns: string, devs: string[], delayMs: number): Promise<void> {
-  await processes.start(`delayer ${ns}`, 'ip', ['netns', 'exec', ns, PYTHON, DELAYER, '0', String(delayMs)], {
+async function addDelay(processes: ProcessGroup, ns: string, devs: string[], delayMs: number, extra: { queue: number; stalls: LinkStalls } | null = null): Promise<void> {
+  const queue = String(extra?.queue ?? 0);
+  const stalls = extra ? [extra.stalls.ms, extra.stalls.minGapMs, extra.stalls.maxGapMs].map(String) : [];
+  await processes.start(`delayer ${ns} ${queue}`, 'ip', ['netns', 'exec', ns, PYTHON, DELAYER, queue, String(delayMs), ...stalls], {
     readyWhen: /^ready$/,
     readyTimeoutMs: 10_000,
   });
   for (const dev of devs) {
-    await inNs(ns, 'iptables', ['-t', 'raw', '-A', 'PREROUTING', '-i', dev, '-j', 'NFQUEUE', '--queue-num', '0']);
+    await inNs(ns, 'iptables', ['-t', 'raw', '-A', 'PREROUTING', '-i', dev, '-j', 'NFQUEUE', '--queue-num', queue]);
   }
 }
 
