@@ -145,7 +145,12 @@ export async function runSqueezeTrial(
 ): Promise<SqueezeTrial> {
   const { tunables } = options;
   // SQUEEZE_VOICE_FIRST=1: the squeezed link sends DSCP EF (our audio) first, like an enterprise edge with voice QoS.
-  const lab: Lab = await createLab(scenarioTable[plan.scenario], { callerRateKbit: plan.highKbit, voiceFirst: process.env.SQUEEZE_VOICE_FIRST === '1' });
+  // SQUEEZE_STALLS=1: the caller's uploads also stall as on the jittery link, all call long (Wi-Fi).
+  const lab: Lab = await createLab(scenarioTable[plan.scenario], {
+    callerRateKbit: plan.highKbit,
+    voiceFirst: process.env.SQUEEZE_VOICE_FIRST === '1',
+    ...(process.env.SQUEEZE_STALLS === '1' ? { callerStalls: scenarioTable.jittery.callerStalls } : {}),
+  });
   options.onLab?.(lab);
   const peers: Peer[] = [];
   try {

@@ -44,6 +44,8 @@ export interface LabOptions {
    * enterprise edge with voice QoS, instead of one first-in-first-out queue.
    */
   voiceFirst?: boolean;
+  /** Stalls of the caller's uploads, over the scenario's own (the squeeze bench's SQUEEZE_STALLS=1). */
+  callerStalls?: LinkStalls;
 }
 
 export interface Lab {
@@ -186,9 +188,10 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
       await addDelay(processes, ns.callerGw, ['wan'], delayMs);
       await addDelay(processes, ns.calleeGw, ['wan'], delayMs);
     }
-    if (scenario.callerStalls) {
+    const stalls = options.callerStalls ?? scenario.callerStalls;
+    if (stalls) {
       // The caller's uploads, before its rate limit: a Wi-Fi station stalls, then sends what waited.
-      await addDelay(processes, ns.callerGw, ['lan'], 0, { queue: 1, stalls: scenario.callerStalls });
+      await addDelay(processes, ns.callerGw, ['lan'], 0, { queue: 1, stalls });
     }
   } catch (error) {
     await dispose();
