@@ -29,6 +29,7 @@ import { isScenario, SCENARIOS, scenarioTable, type ScenarioName } from './lab/s
 import { summarize } from './lab/summary';
 import { createLab, removeStaleNamespaces, ADDRESSES, type Lab } from './lab/topology';
 import { runSqueezeComparison, runSteadyLinkComparison } from './abr/squeeze-compare';
+import { isSteadyLink } from './abr/steady-link-figures';
 import { runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
 
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
       const firecall = summarize(name, 'firecall', results.firecall);
       const baseline = results.baseline.length ? summarize(name, 'baseline', results.baseline) : null;
       const summary = combine(firecall, baseline);
-      if ((name === 'squeeze' || name === 'lossy' || name === 'jittery') && opts.trials > 0 && !stopping) {
+      if ((name === 'squeeze' || isSteadyLink(name)) && opts.trials > 0 && !stopping) {
         console.log(`${name}: controller vs plain Chromium, ${opts.trials} trial pairs (~${name === 'squeeze' ? 3 : 2} min each)...`);
         const pairs = {
           trials: opts.trials,
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
           ...(process.env.SQUEEZE_DUMP ? { dumpPrefix: process.env.SQUEEZE_DUMP } : {}),
         };
         if (name === 'squeeze') summary.squeeze = await runSqueezeComparison(pairs);
-        else summary.steadyLink = await runSteadyLinkComparison(name, pairs);
+        else if (isSteadyLink(name)) summary.steadyLink = await runSteadyLinkComparison(name, pairs);
       }
       report.scenarios.push(summary);
     }

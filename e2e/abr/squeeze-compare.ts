@@ -149,6 +149,7 @@ export async function runSqueezeTrial(
   const lab: Lab = await createLab(scenarioTable[plan.scenario], {
     callerRateKbit: plan.highKbit,
     voiceFirst: process.env.SQUEEZE_VOICE_FIRST === '1',
+    stallSeed: pair,
     ...(process.env.SQUEEZE_STALLS === '1' ? { callerStalls: scenarioTable.jittery.callerStalls } : {}),
   });
   options.onLab?.(lab);

@@ -4,12 +4,13 @@
  * table out. The runner is squeeze-compare.ts; the bench prints squeezeTable.
  */
 import { alignedRows, goalLine } from '../lab/text-table';
+import type { SteadyLink } from './steady-link-figures';
 
 export type SqueezeVariant = 'controller' | 'plain';
 
 export interface SqueezePlan {
   /** The lab: `squeeze` drops the rate at the drop; `lossy` and `jittery` are noisy all call long and change nothing. */
-  scenario: 'squeeze' | 'lossy' | 'jittery';
+  scenario: 'squeeze' | SteadyLink;
   highKbit: number;
   /** The rate while squeezed; null: the link stays as it is (the window is then just a stretch of call). */
   lowKbit: number | null;

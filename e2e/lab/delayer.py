@@ -2,14 +2,16 @@
 """Constant-delay packet holder for the lab (this kernel has no netem).
 
 Binds one NFQUEUE in the current network namespace and accepts every queued
-packet DELAY_MS after it arrived. A constant delay keeps FIFO order. Only the
-packet metadata is copied to userspace (verdicts carry no payload).
+packet DELAY_MS after it arrived. Only the packet metadata is copied to
+userspace (verdicts carry no payload).
 
-    python3 delayer.py QUEUE_NUM DELAY_MS [STALL_MS MIN_GAP_MS MAX_GAP_MS]
+    python3 delayer.py QUEUE_NUM DELAY_MS [STALL_MS MIN_GAP_MS MAX_GAP_MS [SEED]]
 
 With STALL_MS, the link also stalls like a Wi-Fi station retrying: every
-MIN_GAP_MS to MAX_GAP_MS (random, the same sequence every run), nothing passes
-for STALL_MS; what arrived meanwhile leaves at the end of the stall, in order.
+MIN_GAP_MS to MAX_GAP_MS (random, counted from the start; the same times for the
+same SEED, default 1), nothing passes for STALL_MS; what arrived meanwhile leaves
+at the end of the stall, DELAY_MS later. Leave times never decrease, so packets
+keep their order.
 
 Raw netlink with the standard library only, so the lab needs no extra package.
 Prints "ready" on stdout once bound; exits on SIGTERM/SIGINT.
@@ -84,12 +86,14 @@ def configure(sock, queue):
 
 
 def main():
+    if len(sys.argv) not in (3, 6, 7):
+        sys.exit(__doc__)
     queue = int(sys.argv[1])
     delay = float(sys.argv[2]) / 1000.0
     stall = float(sys.argv[3]) / 1000.0 if len(sys.argv) > 3 else 0.0
     gaps = (float(sys.argv[4]) / 1000.0, float(sys.argv[5]) / 1000.0) if stall > 0 else None
-    # Seeded: the plain and the controlled call of a pair meet the same stalls.
-    rng = random.Random(1)
+    # Seeded: the plain and the controlled call of a bench pair meet the same stalls.
+    rng = random.Random(int(sys.argv[6]) if len(sys.argv) > 6 else 1)
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
     sock.bind((0, 0))
@@ -108,7 +112,7 @@ def main():
     signal.signal(signal.SIGINT, stop)
     print('ready', flush=True)
 
-    held = collections.deque()  # (due, packet_id), FIFO because the delay is constant
+    held = collections.deque()  # (due, packet_id); dues never decrease, so it is FIFO
     stall_from = time.monotonic() + rng.uniform(*gaps) if gaps else float('inf')
     while running[0]:
         now = time.monotonic()
@@ -137,8 +141,8 @@ def main():
             arrived = time.monotonic()
             while arrived >= stall_from + stall:
                 stall_from += stall + rng.uniform(*gaps)
-            # Arrived during a stall: it leaves when the stall ends (dues stay in order).
-            leaves = max(arrived, stall_from + stall) if arrived >= stall_from else arrived
+            # Arrived during a stall: it leaves when the stall ends.
+            leaves = stall_from + stall if arrived >= stall_from else arrived
             pos = 0
             while pos + 16 <= len(data):
                 length, msg_type = struct.unpack_from('=IH', data, pos)

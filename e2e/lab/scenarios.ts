@@ -96,7 +96,7 @@ export const scenarioTable: Record<ScenarioName, Scenario> = {
   },
   jittery: {
     name: 'jittery',
-    summary: "cone NAT; the caller's 2.5 Mbit/s uploads stall for 150 ms every 3-7 s, all call long (Wi-Fi retrying)",
+    summary: "cone NAT; the caller's 2.5 Mbit/s link, its uploads stalling for 150 ms every 3-7 s, all call long (Wi-Fi retrying)",
     router: cone,
     expect: { kind: 'direct' },
     callerRateKbit: 2_500,

@@ -46,6 +46,8 @@ export interface LabOptions {
   voiceFirst?: boolean;
   /** Stalls of the caller's uploads, over the scenario's own (the squeeze bench's SQUEEZE_STALLS=1). */
   callerStalls?: LinkStalls;
+  /** Seeds the stall times (counted from the lab's start): the bench gives both calls of a pair the same, each pair its own. */
+  stallSeed?: number;
 }
 
 export interface Lab {
@@ -191,7 +193,7 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
     const stalls = options.callerStalls ?? scenario.callerStalls;
     if (stalls) {
       // The caller's uploads, before its rate limit: a Wi-Fi station stalls, then sends what waited.
-      await addDelay(processes, ns.callerGw, ['lan'], 0, { queue: 1, stalls });
+      await addDelay(processes, ns.callerGw, ['lan'], 0, { queue: 1, stalls, seed: options.stallSeed ?? 1 });
     }
   } catch (error) {
     await dispose();
@@ -324,9 +326,9 @@ async function configureRouter(ns: string, upstream: string, policy: RouterPolic
   }
 }
 
-async function addDelay(processes: ProcessGroup, ns: string, devs: string[], delayMs: number, extra: { queue: number; stalls: LinkStalls } | null = null): Promise<void> {
+async function addDelay(processes: ProcessGroup, ns: string, devs: string[], delayMs: number, extra: { queue: number; stalls: LinkStalls; seed: number } | null = null): Promise<void> {
   const queue = String(extra?.queue ?? 0);
-  const stalls = extra ? [extra.stalls.ms, extra.stalls.minGapMs, extra.stalls.maxGapMs].map(String) : [];
+  const stalls = extra ? [extra.stalls.ms, extra.stalls.minGapMs, extra.stalls.maxGapMs, extra.seed].map(String) : [];
   await processes.start(`delayer ${ns} ${queue}`, 'ip', ['netns', 'exec', ns, PYTHON, DELAYER, queue, String(delayMs), ...stalls], {
     readyWhen: /^ready$/,
     readyTimeoutMs: 10_000,
