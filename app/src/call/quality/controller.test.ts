@@ -99,6 +99,52 @@ describe('quality controller: camera ladder', () => {
     expect(new Set(heights)).toEqual(new Set([480 / 180].map((x) => Math.round(x * 100) / 100)));
   });
 
+  it('undoes a step down that only the estimate showed (GCC cutting on a Wi-Fi stall), after two samples with no loss and no queue', async () => {
+    // The lab's jittery link: the estimate fell from ~3 Mbit/s to about what was sent, loss 0, RTT as ever.
+    const { clock, net, controller } = setup({ width: 640, height: 480 });
+    net.encoderDemandBps = 480_000;
+    await clock.advance(t.warmUpMs + 5_000);
+    expect(controller.state.rung).toBe('720p');
+    net.estimateBps = 480_000;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('180p'); // within one sample, as for any collapse
+    for (let i = 0; i < t.confirmDropSamples; i++) {
+      net.estimateBps += 5_000; // GCC climbs back slowly
+      await clock.advance(t.sampleIntervalMs);
+    }
+    expect(controller.state.rung).toBe('720p');
+    expect(controller.state.lastChange).toBe('unconfirmed');
+    // The cut estimate is the new reference: it does not read as a fall again.
+    for (let i = 0; i < 10; i++) {
+      net.estimateBps = 480_000 + (i % 2) * 20_000;
+      await clock.advance(t.sampleIntervalMs);
+    }
+    expect(controller.state.rung).toBe('720p');
+  });
+
+  it('keeps a step down on the estimate once loss or a queue confirms it, even a report late', async () => {
+    // A squeeze to a link that still carries ~400 kbit/s: the first report after the
+    // collapse can predate the queue; the next shows it.
+    const { clock, net, controller } = setup({ width: 640, height: 480 });
+    net.encoderDemandBps = 480_000;
+    await clock.advance(t.warmUpMs + 5_000);
+    net.estimateBps = 400_000;
+    await clock.advance(t.sampleIntervalMs);
+    const landed = controller.state.rung;
+    expect(landed).not.toBe('720p');
+    net.estimateBps = 380_000;
+    net.loss = 0.3;
+    net.rttMs = 300;
+    await clock.advance(t.sampleIntervalMs);
+    // Then the queue drains at the low rung: clean again, the estimate still ~80 % of what was
+    // sent before the drop, which alone would have undone the step. It stands.
+    net.loss = 0;
+    net.rttMs = 80;
+    net.estimateBps = 385_000;
+    await clock.advance((t.confirmDropSamples + 1) * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe(landed);
+  });
+
   it('on a collapse with heavy loss, steps down to what got through before the estimate follows', async () => {
     const { clock, net, controller, video } = setup();
     await clock.advance(t.warmUpMs + 1_000);
@@ -329,6 +375,7 @@ describe('quality controller: camera ladder', () => {
     const { clock, net, controller, samples } = setup({ estimate: MODERATE });
     await clock.advance(10_000);
     net.estimateBps = 400_000;
+    net.loss = 0.03; // a real drop: the link loses what it cannot carry
     await clock.advance(2_000);
     net.estimateBps = 560_000; // looks like room for 360p, but the link cannot hold it
     const ups: number[] = [];

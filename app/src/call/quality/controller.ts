@@ -282,7 +282,7 @@ export function createQualityController(options: QualityControllerOptions): Qual
       // A new source starts at the top of its own ladder: the estimate and the
       // step-down rules bring it to the right rung within a sample.
       // What was learnt about the network (start time, best RTT, recent estimates) still holds.
-      if (!sameSource) ladderState = { ...ladderState, rung: 0, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, lastChange: null };
+      if (!sameSource) ladderState = { ...ladderState, rung: 0, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, lastChange: null, unconfirmedDrop: null };
       if (running) {
         applyWanted();
         publish();

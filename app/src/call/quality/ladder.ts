@@ -38,10 +38,17 @@ export interface LadderState {
   pathId: string | null;
   /** The last few loss reports, newest last: their median is what this link loses anyway. */
   recentLoss: number[];
+  /**
+   * A step down on the estimate alone, not yet confirmed by loss or a queue:
+   * the rung before it, what was sent when it came, and clean samples since.
+   */
+  unconfirmedDrop: { from: number; sentBps: number; cleanSamples: number } | null;
+  /** Audio and video sent during the previous sample (bit/s). */
+  lastSentBps: number | null;
 }
 
 export function initialLadderState(rung = 0): LadderState {
-  return { rung, startedAt: null, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, minRttMs: null, inflatedSamples: 0, recentEstimates: [], lastChange: null, pathDown: false, pathBackAt: null, pathId: null, recentLoss: [] };
+  return { rung, startedAt: null, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, minRttMs: null, inflatedSamples: 0, recentEstimates: [], lastChange: null, pathDown: false, pathBackAt: null, pathId: null, recentLoss: [], unconfirmedDrop: null, lastSentBps: null };
 }
 
 export function isPaused(state: LadderState, ladder: readonly Rung[]): boolean {
@@ -95,7 +102,7 @@ export function nextLadderState(
   // and estimates say nothing about it (kept, a slower path read as a standing
   // queue and pinned the call at the lowest rung).
   if (sample.pathId !== null && s.pathId !== null && sample.pathId !== s.pathId) {
-    Object.assign(s, { startedAt: at, minRttMs: null, inflatedSamples: 0, recentEstimates: [] });
+    Object.assign(s, { startedAt: at, minRttMs: null, inflatedSamples: 0, recentEstimates: [], unconfirmedDrop: null });
   }
   if (sample.pathId !== null) s.pathId = sample.pathId;
   if (sample.rttMs !== null) s.minRttMs = s.minRttMs === null ? sample.rttMs : Math.min(s.minRttMs, sample.rttMs);
@@ -118,6 +125,11 @@ export function nextLadderState(
     s.lastStepUpAt = null;
     s.failedStepUps = 0;
   }
+
+  // What was sent before this sample: a cut estimate is weighed against it (the sample itself may already follow the cut).
+  const sentNow = sample.sentVideoBps === null ? null : sample.sentVideoBps + (sample.sentAudioBps ?? 0);
+  const sentBefore = Math.max(s.lastSentBps ?? 0, sentNow ?? 0);
+  s.lastSentBps = sentNow ?? s.lastSentBps;
 
   const paused = s.rung >= ladder.length;
   const current = ladder[s.rung];
@@ -143,6 +155,20 @@ export function nextLadderState(
       : null;
   const congested = (sample.loss ?? 0) >= t.lossClean || inflated;
   const estimate = sample.availableOutgoingBitrate;
+  // What shows a link thinner than what we send, whatever Chrome's estimate says.
+  const evidence = (congested && !pathJustBack) || queued || (sample.rttMs !== null && s.minRttMs !== null && sample.rttMs - s.minRttMs >= t.confirmDropRttMs);
+  if (s.unconfirmedDrop) {
+    const drop = s.unconfirmedDrop;
+    const cleanSamples = evidence ? 0 : drop.cleanSamples + 1;
+    s.unconfirmedDrop = evidence ? null : { ...drop, cleanSamples };
+    if (cleanSamples >= t.confirmDropSamples) {
+      s.unconfirmedDrop = null;
+      // Back to where we were, and the cut estimate is the new reference: it would read as a fall again.
+      if (estimate !== null && estimate >= drop.sentBps * t.estimateDropRatio) {
+        return { ...s, rung: drop.from, headroomSince: null, recentEstimates: [estimate], lastChange: 'unconfirmed' };
+      }
+    }
+  }
   const peak = Math.max(0, ...s.recentEstimates);
   const estimateFell = estimate !== null && estimate < peak * t.estimateDropRatio;
   const collapsed = estimate !== null && estimate < peak * t.estimateCollapseRatio;
@@ -182,6 +208,7 @@ export function nextLadderState(
     return {
       ...s,
       rung: down,
+      unconfirmedDrop: evidence ? null : { from: s.unconfirmedDrop?.from ?? s.rung, sentBps: s.unconfirmedDrop?.sentBps ?? sentBefore, cleanSamples: 0 },
       headroomSince: null,
       lastStepUpAt: null,
       failedStepUps: failedStepUp ? s.failedStepUps + 1 : s.failedStepUps,
@@ -211,5 +238,5 @@ export function nextLadderState(
 
   const supported = budget === null || paused ? ladder.length : rungForBudget(budget, 1, ladder);
   const up = Math.min(supported, s.rung - 1);
-  return { ...s, rung: up, headroomSince: null, lastStepUpAt: at, lastChange: paused ? 'resume' : 'headroom' };
+  return { ...s, rung: up, headroomSince: null, lastStepUpAt: at, lastChange: paused ? 'resume' : 'headroom', unconfirmedDrop: null };
 }
