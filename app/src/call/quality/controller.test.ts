@@ -99,50 +99,89 @@ describe('quality controller: camera ladder', () => {
     expect(new Set(heights)).toEqual(new Set([480 / 180].map((x) => Math.round(x * 100) / 100)));
   });
 
-  it('undoes a step down that only the estimate showed (GCC cutting on a Wi-Fi stall), after two samples with no loss and no queue', async () => {
+  /** A 480p camera sending 480 kbit/s on a 3 Mbit/s estimate, past the warm-up; then the estimate is cut to `cut`. */
+  async function cutEstimate(cut: number) {
+    const call = setup({ width: 640, height: 480 });
+    call.net.encoderDemandBps = 480_000;
+    await call.clock.advance(t.warmUpMs + 5_000);
+    expect(call.controller.state.rung).toBe('720p');
+    call.net.estimateBps = cut;
+    await call.clock.advance(t.sampleIntervalMs);
+    return call;
+  }
+
+  it('undoes a step down that only the estimate showed (GCC cutting on a Wi-Fi stall), after two reports with no loss and no queue', async () => {
     // The lab's jittery link: the estimate fell from ~3 Mbit/s to about what was sent, loss 0, RTT as ever.
-    const { clock, net, controller } = setup({ width: 640, height: 480 });
-    net.encoderDemandBps = 480_000;
-    await clock.advance(t.warmUpMs + 5_000);
-    expect(controller.state.rung).toBe('720p');
-    net.estimateBps = 480_000;
-    await clock.advance(t.sampleIntervalMs);
+    const { clock, net, controller, rungsBetween, start } = await cutEstimate(480_000);
     expect(controller.state.rung).toBe('180p'); // within one sample, as for any collapse
     for (let i = 0; i < t.confirmDropSamples; i++) {
-      net.estimateBps += 5_000; // GCC climbs back slowly
+      net.estimateBps! += 5_000; // GCC climbs back slowly
       await clock.advance(t.sampleIntervalMs);
     }
     expect(controller.state.rung).toBe('720p');
-    expect(controller.state.lastChange).toBe('unconfirmed');
+    expect(controller.state.lastChange).toBe('undone');
     // The cut estimate is the new reference: it does not read as a fall again.
+    const undoneAt = clock.now() - start;
     for (let i = 0; i < 10; i++) {
       net.estimateBps = 480_000 + (i % 2) * 20_000;
       await clock.advance(t.sampleIntervalMs);
     }
-    expect(controller.state.rung).toBe('720p');
+    expect(new Set(rungsBetween(undoneAt, Infinity))).toEqual(new Set(['720p']));
   });
 
-  it('keeps a step down on the estimate once loss or a queue confirms it, even a report late', async () => {
-    // A squeeze to a link that still carries ~400 kbit/s: the first report after the
-    // collapse can predate the queue; the next shows it.
-    const { clock, net, controller } = setup({ width: 640, height: 480 });
-    net.encoderDemandBps = 480_000;
-    await clock.advance(t.warmUpMs + 5_000);
-    net.estimateBps = 400_000;
+  it('undoes at most once per failed-step-up window: a second cut soon after stands (no flapping)', async () => {
+    const { clock, net, controller } = await cutEstimate(480_000);
+    await clock.advance(t.confirmDropSamples * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+    // Past the undo's probe grace, GCC cuts again: a fall from 500k (under 70 % of it) that still
+    // carries 70 % of the 490k sent, which alone would be undone.
+    net.estimateBps = 500_000;
+    await clock.advance(t.probeGraceMs);
+    net.estimateBps = 345_000;
     await clock.advance(t.sampleIntervalMs);
     const landed = controller.state.rung;
     expect(landed).not.toBe('720p');
-    net.estimateBps = 380_000;
-    net.loss = 0.3;
-    net.rttMs = 300;
-    await clock.advance(t.sampleIntervalMs);
-    // Then the queue drains at the low rung: clean again, the estimate still ~80 % of what was
-    // sent before the drop, which alone would have undone the step. It stands.
-    net.loss = 0;
-    net.rttMs = 80;
-    net.estimateBps = 385_000;
+    net.estimateBps = 348_000;
     await clock.advance((t.confirmDropSamples + 1) * t.sampleIntervalMs);
     expect(controller.state.rung).toBe(landed);
+  });
+
+  it('waits for fresh receiver reports before undoing: a sample without one proves nothing', async () => {
+    const { clock, net, controller } = await cutEstimate(480_000);
+    net.receiverReports = false;
+    await clock.advance(3 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('180p');
+    net.receiverReports = true;
+    await clock.advance(t.confirmDropSamples * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+  });
+
+  it.each([
+    ['loss', { loss: 0.3 }],
+    ['a standing queue', { rttMs: 80 + t.rttInflationMs + 50 }],
+  ] as const)('keeps a step down on the estimate once %s confirms it, even a report late', async (_, confirm) => {
+    // A squeeze to a link that still carries ~400 kbit/s: the first report after the
+    // collapse can predate the queue; the next shows it.
+    const { clock, net, controller } = await cutEstimate(400_000);
+    const landed = controller.state.rung;
+    expect(landed).not.toBe('720p');
+    net.estimateBps = 380_000;
+    Object.assign(net, confirm);
+    await clock.advance(t.sampleIntervalMs);
+    // Then the queue drains at the low rung: clean again, the estimate still 74 % of what was
+    // sent before the drop (audio and video), which alone would have undone the step. It stands.
+    Object.assign(net, { loss: 0, rttMs: 80, estimateBps: 385_000 });
+    await clock.advance((t.confirmDropSamples + 1) * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe(landed);
+  });
+
+  it('keeps a step down when the cut estimate no longer carries what was sent, loss or not', async () => {
+    // 250 kbit/s is under 70 % of the 520 kbit/s sent before: a thinner link, whatever the reports say.
+    const { clock, controller } = await cutEstimate(250_000);
+    const landed = controller.state.rung;
+    await clock.advance((t.confirmDropSamples + 2) * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe(landed);
+    expect(landed).toBe('180p-8fps');
   });
 
   it('on a collapse with heavy loss, steps down to what got through before the estimate follows', async () => {

@@ -110,7 +110,7 @@ export function nextLadderState(
   // Nothing at all came from the peer for a whole sample: the path is down (a
   // cut, a network change), not thin. Hold the rung; Chrome's estimate decays
   // without feedback, so it is not recorded either.
-  if (sample.inboundMediaFlowing === false) return { ...s, pathDown: true, pathBackAt: null, headroomSince: null, inflatedSamples: 0 };
+  if (sample.inboundMediaFlowing === false) return { ...s, pathDown: true, pathBackAt: null, headroomSince: null, inflatedSamples: 0, unconfirmedDrop: null };
   if (s.pathDown) {
     s.pathDown = false;
     s.pathBackAt = at;
@@ -155,17 +155,21 @@ export function nextLadderState(
       : null;
   const congested = (sample.loss ?? 0) >= t.lossClean || inflated;
   const estimate = sample.availableOutgoingBitrate;
-  // What shows a link thinner than what we send, whatever Chrome's estimate says.
-  const evidence = (congested && !pathJustBack) || queued || (sample.rttMs !== null && s.minRttMs !== null && sample.rttMs - s.minRttMs >= t.confirmDropRttMs);
+  // What shows a link thinner than what we send, whatever Chrome's estimate says: loss, or a
+  // standing queue's RTT. Not a smaller RTT bump: the stall that made GCC cut also holds a report
+  // now and then (+103 ms on the lab's jittery link, where nothing was queued).
+  const evidence = inflated || (!pathJustBack && (sample.loss ?? 0) >= t.lossClean);
   if (s.unconfirmedDrop) {
     const drop = s.unconfirmedDrop;
-    const cleanSamples = evidence ? 0 : drop.cleanSamples + 1;
+    // Only a fresh receiver report can say the link is clean; a sample without one proves nothing.
+    const cleanSamples = drop.cleanSamples + (sample.loss !== null && !pathJustBack ? 1 : 0);
     s.unconfirmedDrop = evidence ? null : { ...drop, cleanSamples };
-    if (cleanSamples >= t.confirmDropSamples) {
+    if (!evidence && cleanSamples >= t.confirmDropSamples) {
       s.unconfirmedDrop = null;
-      // Back to where we were, and the cut estimate is the new reference: it would read as a fall again.
-      if (estimate !== null && estimate >= drop.sentBps * t.estimateDropRatio) {
-        return { ...s, rung: drop.from, headroomSince: null, recentEstimates: [estimate], lastChange: 'unconfirmed' };
+      // Back to where we were, as a step up (probe grace; one more fall within the failed-step-up
+      // window stands and backs off). The cut estimate is the new reference: it would read as a fall again.
+      if (estimate !== null && estimate >= drop.sentBps * t.undoDropCarryRatio) {
+        return { ...s, rung: drop.from, headroomSince: null, recentEstimates: [estimate], lastStepUpAt: at, lastChange: 'undone' };
       }
     }
   }
@@ -208,7 +212,8 @@ export function nextLadderState(
     return {
       ...s,
       rung: down,
-      unconfirmedDrop: evidence ? null : { from: s.unconfirmedDrop?.from ?? s.rung, sentBps: s.unconfirmedDrop?.sentBps ?? sentBefore, cleanSamples: 0 },
+      // A fall right after a step up (or an undo) is a failed try, and one with nothing sent to weigh it against cannot be judged: both stand.
+      unconfirmedDrop: evidence || failedStepUp || sentBefore <= 0 ? null : { from: s.unconfirmedDrop?.from ?? s.rung, sentBps: s.unconfirmedDrop?.sentBps ?? sentBefore, cleanSamples: 0 },
       headroomSince: null,
       lastStepUpAt: null,
       failedStepUps: failedStepUp ? s.failedStepUps + 1 : s.failedStepUps,

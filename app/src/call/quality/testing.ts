@@ -68,6 +68,8 @@ export interface SyntheticNetwork {
   encoderDemandBps: number;
   /** Id of the selected candidate pair: change it for an ICE restart onto another path. */
   pairId: string;
+  /** False: no fresh receiver report came (no loss figure; RTT only from the candidate pair). */
+  receiverReports: boolean;
 }
 
 export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeSender) {
@@ -83,6 +85,7 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
     qualityLimitationReason: 'none',
     encoderDemandBps: Infinity,
     pairId: 'CP',
+    receiverReports: true,
   };
   let last = clock.now();
   const c = { audioSent: 0, videoSent: 0, audioRecv: 0, videoRecv: 0, framesRecv: 0, samples: 0, concealed: 0, freezes: 0, freezeSecs: 0 };
@@ -147,8 +150,12 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
           framesPerSecond: encoding?.maxFramerate ?? 30,
           qualityLimitationReason: net.qualityLimitationReason,
         },
-        { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', fractionLost: net.loss, roundTripTime: net.rttMs / 1000, jitter: net.jitterMs / 1000 },
-        { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', fractionLost: net.loss, roundTripTime: net.rttMs / 1000, jitter: net.jitterMs / 1000 },
+        ...(net.receiverReports
+          ? [
+              { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', fractionLost: net.loss, roundTripTime: net.rttMs / 1000, jitter: net.jitterMs / 1000 },
+              { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', fractionLost: net.loss, roundTripTime: net.rttMs / 1000, jitter: net.jitterMs / 1000 },
+            ]
+          : []),
         {
           id: 'IA',
           type: 'inbound-rtp',

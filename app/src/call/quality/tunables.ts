@@ -158,17 +158,19 @@ export interface QualityTunables {
   pathBackGraceMs: number;
   /**
    * A fall of Chrome's estimate that nothing else confirms is undone. GCC also
-   * cuts its estimate on a burst of delay that is no queue (a Wi-Fi stall: the
-   * lab's jittery link took 720p to 180p three times in three trials, loss 0,
+   * cuts its estimate on a burst of delay that is no queue (a Wi-Fi stall: on the
+   * lab's jittery link, one run of three trials took 720p to 180p in each, loss 0,
    * RTT unchanged, 5-20 s to climb back, while plain Chromium's picture did not
    * change). A link that really got thinner than what we send shows it within a
-   * sample: loss of `lossClean` or more, or an RTT this far above the call's best
-   * (the squeeze: 27-66 % loss in the next report, 12 of 12 trials). So a step
-   * down on the estimate alone goes back after `confirmDropSamples` samples without
-   * either, if the estimate still carries `estimateDropRatio` of what was sent then.
+   * report: loss of `lossClean` or more, or a standing queue
+   * (`rttInflationMs`; the squeeze: 27-66 % loss in the next report, 12 of 12
+   * trials). So a step down on the estimate alone goes back after
+   * `confirmDropSamples` fresh reports without either, if the estimate still
+   * carries `undoDropCarryRatio` of what was sent before it fell (a clean link
+   * whose estimate is low because little is sent keeps its low rung).
    */
-  confirmDropRttMs: number;
   confirmDropSamples: number;
+  undoDropCarryRatio: number;
   /** Quality level: a worse level is shown after this many consecutive worse samples (one noisy second is ignored). */
   levelDownSamples: number;
   /** Quality level: a better level is shown only after this many consecutive better samples. */
@@ -230,8 +232,8 @@ export const defaultTunables: Readonly<QualityTunables> = Object.freeze({
   maxStepUpBackoffMs: 20_000,
   resumeVideoAfterMs: 6_000,
   pathBackGraceMs: 3_000,
-  confirmDropRttMs: 100,
   confirmDropSamples: 2,
+  undoDropCarryRatio: 0.7,
   levelDownSamples: 2,
   levelUpSamples: 5,
   concealmentFair: 0.02,
@@ -280,6 +282,7 @@ export function resolveTunables(overrides: Partial<QualityTunables> = {}): Quali
   if (!(t.levelDownSamples >= 1) || !(t.levelUpSamples >= 1) || !(t.lostAfterSilentSamples >= 1)) problems.push('level sample counts must be >= 1');
   if (!(t.peerVideoStalledSamples >= 1)) problems.push('peerVideoStalledSamples must be >= 1');
   if (!(t.confirmDropSamples >= 1)) problems.push('confirmDropSamples must be >= 1');
+  if (!(t.undoDropCarryRatio > 0 && t.undoDropCarryRatio <= 1)) problems.push('undoDropCarryRatio must be in (0, 1]');
   if (problems.length > 0) {
     throw new RangeError(`Invalid quality tunables: ${problems.join('; ')}. Fix the override passed to createQualityController.`);
   }
