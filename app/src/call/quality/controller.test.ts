@@ -146,6 +146,41 @@ describe('quality controller: camera ladder', () => {
     expect(controller.state.rung).toBe(landed);
   });
 
+  it('waits out a second cut (GCC cutting again on the little sent after the step down), then undoes once the estimate carries it', async () => {
+    // The lab's jittery link: 1591 -> 483 kbit/s, a second later 118, four seconds later 509.
+    const { clock, net, controller } = await cutEstimate(480_000);
+    net.estimateBps = 118_000;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('180p-8fps');
+    net.estimateBps = 140_000;
+    await clock.advance(3 * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('180p-8fps');
+    net.estimateBps = 509_000;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+    expect(controller.state.lastChange).toBe('undone');
+  });
+
+  it('keeps a step down that the second report confirms, after a clean first', async () => {
+    const { clock, net, controller } = await cutEstimate(480_000);
+    await clock.advance(t.sampleIntervalMs);
+    net.loss = 0.05;
+    await clock.advance(t.sampleIntervalMs);
+    net.loss = 0;
+    await clock.advance((t.confirmDropSamples + 1) * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('180p');
+  });
+
+  it('forgets an unconfirmed fall when the path dies: the reports after it say nothing about the fall', async () => {
+    const { clock, net, controller } = await cutEstimate(480_000);
+    net.inboundFlowing = false;
+    await clock.advance(t.sampleIntervalMs);
+    net.inboundFlowing = true;
+    await clock.advance(t.pathBackGraceMs + (t.confirmDropSamples + 1) * t.sampleIntervalMs);
+    expect(controller.state.rung).not.toBe('720p');
+    expect(controller.state.lastChange).not.toBe('undone');
+  });
+
   it('waits for fresh receiver reports before undoing: a sample without one proves nothing', async () => {
     const { clock, net, controller } = await cutEstimate(480_000);
     net.receiverReports = false;
@@ -175,11 +210,11 @@ describe('quality controller: camera ladder', () => {
     expect(controller.state.rung).toBe(landed);
   });
 
-  it('keeps a step down when the cut estimate no longer carries what was sent, loss or not', async () => {
+  it('keeps a step down when the cut estimate no longer carries what was sent, even with clean reports', async () => {
     // 250 kbit/s is under 70 % of the 520 kbit/s sent before: a thinner link, whatever the reports say.
     const { clock, controller } = await cutEstimate(250_000);
     const landed = controller.state.rung;
-    await clock.advance((t.confirmDropSamples + 2) * t.sampleIntervalMs);
+    await clock.advance(t.failedStepUpWindowMs + 2 * t.sampleIntervalMs);
     expect(controller.state.rung).toBe(landed);
     expect(landed).toBe('180p-8fps');
   });
@@ -322,7 +357,10 @@ describe('quality controller: camera ladder', () => {
     const { clock, net, controller, rungsBetween, start } = setup({ estimate: MODERATE });
     await clock.advance(10_000);
     net.estimateBps = 400_000;
-    await clock.advance(10_000);
+    net.loss = 0.03; // a real drop: the link loses what it cannot carry
+    await clock.advance(t.sampleIntervalMs);
+    net.loss = 0;
+    await clock.advance(10_000 - t.sampleIntervalMs);
     expect(controller.state.rung).toBe('270p');
 
     const recoveredAt = clock.now() - start;
@@ -340,7 +378,10 @@ describe('quality controller: camera ladder', () => {
     const { clock, net, controller } = setup({ estimate: MODERATE });
     await clock.advance(10_000);
     net.estimateBps = 400_000;
-    await clock.advance(5_000);
+    net.loss = 0.03; // a real drop: the link loses what it cannot carry
+    await clock.advance(t.sampleIntervalMs);
+    net.loss = 0;
+    await clock.advance(5_000 - t.sampleIntervalMs);
     net.estimateBps = 3_000_000;
     await clock.advance(4_000);
     net.loss = 0.05; // one lossy second: not enough to step down, enough to distrust the link
@@ -356,7 +397,10 @@ describe('quality controller: camera ladder', () => {
     const { clock, net, controller } = setup({ estimate: MODERATE });
     await clock.advance(10_000);
     net.estimateBps = 400_000; // -> 270p (cap 300k)
-    await clock.advance(5_000);
+    net.loss = 0.03; // a real drop: the link loses what it cannot carry
+    await clock.advance(t.sampleIntervalMs);
+    net.loss = 0;
+    await clock.advance(5_000 - t.sampleIntervalMs);
     expect(controller.state.rung).toBe('270p');
     // Budget 0.85 * 560k - 64k = 412k: above 1.25 x 300k, below 360p's 500k.
     net.estimateBps = 560_000;

@@ -40,9 +40,10 @@ export interface LadderState {
   recentLoss: number[];
   /**
    * A step down on the estimate alone, not yet confirmed by loss or a queue:
-   * the rung before it, what was sent when it came, and clean samples since.
+   * when, the rung before it, what was sent before the fall, and the fresh
+   * receiver reports since that showed neither.
    */
-  unconfirmedDrop: { from: number; sentBps: number; cleanSamples: number } | null;
+  unconfirmedDrop: { at: number; from: number; sentBps: number; cleanSamples: number } | null;
   /** Audio and video sent during the previous sample (bit/s). */
   lastSentBps: number | null;
 }
@@ -155,22 +156,23 @@ export function nextLadderState(
       : null;
   const congested = (sample.loss ?? 0) >= t.lossClean || inflated;
   const estimate = sample.availableOutgoingBitrate;
-  // What shows a link thinner than what we send, whatever Chrome's estimate says: loss, or a
-  // standing queue's RTT. Not a smaller RTT bump: the stall that made GCC cut also holds a report
-  // now and then (+103 ms on the lab's jittery link, where nothing was queued).
+  // What shows a link thinner than what we send, whatever Chrome's estimate says: loss, or an
+  // RTT `rttInflationMs` over the best. Not a smaller RTT bump: the stall that made GCC cut also
+  // holds a report now and then (+103 ms on the lab's jittery link, where nothing was queued).
   const evidence = inflated || (!pathJustBack && (sample.loss ?? 0) >= t.lossClean);
   if (s.unconfirmedDrop) {
     const drop = s.unconfirmedDrop;
     // Only a fresh receiver report can say the link is clean; a sample without one proves nothing.
     const cleanSamples = drop.cleanSamples + (sample.loss !== null && !pathJustBack ? 1 : 0);
-    s.unconfirmedDrop = evidence ? null : { ...drop, cleanSamples };
-    if (!evidence && cleanSamples >= t.confirmDropSamples) {
-      s.unconfirmedDrop = null;
+    // Waits up to the failed-step-up window for the estimate to carry what was sent again: GCC
+    // may cut twice, the second time on the little we send after the step down (lab: 496 -> 118
+    // kbit/s, then 509 four seconds later).
+    const expired = evidence || at - drop.at > t.failedStepUpWindowMs;
+    s.unconfirmedDrop = expired ? null : { ...drop, cleanSamples };
+    if (!expired && cleanSamples >= t.confirmDropSamples && estimate !== null && estimate >= drop.sentBps * t.undoDropCarryRatio) {
       // Back to where we were, as a step up (probe grace; one more fall within the failed-step-up
       // window stands and backs off). The cut estimate is the new reference: it would read as a fall again.
-      if (estimate !== null && estimate >= drop.sentBps * t.undoDropCarryRatio) {
-        return { ...s, rung: drop.from, headroomSince: null, recentEstimates: [estimate], lastStepUpAt: at, lastChange: 'undone' };
-      }
+      return { ...s, rung: drop.from, headroomSince: null, recentEstimates: [estimate], lastStepUpAt: at, lastChange: 'undone', unconfirmedDrop: null };
     }
   }
   const peak = Math.max(0, ...s.recentEstimates);
@@ -213,7 +215,10 @@ export function nextLadderState(
       ...s,
       rung: down,
       // A fall right after a step up (or an undo) is a failed try, and one with nothing sent to weigh it against cannot be judged: both stand.
-      unconfirmedDrop: evidence || failedStepUp || sentBefore <= 0 ? null : { from: s.unconfirmedDrop?.from ?? s.rung, sentBps: s.unconfirmedDrop?.sentBps ?? sentBefore, cleanSamples: 0 },
+      unconfirmedDrop:
+        evidence || failedStepUp || sentBefore <= 0
+          ? null
+          : (s.unconfirmedDrop ?? { at, from: s.rung, sentBps: sentBefore, cleanSamples: 0 }),
       headroomSince: null,
       lastStepUpAt: null,
       failedStepUps: failedStepUp ? s.failedStepUps + 1 : s.failedStepUps,

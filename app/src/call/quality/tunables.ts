@@ -160,14 +160,15 @@ export interface QualityTunables {
    * A fall of Chrome's estimate that nothing else confirms is undone. GCC also
    * cuts its estimate on a burst of delay that is no queue (a Wi-Fi stall: on the
    * lab's jittery link, one run of three trials took 720p to 180p in each, loss 0,
-   * RTT unchanged, 5-20 s to climb back, while plain Chromium's picture did not
-   * change). A link that really got thinner than what we send shows it within a
-   * report: loss of `lossClean` or more, or a standing queue
-   * (`rttInflationMs`; the squeeze: 27-66 % loss in the next report, 12 of 12
-   * trials). So a step down on the estimate alone goes back after
-   * `confirmDropSamples` fresh reports without either, if the estimate still
-   * carries `undoDropCarryRatio` of what was sent before it fell (a clean link
-   * whose estimate is low because little is sent keeps its low rung).
+   * RTT within 3 ms of the best, 5-20 s to climb back, while plain Chromium's
+   * picture did not change). A link that really got thinner than what we send shows
+   * it within a report or two: loss of `lossClean` or more, or an RTT
+   * `rttInflationMs` over the best (the squeeze, 24 trials: the next report in 23,
+   * the one after in all). So a step down on the estimate alone goes back once
+   * `confirmDropSamples` fresh reports have shown neither and the estimate carries
+   * `undoDropCarryRatio` of what was sent before the fall again (within
+   * `failedStepUpWindowMs`). A clean link whose estimate is low because little is
+   * sent keeps its low rung; a squeeze's estimate stayed under 0.65 of it.
    */
   confirmDropSamples: number;
   undoDropCarryRatio: number;
