@@ -6,7 +6,9 @@
  * standing queue moves down within the same sample (straight to the rung
  * that fits, not one step at a time). Up is slow: only after a clean period,
  * one rung (or straight to what the estimate already supports), and a
- * step-up that is undone shortly after doubles the next wait.
+ * step-up that is undone shortly after doubles the next wait. A step down on
+ * Chrome's estimate alone that no loss or queue confirms goes back (a Wi-Fi
+ * stall makes GCC cut without the link getting any thinner).
  */
 import type { QualitySample } from './stats';
 import type { QualityTunables, Rung } from './tunables';
