@@ -156,12 +156,12 @@ export function nextLadderState(
     lossy && sample.sentVideoBps !== null
       ? ((sample.sentAudioBps ?? 0) + sample.sentVideoBps) * (1 - sample.loss!) * t.estimateHeadroom - t.audioReserveBps
       : null;
-  const congested = (sample.loss ?? 0) >= t.lossClean || inflated;
+  // What shows a link thinner than what we send, whatever Chrome's estimate says: loss (not the
+  // dead path's, counted after it returns), or an RTT `rttInflationMs` over the best. Not a smaller
+  // RTT bump: the stall that made GCC cut also holds a report now and then (+103 ms on the lab's
+  // jittery link, where nothing was queued).
+  const congested = inflated || (!pathJustBack && (sample.loss ?? 0) >= t.lossClean);
   const estimate = sample.availableOutgoingBitrate;
-  // What shows a link thinner than what we send, whatever Chrome's estimate says: loss, or an
-  // RTT `rttInflationMs` over the best. Not a smaller RTT bump: the stall that made GCC cut also
-  // holds a report now and then (+103 ms on the lab's jittery link, where nothing was queued).
-  const evidence = inflated || (!pathJustBack && (sample.loss ?? 0) >= t.lossClean);
   if (s.unconfirmedDrop) {
     const drop = s.unconfirmedDrop;
     // Only a fresh receiver report can say the link is clean; a sample without one proves nothing.
@@ -169,7 +169,7 @@ export function nextLadderState(
     // Waits up to the failed-step-up window for the estimate to carry what was sent again: GCC
     // may cut twice, the second time on the little we send after the step down (lab: 496 -> 118
     // kbit/s, then 509 four seconds later).
-    const expired = evidence || at - drop.at > t.failedStepUpWindowMs;
+    const expired = congested || at - drop.at > t.failedStepUpWindowMs;
     s.unconfirmedDrop = expired ? null : { ...drop, cleanSamples };
     if (!expired && cleanSamples >= t.confirmDropSamples && estimate !== null && estimate >= drop.sentBps * t.undoDropCarryRatio) {
       // Back to where we were, as a step up (probe grace; one more fall within the failed-step-up
@@ -218,7 +218,7 @@ export function nextLadderState(
       rung: down,
       // A fall right after a step up (or an undo) is a failed try, and one with nothing sent to weigh it against cannot be judged: both stand.
       unconfirmedDrop:
-        evidence || failedStepUp || sentBefore <= 0
+        congested || failedStepUp || sentBefore <= 0
           ? null
           : (s.unconfirmedDrop ?? { at, from: s.rung, sentBps: sentBefore, cleanSamples: 0 }),
       headroomSince: null,
