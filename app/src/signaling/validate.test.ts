@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSignalInbox, validateSignal } from './validate';
 import type { Signal } from './channel';
-import { VALID_CANDIDATE, VALID_SDP } from '../call/testing/hostile';
+import { hostileCorpus, VALID_CANDIDATE, VALID_SDP } from '../call/testing/hostile';
 
 const base = { id: 's1', from: 'alice', seq: 1, createdAt: 1 };
 
@@ -26,7 +26,18 @@ describe('validateSignal', () => {
   it('returns clean copies, not the attacker object', () => {
     const raw = { ...base, type: 'candidates', candidates: [{ ...VALID_CANDIDATE }] };
     const verdict = validateSignal(raw);
-    expect(verdict.ok && verdict.signal.type === 'candidates' && verdict.signal.candidates[0]).not.toBe(raw.candidates[0]);
+    if (!verdict.ok || verdict.signal.type !== 'candidates') throw new Error(`refused a valid signal: ${JSON.stringify(verdict)}`);
+    expect(verdict.signal.candidates[0]).toEqual(raw.candidates[0]);
+    expect(verdict.signal.candidates[0]).not.toBe(raw.candidates[0]);
+    expect(verdict.signal.candidates).not.toBe(raw.candidates);
+  });
+
+  it('refuses an offer without a DTLS fingerprint: unencrypted media is never negotiated', () => {
+    const plain = VALID_SDP.split('\r\n').filter((line) => !line.startsWith('a=fingerprint')).join('\r\n');
+    expect(validateSignal({ ...base, type: 'description', description: { type: 'offer', sdp: plain } })).toEqual({
+      ok: false,
+      message: 'SDP has no DTLS fingerprint (unencrypted media is refused)',
+    });
   });
 });
 
@@ -74,11 +85,44 @@ describe('signal inbox', () => {
     expect(delivered).toEqual([]);
   });
 
+  it('accepts 400 signals from the peer in one call and fails the call on the 401st', () => {
+    const { box, delivered, errors } = inbox();
+    for (let seq = 1; seq <= 400; seq++) box.receive(cands(seq));
+    expect(delivered).toHaveLength(400);
+    expect(errors).toEqual([]);
+    box.receive(cands(401));
+    expect(errors).toEqual([expect.stringMatching(/^bad-signal: .*more than 400 signals/)]);
+    expect(delivered).toHaveLength(400);
+  });
+
   it('survives a signal object whose getters throw', () => {
     const { box, errors } = inbox();
     const trap = { ...cands(1) };
     Object.defineProperty(trap, 'candidates', { enumerable: true, get: () => { throw new Error('gotcha'); } });
     expect(() => box.receive(trap)).not.toThrow();
     expect(errors).toEqual([expect.stringMatching(/unreadable signal/)]);
+  });
+});
+
+describe('the hostile corpus against the inbox (what a malicious peer can write)', () => {
+  /** What the inbox did with a case's documents: the reason it failed the call, or its log lines. */
+  function outcome(docs: unknown[]) {
+    const errors: string[] = [];
+    const logs: string[] = [];
+    const delivered: Signal[] = [];
+    const box = createSignalInbox({ callId: 'c1', self: 'victim', peer: 'mallory', onSignal: (s) => delivered.push(s), onError: (e) => errors.push(`${e.reason}: ${e.message}`), log: (l) => logs.push(l) });
+    for (const doc of docs) box.receive(doc);
+    return { errors, logs, delivered };
+  }
+
+  it.each(hostileCorpus().map((c) => [c.name, c] as const))('%s', (_name, testCase) => {
+    const { errors, logs } = outcome(testCase.docs('mallory'));
+    if (testCase.expect === 'bad-signal') {
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^bad-signal: Call c1: \S/);
+    } else {
+      expect(errors).toEqual([]);
+      expect(logs.some((line) => testCase.log!.test(line)), logs.join('\n')).toBe(true);
+    }
   });
 });
