@@ -15,7 +15,10 @@
  * control, --trials pairs, each in a fresh lab; its rows are printed under the
  * table and stored as `squeeze` on that scenario in the JSON. `lossy` and
  * `jittery` run the same pairs on a link that is noisy all call long (5 % loss;
- * 150 ms stalls of the caller's uploads), stored as `steadyLink`.
+ * 150 ms stalls of the caller's uploads), stored as `steadyLink`. `steady-grid`
+ * runs only such pairs, on paths of RTT 40/150/400 ms x loss 0/1/3 % each way
+ * (`--cells 400x3,150x1` picks some; 3 pairs a cell unless --trials says),
+ * prints a verdict per cell and stores the cells as `steadyGrid`.
  * Needs root (network namespaces). Everything started is stopped, every
  * namespace removed, also on Ctrl-C.
  */
@@ -28,19 +31,20 @@ import { combine, goals, svgChart, table, type BenchReport } from './lab/report'
 import { isScenario, SCENARIOS, scenarioTable, type ScenarioName } from './lab/scenarios';
 import { summarize } from './lab/summary';
 import { createLab, removeStaleNamespaces, ADDRESSES, type Lab } from './lab/topology';
-import { runSqueezeComparison, runSteadyLinkComparison } from './abr/squeeze-compare';
+import { gridTable, parseCells, runSqueezeComparison, runSteadyGrid, runSteadyLinkComparison, ALL_CELLS, type GridCell } from './abr/squeeze-compare';
 import { isSteadyLink } from './abr/steady-link-figures';
 import { runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
 
-const USAGE = `usage: npm run bench -- [--scenario NAME[,NAME...]] [--trials N] [--baseline-trials N] [--json FILE] [--svg FILE] [--credentials callable|computed]
+const USAGE = `usage: npm run bench -- [--scenario NAME[,NAME...]] [--trials N] [--baseline-trials N] [--json FILE] [--svg FILE] [--credentials callable|computed] [--cells RTTxLOSS,...]
 scenarios: ${SCENARIOS.join(', ')}`;
 
 function options() {
   const { values } = parseArgs({
     options: {
       scenario: { type: 'string' },
-      trials: { type: 'string', default: '20' },
+      trials: { type: 'string' },
+      cells: { type: 'string' },
       'baseline-trials': { type: 'string' },
       json: { type: 'string' },
       svg: { type: 'string' },
@@ -64,8 +68,10 @@ function options() {
   if (values.credentials !== 'callable' && values.credentials !== 'computed') {
     throw new Error(`--credentials must be "callable" (Auth + Functions emulators) or "computed", got "${values.credentials}".`);
   }
-  const trials = count('trials', values.trials, 20);
+  // The grid alone is 9 cells of pairs (~2 min each): 3 pairs per cell unless told.
+  const trials = count('trials', values.trials, scenarios.every((s) => s === 'steady-grid') ? 3 : 20);
   return {
+    cells: values.cells === undefined ? ALL_CELLS : parseCells(values.cells),
     scenarios: scenarios as ScenarioName[],
     trials,
     baselineTrials: count('baseline-trials', values['baseline-trials'], trials),
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
   const secret = newTurnSecret();
   let credentials: LabCredentials | null = null;
   let lab: Lab | null = null;
+  let grid: GridCell[] | null = null;
   let stopping = false;
   const cleanup = async () => {
     await lab?.dispose();
@@ -118,6 +125,18 @@ async function main(): Promise<void> {
     }
     for (const name of opts.scenarios) {
       if (stopping) break;
+      if (name === 'steady-grid') {
+        // Only controller-vs-plain pairs: setup time on these paths is not what the grid is for.
+        console.log(`steady-grid: ${opts.cells.length} cells, ${opts.trials} pairs each (~2 min a pair)...`);
+        grid = await runSteadyGrid(opts.cells, {
+          trials: opts.trials,
+          log: (line: string) => console.log(line),
+          onLab: (current: Lab | null) => void (lab = current),
+          stopping: () => stopping,
+          ...(process.env.SQUEEZE_DUMP ? { dumpPrefix: process.env.SQUEEZE_DUMP } : {}),
+        });
+        continue;
+      }
       lab = await createLab(scenarioTable[name]);
       const turn = await startTurn(lab, secret);
       const results: Record<Variant, TrialResult[]> = { firecall: [], baseline: [] };
@@ -168,9 +187,10 @@ async function main(): Promise<void> {
   }
 
   report.goals = goals(report);
-  console.log(`\n${table(report)}`);
+  if (report.scenarios.length > 0) console.log(`\n${table(report)}`);
+  if (grid) console.log(`\n${gridTable(grid)}`);
   if (opts.json) {
-    writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(opts.json, `${JSON.stringify(grid ? { ...report, steadyGrid: grid } : report, null, 2)}\n`);
     console.log(`\nJSON: ${opts.json}`);
   }
   if (opts.svg) {

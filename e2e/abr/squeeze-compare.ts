@@ -21,13 +21,15 @@ import { scenarioTable } from '../lab/scenarios';
 import { createLab, type Lab } from '../lab/topology';
 import { startTurn } from '../lab/turn';
 import { captureCallerLink, type Capture } from './squeeze-capture';
+import { cellName, compareCell, gridPlan, gridTrialLine, type GridCell } from './steady-grid-figures';
 import { compareSteadyLink, steadyLinkPlan, steadyLinkTrialLine, type SteadyLink, type SteadyLinkComparison } from './steady-link-figures';
 import { defaultTunables, resolveTunables, type QualityTunables } from '../../app/src/call/quality/tunables';
 import type { Counters, Row } from './squeeze-page';
-import { compareSqueeze, trialLine, CONCEALMENT_WINDOWS, DEFAULT_PLAN, type ConcealedMs, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
+import { compareSqueeze, median, trialLine, CONCEALMENT_WINDOWS, DEFAULT_PLAN, type ConcealedMs, type ReceivedView, type SteadyPath, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
 
 export { squeezeTable, type SqueezeComparison } from './squeeze-figures';
 export { steadyLinkTable, type SteadyLinkComparison } from './steady-link-figures';
+export { gridTable, parseCells, ALL_CELLS, type GridCell } from './steady-grid-figures';
 
 
 export interface SqueezeOptions {
@@ -105,6 +107,11 @@ function concealedByWindow(samples: number[][], from: number, to: number): Conce
   return seen ? { onset: totals[0]!, settling: totals[1]!, rest: totals[2]! } : null;
 }
 
+/** Rung changes of one controller's samples within [from, to]. */
+function rungChangesBetween(rows: Row[], from: number, to: number): number {
+  return rows.filter((r, i) => i > 0 && r.rung !== rows[i - 1]!.rung && r.at >= from && r.at <= to).length;
+}
+
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
@@ -147,7 +154,9 @@ export async function runSqueezeTrial(
   // SQUEEZE_VOICE_FIRST=1: the squeezed link sends DSCP EF (our audio) first, like an enterprise edge with voice QoS.
   // SQUEEZE_STALLS=1: the caller's uploads also stall as on the jittery link, all call long (Wi-Fi).
   const lab: Lab = await createLab(scenarioTable[plan.scenario], {
-    callerRateKbit: plan.highKbit,
+    ...(plan.highKbit !== null ? { callerRateKbit: plan.highKbit } : {}),
+    // Four delayers on the path there and back: one at each end of both internet links.
+    ...(plan.link ? { delayMs: plan.link.rttMs / 4 } : {}),
     voiceFirst: process.env.SQUEEZE_VOICE_FIRST === '1',
     stallSeed: pair,
     ...(process.env.SQUEEZE_STALLS === '1' ? { callerStalls: scenarioTable.jittery.callerStalls } : {}),
@@ -155,6 +164,7 @@ export async function runSqueezeTrial(
   options.onLab?.(lab);
   const peers: Peer[] = [];
   try {
+    if (plan.link && plan.link.lossPercent > 0) await lab.setLoss('caller', plan.link.lossPercent);
     const turn = await startTurn(lab);
     const assets = await pageAssets(new URL('./squeeze-page.ts', import.meta.url));
     const [caller, callee] = await Promise.all([launchPeer(lab, 'caller', assets), launchPeer(lab, 'callee', assets)]);
@@ -204,14 +214,32 @@ export async function runSqueezeTrial(
     const reverse = diff(r0, r2);
     const frameTimes: number[] = await callee.page.evaluate(() => window.probe.frameTimes);
     const calleeAudio = await api<number[][]>(callee.page, 'fineAudio');
+    const calleeRows = await api<Row[]>(callee.page, 'rows');
+    const callerFrameTimes: number[] = await caller.page.evaluate(() => window.probe.frameTimes);
+    const view = async (page: Page, frames: number[], a: Counters, b: Counters, senderRows: Row[]): Promise<ReceivedView> => {
+      const heights = (await api<[number, number | null][]>(page, 'receivedVideo')).filter(([at, h]) => at >= t0 && at <= t1 && h !== null).map(([, h]) => h!);
+      const seen = diff(a, b);
+      return {
+        height: median(heights),
+        fps: (frames.filter((f) => f >= t0 && f < t1).length * 1000) / (t1 - t0),
+        freezes: seen.freezes,
+        freezeSeconds: seen.freezeSeconds,
+        concealment: seen.concealment,
+        senderRungChanges: rungChangesBetween(senderRows, t0, t1),
+      };
+    };
+    const received = {
+      callee: await view(callee.page, frameTimes, c0, c1, rows),
+      caller: await view(caller.page, callerFrameTimes, r0, r1, calleeRows),
+    };
     if (options.dump) {
       const { writeFileSync } = await import('node:fs');
-      const calleeRows = await api<Row[]>(callee.page, 'rows');
       const codecs = await api<[number, string][]>(caller.page, 'codecs');
-      writeFileSync(options.dump, JSON.stringify({ variant, t0, t1, rows, calleeRows, calleeAudio, frameTimes, c0, c1, c2, r0, r1, r2, codecs }));
+      writeFileSync(options.dump, JSON.stringify({ variant, t0, t1, rows, calleeRows, calleeAudio, frameTimes, callerFrameTimes, received, c0, c1, c2, r0, r1, r2, codecs }));
     }
-    const changes = rows.filter((r, i) => i === 0 || r.rung !== rows[i - 1]!.rung);
-    const rungs = changes.map((r) => `${r.rung ?? '-'}@${((r.at - t0) / 1000).toFixed(1)}`).join(' ');
+    const rungs = [rows, ...(plan.scenario === 'steady-grid' ? [calleeRows] : [])]
+      .map((rs) => rs.filter((r, i) => i === 0 || r.rung !== rs[i - 1]!.rung).map((r) => `${r.rung ?? '-'}@${((r.at - t0) / 1000).toFixed(1)}`).join(' '))
+      .join(' | callee: ');
     const heights = rows.filter((r) => r.at >= t0 && r.at <= t1 && r.sentHeight !== null).map((r) => r.sentHeight!).sort((a, b) => a - b);
     return {
       scenario: plan.scenario,
@@ -235,9 +263,10 @@ export async function runSqueezeTrial(
       endVideoKbps: Math.round((rateOver(fine, t1 + plan.afterMs - 10_000, t1 + plan.afterMs, [2]) ?? 0) / 1000),
       resent: { nacks: r1.videoNacks - r0.videoNacks, kB: Math.round((r1.videoRetransmittedBytes - r0.videoRetransmittedBytes) / 1000) },
       rungs: variant === 'controller' ? rungs : '',
-      rungChanges: variant === 'controller' ? changes.filter((r, i) => i > 0 && r.at >= t0 && r.at <= t1).length : 0,
+      rungChanges: variant === 'controller' ? rungChangesBetween(rows, t0, t1) : 0,
       sentHeight: heights.length ? heights[heights.length >> 1]! : null,
       sentVideoKbps: Math.round((rateOver(fine, t0, t1, [2]) ?? 0) / 1000),
+      received,
       errors: [...(await caller.page.evaluate(() => window.squeeze.errors)), ...(await callee.page.evaluate(() => window.squeeze.errors))],
     };
   } finally {
@@ -259,6 +288,17 @@ export async function runSteadyLinkComparison(scenario: SteadyLink, options: Squ
   return compareSteadyLink(plan, await runPairs(plan, options, steadyLinkTrialLine));
 }
 
+/** The steady-link grid: for each cell (RTT x loss), `trials` pairs on that path, then its verdict. */
+export async function runSteadyGrid(cells: SteadyPath[], options: SqueezeOptions): Promise<GridCell[]> {
+  const results: GridCell[] = [];
+  for (const cell of cells) {
+    if (options.stopping?.()) break;
+    options.log?.(`steady-grid ${cellName(cell)}: ${cell.rttMs} ms RTT, ${cell.lossPercent} % loss each way, ${options.trials} pairs...`);
+    results.push(compareCell(cell, await runPairs(gridPlan(cell), options, (i, r) => gridTrialLine(cell, i, r))));
+  }
+  return results;
+}
+
 async function runPairs(plan: SqueezePlan, options: SqueezeOptions, line: (pair: number, r: SqueezeTrial) => string): Promise<SqueezeTrial[]> {
   // Once, before the first lab: a bad value stops the run instead of failing every trial.
   const tunables = tunablesFromEnv();
@@ -268,8 +308,9 @@ async function runPairs(plan: SqueezePlan, options: SqueezeOptions, line: (pair:
     for (const variant of ['plain', 'controller'] as const) {
       if (options.stopping?.()) return trials;
       try {
-        // `<prefix>-1-plain.json` for the squeeze, `<prefix>-lossy-1-plain.json` for the lossy link (one bench may run several).
-        const dump = options.dumpPrefix ? `${options.dumpPrefix}-${plan.scenario === 'squeeze' ? '' : `${plan.scenario}-`}${i}-${variant}.json` : undefined;
+        // `<prefix>-1-plain.json` for the squeeze, `<prefix>-lossy-1-plain.json` for the lossy link, `<prefix>-steady-grid-400x3-1-plain.json` for a grid cell.
+        const link = `${plan.scenario === 'squeeze' ? '' : `${plan.scenario}-`}${plan.link ? `${cellName(plan.link)}-` : ''}`;
+        const dump = options.dumpPrefix ? `${options.dumpPrefix}-${link}${i}-${variant}.json` : undefined;
         const r = await runSqueezeTrial(variant, plan, i, { onLab: options.onLab, tunables, ...(dump ? { dump } : {}) });
         trials.push(r);
         options.log?.(line(i, r));

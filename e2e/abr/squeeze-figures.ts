@@ -9,9 +9,12 @@ import type { SteadyLink } from './steady-link-figures';
 export type SqueezeVariant = 'controller' | 'plain';
 
 export interface SqueezePlan {
-  /** The lab: `squeeze` drops the rate at the drop; `lossy` and `jittery` are noisy all call long and change nothing. */
-  scenario: 'squeeze' | SteadyLink;
-  highKbit: number;
+  /** The lab: `squeeze` drops the rate at the drop; `lossy`, `jittery` and `steady-grid` are steady all call long and change nothing. */
+  scenario: 'squeeze' | SteadyLink | 'steady-grid';
+  /** The caller's rate limit outside the squeeze (kbit/s); null: no limit. */
+  highKbit: number | null;
+  /** The path, when not the lab's own (82 ms RTT): RTT between the hosts (delay on the internet links) and random loss each way. */
+  link?: SteadyPath;
   /** The rate while squeezed; null: the link stays as it is (the window is then just a stretch of call). */
   lowKbit: number | null;
   /** Call time before the squeeze (Chrome's estimate ramps up for ~12 s). */
@@ -20,6 +23,12 @@ export interface SqueezePlan {
   holdMs: number;
   /** Call time after the link is back. */
   afterMs: number;
+}
+
+export interface SteadyPath {
+  rttMs: number;
+  /** Share of packets lost at random (%), each direction, at the caller's router. */
+  lossPercent: number;
 }
 
 export const DEFAULT_PLAN: SqueezePlan = { scenario: 'squeeze', highKbit: 2_500, lowKbit: 250, settleMs: 15_000, holdMs: 20_000, afterMs: 40_000 };
@@ -66,7 +75,23 @@ export interface SqueezeTrial {
   /** Height of the caller's encoded video (median of its samples) and its send rate, drop -> link back. */
   sentHeight: number | null;
   sentVideoKbps: number;
+  /** What each side received of the other over the measured stretch (drop -> link back). */
+  received: Record<'caller' | 'callee', ReceivedView>;
   errors: string[];
+}
+
+/** One side's view of the other's media: what its user sees and hears. */
+export interface ReceivedView {
+  /** Height of the peer's video as decoded here (median of 200 ms readings). */
+  height: number | null;
+  /** The peer's frames presented per second. */
+  fps: number;
+  freezes: number;
+  freezeSeconds: number;
+  /** Share of the peer's played-out audio that was concealed. */
+  concealment: number;
+  /** How often the peer's controller changed rung (0 without one). */
+  senderRungChanges: number;
 }
 
 /**

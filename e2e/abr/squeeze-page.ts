@@ -66,6 +66,8 @@ export interface SqueezeApi {
   fine(): [number, number, number][];
   /** Received audio every 200 ms: [epoch ms, concealed (not silent), samples, packets lost, packets received, jitter buffer delay s, emitted]. */
   fineAudio(): number[][];
+  /** Height of the peer's video as received, every 200 ms: [epoch ms, frameHeight or null]. */
+  receivedVideo(): [number, number | null][];
   counters(): Promise<Counters | null>;
   /** Negotiated payload types and their codecs ([payloadType, mimeType]), to name the packets of a capture. */
   codecs(): Promise<[number, string][]>;
@@ -82,6 +84,7 @@ const now = () => performance.timeOrigin + performance.now();
 const rows: Row[] = [];
 const fine: [number, number, number][] = [];
 const fineAudio: number[][] = [];
+const receivedVideo: [number, number | null][] = [];
 const errors: string[] = [];
 let adapt = false;
 let red = false;
@@ -123,10 +126,12 @@ function attach(connection: RTCPeerConnection): void {
     if (!pc || pc.connectionState === 'closed') return;
     let audio = 0;
     let video = 0;
+    let height: number | null = null;
     const a: [number, number, number, number, number, number] = [0, 0, 0, 0, 0, 0];
     (await pc.getStats()).forEach((s) => {
       if (s.type === 'outbound-rtp' && s.kind === 'audio') audio += s.bytesSent ?? 0;
       if (s.type === 'outbound-rtp' && s.kind === 'video') video += s.bytesSent ?? 0;
+      if (s.type === 'inbound-rtp' && s.kind === 'video' && typeof s.frameHeight === 'number') height = Math.max(height ?? 0, s.frameHeight);
       if (s.type === 'inbound-rtp' && s.kind === 'audio') {
         a[0] += (s.concealedSamples ?? 0) - (s.silentConcealedSamples ?? 0);
         a[1] += s.totalSamplesReceived ?? 0;
@@ -139,6 +144,7 @@ function attach(connection: RTCPeerConnection): void {
     const at = now();
     fine.push([at, audio, video]);
     fineAudio.push([at, ...a]);
+    receivedVideo.push([at, height]);
     setTimeout(() => void tick(), 200);
   };
   void tick();
@@ -259,6 +265,7 @@ window.squeeze = {
   rows: () => rows,
   fine: () => fine,
   fineAudio: () => fineAudio,
+  receivedVideo: () => receivedVideo,
   counters,
   codecs,
   errors,

@@ -14,6 +14,7 @@ export const SCENARIOS = [
   'squeeze',
   'lossy',
   'jittery',
+  'steady-grid',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -101,5 +102,11 @@ export const scenarioTable: Record<ScenarioName, Scenario> = {
     expect: { kind: 'direct' },
     callerRateKbit: 2_500,
     callerStalls: { ms: 150, minGapMs: 3_000, maxGapMs: 7_000 },
+  },
+  'steady-grid': {
+    name: 'steady-grid',
+    summary: "cone NAT, no rate limit; the bench sets each cell's RTT and loss (a long or lossy path that never changes)",
+    router: cone,
+    expect: { kind: 'direct' },
   },
 };
