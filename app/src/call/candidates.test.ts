@@ -12,7 +12,7 @@ describe('candidate batching', () => {
     return { clock, sent, b };
   }
 
-  it('holds candidates while paused (our description not sent yet) and while the peer has not answered, until gathering is done', async () => {
+  it('holds candidates while paused (our description not sent yet), and host candidates until gathering is done', async () => {
     const { clock, sent, b } = batcher();
     b.add(c(1));
     b.setPaused(false);
@@ -24,7 +24,7 @@ describe('candidate batching', () => {
     expect(sent).toEqual([{ candidates: [c(1), c(2)], done: true }]);
   });
 
-  it('while ringing, holds them no longer than 480 ms (gathering may never finish when UDP is blocked)', async () => {
+  it('holds host candidates no longer than 480 ms (gathering may never finish when UDP is blocked)', async () => {
     const { clock, sent, b } = batcher();
     b.setPaused(false);
     b.add(c(1));
@@ -34,7 +34,7 @@ describe('candidate batching', () => {
     expect(sent).toEqual([{ candidates: [c(1)] }]);
   });
 
-  it('while ringing, the first relay candidate leaves at once with what is held, a second one after the short window (a callee may answer at once)', async () => {
+  it('the first relay candidate leaves at once with what is held, a second one after the short window (a callee may answer at once)', async () => {
     const { clock, sent, b } = batcher();
     const relay = (n: number) => ({ candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 50000 typ relay raddr 10.0.0.2 rport 5000`, sdpMid: '0', sdpMLineIndex: 0 });
     b.setPaused(false);
@@ -53,34 +53,49 @@ describe('candidate batching', () => {
   it('end-of-candidates alone costs no write', async () => {
     const { clock, sent, b } = batcher();
     b.setPaused(false);
-    b.setUrgent(true);
     b.add(c(1));
-    await clock.advance(80);
+    await clock.advance(480); // gathering never finished: the cap sent what was held
+    expect(sent).toEqual([{ candidates: [c(1)] }]);
     b.add(null);
     await clock.advance(1_000);
     expect(sent).toEqual([{ candidates: [c(1)] }]);
   });
 
-  it('once urgent: sends after a quiet window, capped, and end-of-candidates at once', async () => {
+  it('host candidates that trickle slowly (a busy machine) still go in one write, with end-of-candidates', async () => {
     const { clock, sent, b } = batcher();
     b.setPaused(false);
-    b.setUrgent(true);
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       b.add(c(i));
+      await clock.advance(55); // far apart, yet within the 480 ms cap
+    }
+    expect(sent).toEqual([]);
+    b.add(null);
+    await clock.advance(0);
+    expect(sent).toEqual([{ candidates: [0, 1, 2, 3, 4, 5, 6, 7].map(c), done: true }]);
+  });
+
+  it('later reachable candidates leave after a quiet window, capped at 4 windows, and end-of-candidates at once', async () => {
+    const { clock, sent, b } = batcher();
+    const srflx = (n: number) => ({ candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 5000 typ srflx raddr 10.0.0.2 rport 5000`, sdpMid: '0', sdpMLineIndex: 0 });
+    b.setPaused(false);
+    b.add(srflx(1));
+    await clock.advance(0);
+    expect(sent).toEqual([{ candidates: [srflx(1)] }]);
+    for (let i = 2; i < 8; i++) {
+      b.add(srflx(i));
       await clock.advance(70); // keeps trickling: the cap (4 x 80 ms) still sends
     }
-    expect(sent.length).toBe(1);
+    expect(sent.length).toBe(2);
     b.add(null);
     await clock.advance(0);
     expect(sent.at(-1)).toMatchObject({ done: true });
-    expect(sent.flatMap((s) => s.candidates)).toHaveLength(6);
+    expect(sent.flatMap((s) => s.candidates)).toHaveLength(7);
   });
 
-  it('once urgent: the first server-reflexive and the first relay candidate leave at once, with what is held', async () => {
+  it('the first server-reflexive and the first relay candidate leave at once, with what is held', async () => {
     const { clock, sent, b } = batcher();
     const typed = (n: number, typ: string) => ({ candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 5000 typ ${typ} raddr 10.0.0.2 rport 5000`, sdpMid: '0', sdpMLineIndex: 0 });
     b.setPaused(false);
-    b.setUrgent(true);
     b.add(c(1));
     await clock.advance(40);
     b.add(typed(2, 'srflx'));

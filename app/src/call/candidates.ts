@@ -1,10 +1,11 @@
 /**
- * Trickle ICE in few writes: candidates are held while they keep coming (a short
- * quiet window, capped) and sent together; end-of-gathering flushes right away with
- * `done`. The first server-reflexive and the first relay candidate of a generation
- * leave at once (with what is held), since the peer may be waiting for exactly that
- * one: one ICE generation costs one to three signaling writes. A lone end-of-candidates
- * is not worth a write: it is advisory, browsers connect without it.
+ * Trickle ICE in few writes. What decides a write is the ICE gathering itself, not how
+ * fast the machine is: host candidates wait for end-of-gathering (sent with `done`), the
+ * first server-reflexive and the first relay candidate of a generation leave at once (with
+ * what is held), since the peer may be waiting for exactly that one, and later reachable
+ * ones after a short quiet window. Caps bound the wait where gathering never finishes
+ * (TCP to an unreachable TURN host hangs). One ICE generation costs one to three writes.
+ * A lone end-of-candidates is not worth a write: it is advisory, browsers connect without it.
  */
 import type { CandidateInit } from '../signaling/channel';
 import { SIGNAL_LIMITS } from '../signaling/validate';
@@ -16,7 +17,9 @@ export interface CandidateBatch {
 }
 
 /** 6 x 80 ms: host, server-reflexive and relay candidates of a quick network are in by then. */
-const HOLD_WINDOWS_WHILE_RINGING = 6;
+const HOST_HOLD_WINDOWS = 6;
+/** Later reachable candidates leave at most this many windows after the first one held. */
+const REACHABLE_HOLD_WINDOWS = 4;
 /** Candidates reachable from outside the LAN (RFC 8839 "typ"). */
 const REACHABLE = / typ (srflx|relay) /;
 
@@ -35,13 +38,12 @@ export class CandidateBatcher {
   private readonly cap: Timer;
   private paused = true;
   private doneHeld = false;
-  private urgent = false;
   /** Reachable candidate types (srflx, relay) already sent in this ICE generation. */
   private readonly sentTypes = new Set<string>();
 
   constructor(
     clock: Clock,
-    /** Send once no new candidate came for this long (never later than 4x after the first); see arm() before the answer. */
+    /** Reachable candidates leave once no new one came for this long (never later than 4x after the first). */
     private readonly windowMs: number,
     private readonly send: (batch: CandidateBatch) => void,
   ) {
@@ -61,24 +63,6 @@ export class CandidateBatcher {
   /** Hold everything (while our description is being made), then release. */
   setPaused(paused: boolean): void {
     this.paused = paused;
-    this.arm();
-  }
-
-  /**
-   * Before the peer's description arrives it cannot use our candidates yet (the call
-   * is still ringing), so hold host candidates until gathering is done, or a little longer
-   * than a quick network takes to gather (a network where UDP to TURN is blocked never
-   * finishes). A server-reflexive or relay candidate is what crosses NATs and firewalls:
-   * the first of each type leaves at once (with whatever is held), later ones after the
-   * short window, so a callee who answers at once can check them right away; on a relayed
-   * path the peer's TURN permission for our relay address waits for it. After the peer's
-   * description, everything leaves quickly.
-   */
-  setUrgent(urgent: boolean): void {
-    if (urgent === this.urgent) return;
-    this.urgent = urgent;
-    this.quiet.stop();
-    this.cap.stop();
     this.arm();
   }
 
@@ -125,14 +109,15 @@ export class CandidateBatcher {
 
   private arm(): void {
     if (this.paused || this.held.length === 0) return;
-    const quick = this.urgent || this.held.some(isReachable);
     const firstOfItsType = this.held.some((c) => {
       const type = reachableType(c);
       return type !== null && !this.sentTypes.has(type);
     });
-    const hold = this.windowMs * HOLD_WINDOWS_WHILE_RINGING;
     // Now means the next tick, so candidates already queued behind this one ride along.
-    this.quiet.start(this.doneHeld || firstOfItsType ? 0 : quick ? this.windowMs : hold, () => this.flush());
-    if (!this.cap.running) this.cap.start(quick ? this.windowMs * 4 : hold, () => this.flush());
+    if (this.doneHeld || firstOfItsType) return this.quiet.start(0, () => this.flush());
+    const reachable = this.held.some(isReachable);
+    if (reachable) this.quiet.start(this.windowMs, () => this.flush());
+    const cap = this.windowMs * (reachable ? REACHABLE_HOLD_WINDOWS : HOST_HOLD_WINDOWS);
+    if (!this.cap.running) this.cap.start(cap, () => this.flush());
   }
 }

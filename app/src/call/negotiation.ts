@@ -322,7 +322,6 @@ export class PeerLink {
       return this.options.onBadSignal(`the browser refused the peer's ${description.type}: ${(error as Error).message}`);
     }
     if (this.closed) return;
-    this.batcher.setUrgent(true);
     if (description.type === 'answer') {
       this.negotiated = true;
       this.options.onStateChange();
