@@ -3,6 +3,20 @@
  * parts and CSS custom properties. custom-elements.json and the README tables are
  * generated from it; contract.test.ts checks it against the components.
  */
+import type { CallReason } from '../call/types';
+
+/**
+ * Why a `firecall-error` fired: an engine reason (the call could not be placed or answered),
+ * or a request the element could not carry out. Each has a sentence in every bundled language.
+ */
+export type FirecallErrorReason = CallReason | 'invalid-callee' | 'no-call' | 'unexpected';
+
+/** The element's own reasons (engine reasons are documented with the engine's). */
+export const elementErrorReasons: Array<{ reason: Exclude<FirecallErrorReason, CallReason>; description: string }> = [
+  { reason: 'invalid-callee', description: 'call() on an element without a callee.' },
+  { reason: 'no-call', description: 'accept() while nothing rings.' },
+  { reason: 'unexpected', description: 'anything else; `detail` has the technical text for support.' },
+];
 
 export interface Member {
   name: string;
@@ -34,7 +48,7 @@ const callMembers: Member[] = [
 
 const stateEvent = { name: 'firecall-state', description: 'Every state or phase change.', detail: 'FirecallStateDetail { callId, state, phase, direction, reason, timings }' };
 const endedEvent = { name: 'firecall-ended', description: 'The call ended or failed.', detail: 'FirecallEndedDetail { callId, state, reason, message, timings, duration }' };
-const errorEvent = { name: 'firecall-error', description: 'A request could not be carried out (e.g. not signed in).', detail: 'FirecallErrorDetail { reason, message }' };
+const errorEvent = { name: 'firecall-error', description: 'A request could not be carried out (e.g. not signed in).', detail: 'FirecallErrorDetail { reason: FirecallErrorReason, message, detail? }' };
 
 const commonParts = [
   { name: 'base', description: 'The card around everything.' },

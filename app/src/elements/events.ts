@@ -2,8 +2,10 @@
  * The DOM events the elements fire. All bubble and are composed, so a host
  * page can listen on any ancestor, across shadow roots.
  */
+import { isCallReason } from '../call/errors';
 import type { CallReason, CallSnapshot, CallState, ConnectingPhase, Direction, PhaseTimings } from '../call/types';
 import type { CallKind, CrmContext } from '../signaling/channel';
+import type { FirecallErrorReason } from './contract';
 
 export interface FirecallStateDetail {
   callId: string | null;
@@ -27,9 +29,11 @@ export interface FirecallEndedDetail {
 }
 
 export interface FirecallErrorDetail {
-  /** Reason code when the engine gave one (e.g. 'media-denied'), else 'error'. */
-  reason: string;
+  reason: FirecallErrorReason;
+  /** What went wrong as a sentence in the page's language. */
   message: string;
+  /** The technical text behind an 'unexpected' reason (English, for support). */
+  detail?: string;
 }
 
 export interface FirecallIncomingDetail {
@@ -69,7 +73,8 @@ export function endedDetail(s: CallSnapshot, message: string, now: number): Fire
   };
 }
 
-export function errorDetail(error: Error): FirecallErrorDetail {
+/** The documented reason for an error the engine reported or threw. */
+export function errorReason(error: Error): FirecallErrorReason {
   const reason = (error as Error & { reason?: unknown }).reason;
-  return { reason: typeof reason === 'string' ? reason : 'error', message: error.message };
+  return isCallReason(reason) ? reason : 'unexpected';
 }

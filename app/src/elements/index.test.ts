@@ -28,3 +28,35 @@ describe('defineFirecallElements', () => {
     video.remove();
   });
 });
+
+describe('firecall-error', () => {
+  it('says why in the page language and names a documented reason', async () => {
+    const { defineFirecallElements, setCallClient } = await import('./index');
+    defineFirecallElements();
+    document.documentElement.lang = 'de';
+    const seen: Array<{ reason: string; message: string; detail?: string }> = [];
+    const listener = (e: Event) => seen.push((e as CustomEvent).detail);
+    document.addEventListener('firecall-error', listener);
+    const video = document.createElement('video-call') as HTMLElement & { call(): void };
+    video.setAttribute('callee-name', 'Ana');
+    document.body.append(video);
+
+    setCallClient(null);
+    video.call();
+    setCallClient({ uid: 'ben', call: () => { throw new Error('signaling not ready'); }, onIncoming: () => () => undefined, dispose: () => undefined });
+    video.call();
+    video.setAttribute('callee', 'ana');
+    await Promise.resolve();
+    video.call();
+
+    expect(seen).toEqual([
+      { reason: 'unauthenticated', message: 'Sie sind abgemeldet. Melden Sie sich an und rufen Sie erneut an.' },
+      { reason: 'invalid-callee', message: 'Niemand zum Anrufen: Das Attribut callee ist leer.' },
+      { reason: 'unexpected', message: 'Das hat nicht geklappt. Versuchen Sie es erneut.', detail: 'signaling not ready' },
+    ]);
+    document.removeEventListener('firecall-error', listener);
+    video.remove();
+    setCallClient(null);
+    document.documentElement.lang = '';
+  });
+});

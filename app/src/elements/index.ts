@@ -60,6 +60,7 @@ export function defineFirecallElements(options: DefineOptions = {}): Record<keyo
 
 export { setCallClient, getCallClient } from './client';
 export { setFirecallMessages, type FirecallMessages, type MessageKey } from './messages';
+export type { FirecallErrorReason } from './contract';
 export type {
   FirecallStateDetail,
   FirecallEndedDetail,

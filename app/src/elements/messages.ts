@@ -81,6 +81,9 @@ const english = {
   'reason.bad-signal': 'the call setup was garbled. Call again.',
   'reason.cancelled': 'the call was cancelled.',
   'reason.hung-up': 'the call was hung up.',
+  'error.invalid-callee': 'There is nobody to call: the callee attribute is empty.',
+  'error.no-call': 'There is no ringing call to answer.',
+  'error.unexpected': 'That did not work. Try again.',
 };
 
 export type MessageKey = keyof typeof english;
@@ -161,6 +164,9 @@ const german: FirecallMessages = {
   'reason.bad-signal': 'der Verbindungsaufbau war fehlerhaft. Rufen Sie erneut an.',
   'reason.cancelled': 'der Anruf wurde abgebrochen.',
   'reason.hung-up': 'es wurde aufgelegt.',
+  'error.invalid-callee': 'Niemand zum Anrufen: Das Attribut callee ist leer.',
+  'error.no-call': 'Es klingelt gerade kein Anruf, den Sie annehmen könnten.',
+  'error.unexpected': 'Das hat nicht geklappt. Versuchen Sie es erneut.',
 };
 
 const bundles = new Map<string, Partial<FirecallMessages>>([

@@ -3,10 +3,12 @@
  * host's overrides, a store bound to the engine, and the DOM events.
  */
 import { computed, onBeforeUnmount, useHost } from 'vue';
+import { isCallReason } from '../call/errors';
 import type { CallSnapshot } from '../call/types';
 import { callClientRef } from './client';
-import { dispatch, endedDetail, errorDetail, stateDetail } from './events';
-import { translator, type FirecallMessages } from './messages';
+import type { FirecallErrorReason } from './contract';
+import { dispatch, endedDetail, errorReason, stateDetail } from './events';
+import { reasonKey, translator, type FirecallMessages } from './messages';
 import { usePageLanguage } from './language';
 import { createCallStore } from './store';
 import { describeStatus, isActive, reasonText } from './status';
@@ -21,15 +23,19 @@ export function useCallElement(options: { messages: () => Partial<FirecallMessag
   const { store, dispose } = createCallStore({
     onState: (s) => dispatch(host, 'firecall-state', stateDetail(s)),
     onEnded: (s) => dispatch(host, 'firecall-ended', endedDetail(s, endMessage(s), Date.now())),
-    onError: (error) => dispatch(host, 'firecall-error', errorDetail(error)),
+    onError: (error) => fail(errorReason(error), error.message),
   });
 
   function endMessage(s: CallSnapshot): string {
     return describeStatus(t.value, { snapshot: s, name: options.name(), now: Date.now(), signedIn: true }).text || reasonText(t.value, s, options.name());
   }
 
-  function fail(reason: string, message: string): void {
-    dispatch(host, 'firecall-error', { reason, message });
+  /** Tells the host, in the page's language, why a request was not carried out. */
+  function fail(reason: FirecallErrorReason, detail?: string): void {
+    const key = isCallReason(reason) ? reasonKey(reason) : (`error.${reason}` as const);
+    const sentence = t.value(key, { name: options.name() || t.value('someone') });
+    const message = sentence.charAt(0).toUpperCase() + sentence.slice(1);
+    dispatch(host, 'firecall-error', { reason, message, ...(reason === 'unexpected' && detail ? { detail } : {}) });
   }
 
   onBeforeUnmount(() => {
