@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { connectCall, createPhones, nextIncoming, reach, sleep } from './testing/wrtc';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { connectCall, createPhones, nextIncoming, reach } from './testing/wrtc';
 
 let cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
@@ -9,8 +9,7 @@ describe('ABR wiring (quality option)', () => {
     const world = createPhones(['alice', 'bob'], {}, { quality: true });
     cleanup.push(world.dispose);
     const { caller } = await connectCall(world.phones);
-    for (let i = 0; i < 60 && caller.snapshot.quality === null; i++) await sleep(100);
-    expect(['good', 'fair', 'poor', 'lost']).toContain(caller.snapshot.quality);
+    await vi.waitFor(() => expect(['good', 'fair', 'poor', 'lost']).toContain(caller.snapshot.quality), { timeout: 6_000, interval: 50 });
     expect(typeof caller.snapshot.videoPausedForBandwidth).toBe('boolean');
   });
 
@@ -29,14 +28,17 @@ describe('ABR wiring (quality option)', () => {
     expect(caller.snapshot).toMatchObject({ state: 'ended', videoPausedForBandwidth: false, peerVideoPaused: false, quality: 'poor' });
   });
 
-  it('stays silent when not enabled', async () => {
-    const world = createPhones(['alice', 'bob']);
-    cleanup.push(world.dispose);
-    const incoming = nextIncoming(world.phones.bob!.client);
-    const caller = world.phones.alice!.client.call({ callee: 'bob', kind: 'voice' });
+  it('stays silent when not enabled: by the time an enabled call, connected later, has a level, it has none', async () => {
+    const plain = createPhones(['alice', 'bob']);
+    const enabled = createPhones(['alice', 'bob'], {}, { quality: true });
+    cleanup.push(plain.dispose, enabled.dispose);
+    const incoming = nextIncoming(plain.phones.bob!.client);
+    const caller = plain.phones.alice!.client.call({ callee: 'bob', kind: 'voice' });
     void (await incoming).accept();
     await reach(caller, 'connected');
-    await sleep(1_500);
+    const twin = (await connectCall(enabled.phones, 'voice')).caller;
+    await vi.waitFor(() => expect(twin.snapshot.quality).not.toBeNull(), { timeout: 6_000, interval: 50 });
+    expect(caller.snapshot.state).toBe('connected');
     expect(caller.snapshot.quality).toBeNull();
   });
 });
