@@ -7,39 +7,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { firestoreEmulatorSetup } from './firestore-emulator.mjs';
+import { ensurePackages, isRoot } from './system-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = join(root, '.artifacts');
 mkdirSync(artifacts, { recursive: true });
-
-const isRoot = process.getuid?.() === 0;
-const hasApt = existsSync('/usr/bin/apt-get');
-
-/** Which command each Debian package provides, to check before installing. */
-const systemPackages = {
-  coturn: '/usr/bin/turnserver',
-  chromium: '/usr/bin/chromium',
-  iptables: '/usr/sbin/iptables',
-  iproute2: '/usr/sbin/ip',
-  python3: '/usr/bin/python3',
-};
-
-let aptUpdated = false;
-/** Returns null when every package is present (installing as root if needed), else what is missing. */
-function ensurePackages(names) {
-  const missing = names.filter((name) => !existsSync(systemPackages[name]));
-  if (missing.length === 0) return null;
-  if (!isRoot || !hasApt) return `missing ${missing.join(', ')} (install: apt-get install ${missing.join(' ')})`;
-  console.log(`installing ${missing.join(', ')} with apt-get`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (!aptUpdated) {
-    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    aptUpdated = true;
-  }
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
-  const still = missing.filter((name) => !existsSync(systemPackages[name]));
-  return install.status === 0 && still.length === 0 ? null : `apt-get could not install ${still.join(', ')}`;
-}
 
 const suites = [
   { name: 'unit', what: 'engine, signaling, elements (happy-dom), functions logic', needs: () => null },
