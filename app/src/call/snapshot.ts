@@ -21,6 +21,7 @@ export function idleSnapshot({ context, ...identity }: CallIdentity): CallSnapsh
     cameraOff: false,
     screenSharing: false,
     path: null,
+    droppedConnection: null,
     localStream: null,
     remoteStream: null,
   };

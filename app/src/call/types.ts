@@ -25,6 +25,7 @@ export type CallReason =
   | 'unauthenticated'
   | 'signaling-unavailable'
   | 'no-route'
+  | 'connection-lost'
   | 'turn-unreachable'
   | 'declined'
   | 'unavailable'
@@ -37,6 +38,9 @@ export type CallReason =
 export type QualityLevel = 'good' | 'fair' | 'poor' | 'lost';
 
 export type Direction = 'outgoing' | 'incoming';
+
+/** While reconnecting: whose connection dropped, ours ("Your connection dropped") or the peer's. */
+export type DroppedConnection = 'own' | 'peer';
 
 /** The selected ICE path, as the UI and the lab report it. */
 export interface CallPath {
@@ -77,6 +81,8 @@ export interface CallSnapshot {
   cameraOff: boolean;
   screenSharing: boolean;
   path: CallPath | null;
+  /** Set while reconnecting: whose connection dropped. */
+  droppedConnection: DroppedConnection | null;
   localStream: MediaStream | null;
   remoteStream: MediaStream | null;
 }

@@ -1,9 +1,9 @@
 /**
  * Watches inbound media, because the browser notices a dead link far too late
- * (Chromium says `disconnected` ~7 s after media stops; see LAB-NOTES.md).
+ * (Chromium says `disconnected` ~7 s after media stops).
  * Inbound bytes or decoded frames that stop growing for `silenceMs` mean the
  * user is looking at a frozen picture: report it; report again when media returns.
- * Also reads the selected ICE path for the UI and the lab.
+ * Also reads whether anything still leaves us, and the selected ICE path for the UI and the lab.
  */
 import { Timer, type Clock } from './clock';
 import type { Logger } from './logger';
@@ -26,6 +26,10 @@ export class MediaWatchdog {
   private readonly timer: Timer;
   private lastTotal = -1;
   private lastProgressAt = 0;
+  /** Since when every sample showed inbound progress (null: the last one did not). */
+  private flowingSince: number | null = null;
+  private lastSent = -1;
+  private lastSentAt = 0;
   private silent = false;
   private stopped = true;
   private lastPathKey = '';
@@ -37,7 +41,7 @@ export class MediaWatchdog {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.lastProgressAt = this.options.clock.now();
+    this.lastProgressAt = this.lastSentAt = this.options.clock.now();
     this.schedule();
   }
 
@@ -49,6 +53,16 @@ export class MediaWatchdog {
   /** True while inbound media is missing. */
   get isSilent(): boolean {
     return this.silent;
+  }
+
+  /** How long inbound media has flowed without a gap between samples (0 while it does not). */
+  get flowingForMs(): number {
+    return this.flowingSince === null ? 0 : this.options.clock.now() - this.flowingSince;
+  }
+
+  /** Nothing left us for `silenceMs` either (a dead interface stops both ways at once). */
+  get sendingStalled(): boolean {
+    return this.options.clock.now() - this.lastSentAt >= this.options.silenceMs;
   }
 
   private schedule(): void {
@@ -68,20 +82,29 @@ export class MediaWatchdog {
     if (this.stopped) return;
     const now = this.options.clock.now();
     let total = 0;
+    let sent = 0;
     for (const stat of report) {
-      if (stat.type !== 'inbound-rtp') continue;
-      total += Number(stat.bytesReceived ?? 0) + Number(stat.framesDecoded ?? 0);
+      if (stat.type === 'inbound-rtp') total += Number(stat.bytesReceived ?? 0) + Number(stat.framesDecoded ?? 0);
+      if (stat.type === 'outbound-rtp') sent += Number(stat.bytesSent ?? 0);
+    }
+    if (sent > this.lastSent) {
+      this.lastSent = sent;
+      this.lastSentAt = now;
     }
     if (total > this.lastTotal) {
       this.lastTotal = total;
       this.lastProgressAt = now;
+      this.flowingSince ??= now;
       if (this.silent) {
         this.silent = false;
         this.options.onFlowing();
       }
-    } else if (!this.silent && now - this.lastProgressAt >= this.options.silenceMs) {
-      this.silent = true;
-      this.options.onSilent();
+    } else {
+      this.flowingSince = null;
+      if (!this.silent && now - this.lastProgressAt >= this.options.silenceMs) {
+        this.silent = true;
+        this.options.onSilent();
+      }
     }
     const path = readPath(report);
     const key = JSON.stringify(path);
