@@ -1,10 +1,10 @@
 /**
  * One config, three jobs:
  *   vite                    dev server of the demo CRM page at http://127.0.0.1:5173/demo/
- *   vite build              library build (ES modules) into dist/lib: elements, configure, react
+ *   vite build              library build (ES modules) into dist/lib: elements, configure, react, engine
  *   vite build --mode demo  the demo page as a static site into dist/demo (firebase.json hosting)
- * Firebase, React and Vue-free consumers: firebase and react stay external; Vue and
- * Pinia are bundled so a plain HTML page needs nothing else.
+ * Firebase and React stay external (the host's own copies, so the elements share the host's
+ * Auth); Vue and Pinia are bundled. A plain page maps `firebase/*` with an import map.
  */
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
@@ -35,6 +35,7 @@ export default defineConfig(({ command, mode }) => ({
         elements: 'src/elements/index.ts',
         configure: 'src/configure.ts',
         react: 'src/react/index.ts',
+        engine: 'src/engine.ts',
       },
       formats: ['es'],
     },

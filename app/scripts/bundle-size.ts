@@ -22,7 +22,7 @@ function closure(entry: string, seen = new Set<string>()): Set<string> {
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-for (const entry of ['elements.js', 'configure.js', 'react.js']) {
+for (const entry of ['elements.js', 'configure.js', 'react.js', 'engine.js']) {
   const chunks = [...closure(entry)];
   const total = chunks.reduce((sum, f) => sum + gz(source(f)), 0);
   console.log(`${entry.padEnd(14)} ${kb(total)} gzip with its chunks (${chunks.join(', ')})`);

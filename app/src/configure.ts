@@ -1,8 +1,9 @@
 /**
- * Firebase wiring for the elements: signs nothing in itself, but follows the
+ * Firebase wiring for the elements: signs nobody in itself, but follows the host's
  * Firebase Auth user and gives the elements a call client for whoever is signed in.
  *
- *   const firecall = configure({ firebaseConfig, emulators: { auth: 'http://127.0.0.1:9099', functions: '127.0.0.1:5001' } });
+ *   initializeApp(firebaseConfig);          // the host's own Firebase, as usual
+ *   const firecall = configure();           // follows getAuth() of that default app
  *   defineFirecallElements();
  *
  * Signaling defaults to Firestore; pass `signaling: (uid) => channel` for another transport
@@ -11,16 +12,21 @@
 import { getApps, initializeApp, type FirebaseApp, type FirebaseOptions } from 'firebase/app';
 import { connectAuthEmulator, getAuth, onAuthStateChanged, type Auth } from 'firebase/auth';
 import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from 'firebase/functions';
+import type { Firestore } from 'firebase/firestore';
 import { createCallClient, type CallClient, type CallClientOptions } from './call/index';
 import type { IceServerGrant, IceServerProvider } from './call/types';
 import { setCallClient } from './elements/client';
 import type { SignalingChannel } from './signaling/channel';
 
 export interface ConfigureOptions {
-  /** An initialized Firebase app; or `firebaseConfig` to initialize one. */
+  /** The host's Firebase app; defaults to its default app (the one `initializeApp(config)` made). */
   firebaseApp?: FirebaseApp;
+  /** For pages without Firebase code of their own: initializes the default app when there is none. */
   firebaseConfig?: FirebaseOptions;
-  /** Local emulators: auth as a URL ('http://127.0.0.1:9099'), functions and firestore as 'host:port'. */
+  /**
+   * Local emulators, all three so development never reaches production:
+   * auth as a URL ('http://127.0.0.1:9099'), functions and firestore as 'host:port'.
+   */
   emulators?: { auth?: string; functions?: string; firestore?: string };
   /** Region of the `iceServers` callable. */
   functionsRegion?: string;
@@ -59,36 +65,47 @@ export function callableIceServers(functions: Functions, name = 'iceServers'): I
   };
 }
 
-export function configure(options: ConfigureOptions): Firecall {
-  const app = options.firebaseApp ?? (options.firebaseConfig ? initializeApp(options.firebaseConfig, `firecall-${getApps().length}`) : null);
-  if (!app) throw new Error('configure() needs firebaseApp or firebaseConfig.');
+/**
+ * Follows `getAuth(app)` of the host's app: whoever the host signs in gets a call client.
+ * It never creates a second Firebase app or Auth.
+ */
+export function configure(options: ConfigureOptions = {}): Firecall {
+  const app = hostApp(options);
   const auth = getAuth(app);
   const functions = getFunctions(app, options.functionsRegion);
   const emulators = options.emulators ?? {};
-  if (emulators.auth) connectAuthEmulator(auth, emulators.auth, { disableWarnings: true });
+  if (emulators.auth && !auth.emulatorConfig) {
+    try {
+      connectAuthEmulator(auth, emulators.auth, { disableWarnings: true });
+    } catch (error) {
+      throw new Error(`emulators.auth: the host's Auth is already in use; call configure() before signing in (${(error as Error).message}).`);
+    }
+  }
   if (emulators.functions) {
     const [host, port] = splitHostPort(emulators.functions, 'functions');
     connectFunctionsEmulator(functions, host, port);
   }
+  const firestoreAddress = emulators.firestore ? splitHostPort(emulators.firestore, 'firestore') : null;
   const iceServers = options.iceServers ?? callableIceServers(functions);
   const listeners = new Set<(client: CallClient | null) => void>();
   let client: CallClient | null = null;
   let signaling: SignalingChannel | null = null;
   let generation = 0;
 
+  let firestore: Promise<Firestore> | null = null;
+  /** Firestore is loaded on first sign-in; the emulator is connected once, before any read or write. */
+  function signalingDb(): Promise<Firestore> {
+    firestore ??= import('firebase/firestore').then(({ getFirestore, connectFirestoreEmulator }) => {
+      const db = getFirestore(app);
+      if (firestoreAddress) connectFirestoreEmulator(db, ...firestoreAddress);
+      return db;
+    });
+    return firestore;
+  }
+
   async function channelFor(uid: string): Promise<SignalingChannel> {
     if (typeof options.signaling === 'function') return options.signaling(uid);
-    const { getFirestore, connectFirestoreEmulator } = await import('firebase/firestore');
-    const { createFirestoreSignaling } = await import('./signaling/firestore');
-    const db = getFirestore(app!);
-    if (emulators.firestore) {
-      const [host, port] = splitHostPort(emulators.firestore, 'firestore');
-      try {
-        connectFirestoreEmulator(db, host, port);
-      } catch {
-        // already connected by an earlier sign-in on this app
-      }
-    }
+    const [db, { createFirestoreSignaling }] = await Promise.all([signalingDb(), import('./signaling/firestore')]);
     return createFirestoreSignaling({ db, uid });
   }
 
@@ -135,6 +152,21 @@ export function configure(options: ConfigureOptions): Firecall {
       listeners.clear();
     },
   };
+}
+
+/** The app the host chose, else its default app; `firebaseConfig` only initializes one when there is none. */
+function hostApp(options: ConfigureOptions): FirebaseApp {
+  if (options.firebaseApp) return options.firebaseApp;
+  const defaultApp = getApps().find((app) => app.name === '[DEFAULT]');
+  const wanted = options.firebaseConfig?.projectId;
+  if (defaultApp) {
+    if (wanted && defaultApp.options.projectId !== wanted) {
+      throw new Error(`configure(): the page's Firebase app is project "${defaultApp.options.projectId}", not "${wanted}"; pass firebaseApp to pick another app.`);
+    }
+    return defaultApp;
+  }
+  if (options.firebaseConfig) return initializeApp(options.firebaseConfig);
+  throw new Error('configure() found no Firebase app: call initializeApp(firebaseConfig) first, or pass firebaseConfig or firebaseApp.');
 }
 
 function splitHostPort(value: string, what: string): [string, number] {
