@@ -1,5 +1,5 @@
 /**
- * TURN faults mid-call (issue 9, item 4a and 4d): two real WebRTC peers (@roamhq/wrtc) forced
+ * TURN faults mid-call (a relay killed, credentials expiring): two real WebRTC peers (@roamhq/wrtc) forced
  * onto the relay (iceTransportPolicy 'relay'), real coturn on loopback started by turn/start.sh
  * with the local config, and credentials signed exactly as the iceServers callable signs them.
  * The faults without TURN (peer killed, signaling offline) are in app/src/call/faults.test.ts.

@@ -1,5 +1,5 @@
 /**
- * Load (issue 9, item 5), as a test: 8 concurrent relayed calls through one coturn; all connect,
+ * Relay load, as a test: 8 concurrent relayed calls through one coturn; all connect,
  * none drops, media still flows both ways at the end. Held 15 s by default so the turn suite stays
  * quick; FIRECALL_LOAD_SECONDS=60 holds the full minute. The figures (coturn CPU, throughput)
  * come from the same code as the benchmark: `npx tsx turn/test/load.ts` (60 s by default).

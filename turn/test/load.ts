@@ -1,5 +1,5 @@
 /**
- * Load benchmark (issue 9, item 5): N concurrent calls (2N real WebRTC peers from @roamhq/wrtc,
+ * Relay load benchmark: N concurrent calls (2N real WebRTC peers from @roamhq/wrtc,
  * low-resolution fake video and audio) forced through ONE coturn on loopback, held for a while.
  * Prints whether all connected and none dropped, coturn's CPU use (from /proc/<pid>/stat) and
  * the relay throughput (bytes received per call, from getStats).

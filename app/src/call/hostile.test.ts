@@ -5,7 +5,7 @@ import { hostileCorpus, signal, VALID_CANDIDATE, VALID_SDP } from './testing/hos
 import type { CallSessionApi, CallSnapshot } from './types';
 
 /**
- * Issue 9 item 3: hostile signals against sessions over the memory store. Each is
+ * Hostile signals against sessions over the memory store, end to end. Each is
  * written into a ringing call to `victim` by its caller; a healthy call between two
  * other users runs the whole time and must not notice.
  */

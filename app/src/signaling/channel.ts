@@ -3,7 +3,7 @@
  *
  * Adapters (firestore.ts for production, memory.ts for tests and the lab,
  * broadcast.ts for the same-browser demo) implement it over the same document
- * model (../shared/DESIGN.md):
+ * model (README, "Firestore signaling"):
  *
  *   calls/{callId}               CallRecord
  *   calls/{callId}/signals/{id}  Signal (create-only)
