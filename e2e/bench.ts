@@ -19,6 +19,10 @@
  * runs only such pairs, on paths of RTT 40/150/400 ms x loss 0/1/3 % each way
  * (`--cells 400x3,150x1` picks some; 3 pairs a cell unless --trials says),
  * prints a verdict per cell and stores the cells as `steadyGrid`.
+ * `outage-8`, `outage-40`, `outage-70` and `address-change` break a running call
+ * instead (e2e/lab/outage-bench.ts: one side's link and signaling gone, or its
+ * public address changed, the sides in turn), firecall against the plain page,
+ * and print their own table; stored as `outages`.
  * Needs root (network namespaces). Everything started is stopped, every
  * namespace removed, also on Ctrl-C.
  */
@@ -35,6 +39,7 @@ import { gridTable, parseCells, runSqueezeComparison, runSteadyGrid, runSteadyLi
 import { isSteadyLink } from './abr/steady-link-figures';
 import { runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
+import { isOutageScenario, outageFiguresTable, runOutageScenario, type OutageFigures } from './lab/outage-bench';
 
 const USAGE = `usage: npm run bench -- [--scenario NAME[,NAME...]] [--trials N] [--baseline-trials N] [--json FILE] [--svg FILE] [--credentials callable|computed] [--cells RTTxLOSS,...]
 scenarios: ${SCENARIOS.join(', ')}`;
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
   let credentials: LabCredentials | null = null;
   let lab: Lab | null = null;
   let grid: GridCell[] | null = null;
+  const outages: OutageFigures[] = [];
   let stopping = false;
   const cleanup = async () => {
     await lab?.dispose();
@@ -135,6 +141,21 @@ async function main(): Promise<void> {
           stopping: () => stopping,
           ...(process.env.SQUEEZE_DUMP ? { dumpPrefix: process.env.SQUEEZE_DUMP } : {}),
         });
+        continue;
+      }
+      if (isOutageScenario(name)) {
+        outages.push(
+          await runOutageScenario(name, {
+            trials: opts.trials,
+            baselineTrials: opts.baselineTrials,
+            latencyMs: opts.latencyMs,
+            secret,
+            ...(credentials ? { identities: { caller: credentials.caller, callee: credentials.callee } } : {}),
+            log: (line: string) => console.log(line),
+            onLab: (current: Lab | null) => void (lab = current),
+            stopping: () => stopping,
+          }),
+        );
         continue;
       }
       lab = await createLab(scenarioTable[name]);
@@ -189,8 +210,9 @@ async function main(): Promise<void> {
   report.goals = goals(report);
   if (report.scenarios.length > 0) console.log(`\n${table(report)}`);
   if (grid) console.log(`\n${gridTable(grid)}`);
+  if (outages.length > 0) console.log(`\n${outageFiguresTable(outages)}`);
   if (opts.json) {
-    writeFileSync(opts.json, `${JSON.stringify(grid ? { ...report, steadyGrid: grid } : report, null, 2)}\n`);
+    writeFileSync(opts.json, `${JSON.stringify({ ...report, ...(grid ? { steadyGrid: grid } : {}), ...(outages.length ? { outages } : {}) }, null, 2)}\n`);
     console.log(`\nJSON: ${opts.json}`);
   }
   if (opts.svg) {

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { IceGrant } from './credentials';
 import { withTimeout } from './processes';
 import type { FirecallOutcome } from './pages/firecall';
+import type { CallTimeouts } from '../../app/src/call/index';
 
 /** A signed-in user on one side: their uid and their way to get ICE servers. */
 export interface Identity {
@@ -19,6 +20,8 @@ export interface DriverOptions {
   latencyMs: number;
   caller: Identity;
   callee: Identity;
+  /** Shorter engine waits for both pages (tests that cannot sit through the product's deadlines). */
+  timeouts?: Partial<CallTimeouts>;
 }
 
 export class FirecallDriver {
@@ -37,7 +40,8 @@ export class FirecallDriver {
     await driver.wire(caller, callee, options.caller);
     await driver.wire(callee, caller, options.callee);
     for (const [page, who] of [[caller, options.caller], [callee, options.callee]] as const) {
-      await page.evaluate((input) => window.firecall.setup(input), { uid: who.uid, latencyMs: options.latencyMs });
+      const input = { uid: who.uid, latencyMs: options.latencyMs, ...(options.timeouts ? { timeouts: options.timeouts } : {}) };
+      await page.evaluate((i) => window.firecall.setup(i), input);
     }
     await callee.evaluate(() => window.firecall.answerOnRing());
     // A CRM page is open long before its user calls: both clients hold credentials at the click
@@ -59,6 +63,11 @@ export class FirecallDriver {
 
   outcome(side: 'caller' | 'callee' = 'caller'): Promise<FirecallOutcome> {
     return (side === 'caller' ? this.caller : this.callee).evaluate(() => window.firecall.outcome());
+  }
+
+  /** A side's signaling goes offline (its writes and what is written to it wait) or comes back. */
+  setOnline(side: 'caller' | 'callee', online: boolean): Promise<void> {
+    return (side === 'caller' ? this.caller : this.callee).evaluate((o) => window.firecall.setOnline(o), online);
   }
 
   async stop(): Promise<void> {

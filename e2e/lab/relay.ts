@@ -8,14 +8,39 @@ import type { Page } from 'playwright-core';
 
 export interface RelayStats {
   messages: number;
+  /**
+   * A page's signaling goes offline (true) or comes back (false), as a client behind a cut
+   * link: what it sends and what is sent to it wait, and leave in order when it is back.
+   */
+  setOffline(page: Page, offline: boolean): void;
 }
 
 export async function relayMessages(a: Page, b: Page, latencyMs: number): Promise<RelayStats> {
-  const stats: RelayStats = { messages: 0 };
+  const offline = new Set<Page>();
+  const held: Array<{ to: Page; message: unknown }> = [];
+  const pass = (to: Page, message: unknown, sentAt: number) => {
+    to.evaluate(deliverAt, { message, dueAt: sentAt + latencyMs }).catch(() => undefined);
+  };
+  const stats: RelayStats = {
+    messages: 0,
+    setOffline(page, isOffline) {
+      if (isOffline) return void offline.add(page);
+      offline.delete(page);
+      // Sent again now, in the order they were sent; a message to a page still offline keeps waiting.
+      const waiting = held.splice(0);
+      const now = Date.now();
+      for (const entry of waiting) {
+        const from = entry.to === a ? b : a;
+        if (offline.has(entry.to) || offline.has(from)) held.push(entry);
+        else pass(entry.to, entry.message, now);
+      }
+    },
+  };
   const wire = async (from: Page, to: Page) => {
     await from.exposeFunction('labSend', (message: unknown, sentAt: number) => {
       stats.messages += 1;
-      to.evaluate(deliverAt, { message, dueAt: sentAt + latencyMs }).catch(() => undefined);
+      if (offline.has(from) || offline.has(to)) held.push({ to, message });
+      else pass(to, message, sentAt);
     });
   };
   await wire(a, b);

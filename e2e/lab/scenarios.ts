@@ -15,6 +15,10 @@ export const SCENARIOS = [
   'lossy',
   'jittery',
   'steady-grid',
+  'outage-8',
+  'outage-40',
+  'outage-70',
+  'address-change',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -109,4 +113,9 @@ export const scenarioTable: Record<ScenarioName, Scenario> = {
     router: cone,
     expect: { kind: 'direct' },
   },
+  // Outages mid-call (e2e/lab/outage.ts): one side's link, and its signaling, gone for 8, 40 or 70 s.
+  'outage-8': { name: 'outage-8', summary: "cone NAT; one side's link and signaling gone for 8 s mid-call", router: cone, expect: { kind: 'direct' } },
+  'outage-40': { name: 'outage-40', summary: "cone NAT; one side's link and signaling gone for 40 s mid-call", router: cone, expect: { kind: 'direct' } },
+  'outage-70': { name: 'outage-70', summary: "cone NAT; one side's link and signaling gone for 70 s mid-call, past the deadline", router: cone, expect: { kind: 'direct' } },
+  'address-change': { name: 'address-change', summary: "cone NAT; one side's router gets a new public address mid-call", router: cone, expect: { kind: 'direct' } },
 };

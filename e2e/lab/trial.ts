@@ -11,7 +11,7 @@ import { launchPeer, type Peer } from './browser';
 import { pageAssets } from './bundle';
 import { computeGrant } from './credentials';
 import { delay, waitFor, withTimeout } from './processes';
-import { relayMessages } from './relay';
+import { relayMessages, type RelayStats } from './relay';
 import type { Lab } from './topology';
 import type { TurnService } from './turn';
 import type { ObservedPath, MediaCounters } from './pages/probe';
@@ -41,6 +41,18 @@ export interface TrialOptions {
   settleMs?: number;
   /** Who calls whom; defaults to two users with credentials the lab computes itself. */
   identities?: { caller: Identity; callee: Identity };
+  /** Runs once media flows both ways (the outage bench breaks the call here); inside the trial's time bound. */
+  duringCall?: (call: ConnectedCall) => Promise<void>;
+}
+
+/** A call with media both ways, as `duringCall` gets it: the pages, and each variant's signaling. */
+export interface ConnectedCall {
+  caller: Page;
+  callee: Page;
+  /** firecall: the harness of the pages' stores; null on the baseline page. */
+  driver: FirecallDriver | null;
+  /** baseline: its message relay; null on the firecall page. */
+  relay: RelayStats | null;
 }
 
 export interface TrialResult {
@@ -115,9 +127,10 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
     peers.push(caller, callee);
     let click: number;
     let heardAt: number | null = null;
+    let relay: RelayStats | null = null;
     if (options.variant === 'baseline') {
       const [callerGrant, calleeGrant] = await Promise.all([identities.caller.grant(), identities.callee.grant()]);
-      const relay = await relayMessages(caller.page, callee.page, latency);
+      relay = await relayMessages(caller.page, callee.page, latency);
       await callee.page.evaluate((servers) => window.baseline.answerOnRing(servers), calleeGrant.iceServers);
       await delay(settle);
       click = await caller.page.evaluate((servers) => {
@@ -178,6 +191,7 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
       if (lab.scenario.name === 'squeeze') {
         result.squeeze = await squeeze(lab, callee.page, options.squeeze ?? DEFAULT_SQUEEZE);
       }
+      await options.duringCall?.({ caller: caller.page, callee: callee.page, driver, relay });
       result.media = { caller: await mediaOf(caller.page), callee: await mediaOf(callee.page) };
       if (driver) result.finalState = (await driver.outcome()).state;
     }

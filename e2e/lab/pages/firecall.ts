@@ -8,7 +8,7 @@
  * from the `iceServers` callable.
  */
 import { probe, now, show, showTracksOfConnections } from './probe';
-import { createCallClient, type CallClient, type CallSessionApi, type CallSnapshot, type IceServerGrant } from '../../../app/src/call/index';
+import { createCallClient, type CallClient, type CallSessionApi, type CallSnapshot, type CallTimeouts, type IceServerGrant } from '../../../app/src/call/index';
 import { MemoryStore, type SentWrite } from '../../../app/src/signaling/memory';
 import type { CallRecord } from '../../../app/src/signaling/channel';
 
@@ -16,6 +16,8 @@ export interface StateMark {
   at: number;
   state: string;
   reason: string | null;
+  /** What the screen said with it (e.g. whose connection dropped, or why the call ended). */
+  message: string | null;
 }
 
 export interface FirecallOutcome {
@@ -30,7 +32,8 @@ export interface FirecallOutcome {
 }
 
 interface FirecallApi {
-  setup(input: { uid: string; latencyMs: number }): void;
+  /** `timeouts` shortens the engine's waits where a test cannot sit through the product's (e.g. the reconnect deadline). */
+  setup(input: { uid: string; latencyMs: number; timeouts?: Partial<CallTimeouts> }): void;
   /** Caller: the user clicks "call"; returns the click time (epoch ms). */
   call(callee: string, kind?: 'video' | 'voice'): number;
   /** Callee: accept every incoming call as soon as it rings. */
@@ -78,7 +81,7 @@ function follow(s: CallSessionApi): void {
   session = s;
   const mark = (snapshot: CallSnapshot) => {
     const state = label(snapshot);
-    if (marks[marks.length - 1]?.state !== state) marks.push({ at: now(), state, reason: snapshot.reason });
+    if (marks[marks.length - 1]?.state !== state) marks.push({ at: now(), state, reason: snapshot.reason, message: snapshot.message });
   };
   mark(s.snapshot);
   s.on('state', mark);
@@ -88,7 +91,7 @@ function follow(s: CallSessionApi): void {
 }
 
 const api: FirecallApi = {
-  setup({ uid: me, latencyMs }) {
+  setup({ uid: me, latencyMs, timeouts }) {
     uid = me;
     store = new MemoryStore({ latencyMs });
     store.onSend((write) => void window.labStoreOp(write).catch(() => undefined));
@@ -99,6 +102,7 @@ const api: FirecallApi = {
       prepareMediaOnRing: true,
       quality: true, // as the product's elements run the engine (app/src/configure.ts)
       onPageHide: null,
+      ...(timeouts ? { timeouts } : {}),
       log: (level, name, message) => {
         logLines.push(`${Math.round(now())} ${level} ${name} ${message}`);
         if (logLines.length > 400) logLines.shift();
