@@ -71,6 +71,8 @@ export interface CallClientOptions {
   onPageHide?: Subscribe | null;
   /** Network-change notifications; defaults to window 'online' and navigator.connection 'change'. */
   onNetworkChange?: Subscribe | null;
+  /** Network-loss notifications (says "Your connection dropped"); defaults to window 'offline'. Pass null to disable. */
+  onNetworkLost?: Subscribe | null;
 }
 
 export interface CallClient extends CallClientApi {
@@ -254,6 +256,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
   const g = globalThis as unknown as { addEventListener?: never; navigator?: { connection?: never } };
   const onPageHide = options.onPageHide === undefined ? subscribeGlobal(g as never, 'pagehide') : options.onPageHide;
   const networkSources = options.onNetworkChange === undefined ? [subscribeGlobal(g as never, 'online'), subscribeGlobal(g.navigator?.connection, 'change')] : [options.onNetworkChange];
+  const onNetworkLost = options.onNetworkLost === undefined ? subscribeGlobal(g as never, 'offline') : options.onNetworkLost;
   const stops: (() => void)[] = [stopIncoming];
   if (onPageHide)
     stops.push(
@@ -270,6 +273,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
           warmLine?.networkChanged();
         }),
       );
+  if (onNetworkLost) stops.push(onNetworkLost(() => [...live].forEach((s) => s.networkLost())));
 
   if (warmLine) {
     warmLine.keepWarm();

@@ -34,8 +34,6 @@ export interface PeerLinkOptions {
   mungeRemoteSdp?: ((sdp: string) => string) | undefined;
   /** Sending failed (signaling unavailable). */
   onSendError: (error: unknown) => void;
-  /** An offer of ours reached signaling (the write was acknowledged), so the peer can see it. */
-  onOfferSent?: (() => void) | undefined;
 }
 
 /** Held remote tracks reach the page by then even when no candidate batch leaves (see applyDescription). */
@@ -143,10 +141,18 @@ export class PeerLink {
     }
   }
 
-  /** ICE restart with fresh servers; the resulting offer goes through perfect negotiation. */
-  restartIce(iceServers: RTCIceServer[]): void {
+  /**
+   * An offer/answer round is under way (ours or the peer's). A restart asked for now would
+   * follow it at once and throw its checks away, so the Reconnector waits for it instead.
+   */
+  get negotiating(): boolean {
+    return this.makingOffer || this.pc.signalingState !== 'stable';
+  }
+
+  /** ICE restart (with new servers when given); the resulting offer goes through perfect negotiation. */
+  restartIce(iceServers?: RTCIceServer[]): void {
     if (this.closed) return;
-    this.setIceServers(iceServers);
+    if (iceServers) this.setIceServers(iceServers);
     this.batcher.reset();
     this.options.log.info('ICE restart');
     this.pc.restartIce();
@@ -229,16 +235,11 @@ export class PeerLink {
     return this.announced;
   }
 
-  private send(body: SignalBody, onDelivered?: () => void): void {
+  private send(body: SignalBody): void {
     if (this.closed) return;
-    this.options.send(body).then(
-      () => {
-        if (!this.closed) onDelivered?.();
-      },
-      (error) => {
-        if (!this.closed) this.options.onSendError(error);
-      },
-    );
+    this.options.send(body).catch((error) => {
+      if (!this.closed) this.options.onSendError(error);
+    });
   }
 
   private async makeOffer(): Promise<void> {
@@ -251,7 +252,7 @@ export class PeerLink {
       if (this.closed || this.pc.signalingState !== 'stable') return;
       await this.pc.setLocalDescription(offer);
       const local = this.pc.localDescription;
-      if (local && !this.closed) this.send({ type: 'description', description: { type: 'offer', sdp: local.sdp } }, () => this.options.onOfferSent?.());
+      if (local && !this.closed) this.send({ type: 'description', description: { type: 'offer', sdp: local.sdp } });
     } catch (error) {
       this.options.log.warn(`could not make an offer: ${(error as Error).message}`);
     } finally {

@@ -16,6 +16,7 @@ import type { Logger } from './logger';
 import { LocalMedia, type MediaDevicesLike } from './media';
 import { PeerLink, type PeerConnectionConstructor } from './negotiation';
 import { mediaAllowedWithoutPrompt, type PermissionsLike } from './permissions';
+import { Reconnector, type RecoveryTimeouts } from './reconnector';
 import { idleSnapshot } from './snapshot';
 import type {
   CallEvents,
@@ -31,7 +32,7 @@ import type {
 import { MediaWatchdog } from './watchdog';
 
 /** Every duration the engine waits for, in ms. Defaults suit real networks; tests shorten them. */
-export interface CallTimeouts {
+export interface CallTimeouts extends RecoveryTimeouts {
   /** Outgoing call rings this long before it counts as missed. */
   ringMs: number;
   /** Candidates gathered within this window leave in one write. */
@@ -50,25 +51,8 @@ export interface CallTimeouts {
   statsIntervalMs: number;
   /** No inbound media this long: reconnecting. */
   silenceMs: number;
-  /** Reconnecting this long before the first ICE restart (media often returns by itself). */
-  restartGraceMs: number;
-  /**
-   * Delays between further ICE restarts. The first step leaves a restart time to finish: the
-   * browser keeps pinging the dead pair slowly while it still counts as connected, so a switch
-   * to a new relay takes ~2 s (turn/test/faults.test.ts); restarting sooner throws that away.
-   */
-  restartBackoffMs: number[];
-  /** Reconnecting this long without recovery: failed('no-route'). */
-  reconnectDeadlineMs: number;
   /** TURN credentials are renewed this long before they expire. */
   iceRefreshMarginMs: number;
-  /**
-   * Reconnecting, our ICE-restart offer reached signaling, and the peer sent nothing at all
-   * for this long: the peer is gone (browser killed, machine off), so end with 'peer-left'
-   * instead of waiting for the reconnect deadline. A peer that still answers keeps the
-   * restart loop going and, without media, ends in 'no-route' at the deadline.
-   */
-  peerGoneMs: number;
 }
 
 /** How long past the ring time a callee waits for a silent caller before it stops ringing. */
@@ -83,10 +67,11 @@ export const DEFAULT_TIMEOUTS: CallTimeouts = {
   statsIntervalMs: 250,
   silenceMs: 1_000,
   restartGraceMs: 1_000,
-  restartBackoffMs: [2_500, 4_000, 8_000],
-  reconnectDeadlineMs: 30_000,
+  restartBackoffMs: [2_000, 3_000, 5_000],
+  reconnectDeadlineMs: 60_000,
+  recoveredAfterMs: 500,
+  signalingStallMs: 1_500,
   iceRefreshMarginMs: 60_000,
-  peerGoneMs: 4_000,
 };
 
 /**
@@ -152,6 +137,7 @@ export class CallSession implements CallSessionApi {
   private acceptedHere = false;
   private link: PeerLink | null = null;
   private watchdog: MediaWatchdog | null = null;
+  private recovery: Reconnector | null = null;
   private quality: { stop(): void } | null = null;
   private unwatch: (() => void)[] = [];
   private pendingSignals: Signal[] = [];
@@ -159,11 +145,9 @@ export class CallSession implements CallSessionApi {
   private readonly startedAt: number;
   /** Set when a glare merge hands this session the peer's call. */
   private adopted: CallRecord | null = null;
-  private reconnectDeadline: number | null = null;
-  private restartAttempt = 0;
-  /** When the peer last sent us any signal (proof that their browser still runs). */
-  private lastPeerSignalAt = 0;
-  private readonly timers: Record<'ring' | 'noRoute' | 'relayHint' | 'connect' | 'grace' | 'restart' | 'deadline' | 'iceRefresh' | 'peerGone', Timer>;
+  /** ICE failed before the call ever connected and one fresh try was made. */
+  private setupRestarted = false;
+  private readonly timers: Record<'ring' | 'noRoute' | 'relayHint' | 'connect', Timer>;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -173,7 +157,7 @@ export class CallSession implements CallSessionApi {
     this.media = new LocalMedia(deps.mediaDevices);
     this.startedAt = this.phaseStartedAt = deps.clock.now();
     const timer = () => new Timer(deps.clock);
-    this.timers = { ring: timer(), noRoute: timer(), relayHint: timer(), connect: timer(), grace: timer(), restart: timer(), deadline: timer(), iceRefresh: timer(), peerGone: timer() };
+    this.timers = { ring: timer(), noRoute: timer(), relayHint: timer(), connect: timer() };
     this.snap = Object.freeze(
       idleSnapshot({ callId: init.record?.id ?? null, direction: init.direction, kind: init.kind, peer: init.peer, context: init.context }),
     );
@@ -465,40 +449,13 @@ export class CallSession implements CallSessionApi {
 
   private onSignal(signal: Signal): void {
     if (this.isOver) return;
-    this.lastPeerSignalAt = this.deps.clock.now();
-    this.timers.peerGone.stop();
     if (signal.type === 'bye') {
       this.log.info(`peer said bye${signal.reason ? ` (${signal.reason})` : ''}`);
       return this.finishRemote(this.docState === 'ringing' && this.snap.direction === 'incoming' ? 'cancelled' : (sharedFailure(signal.reason) ?? 'peer-left'));
     }
-    if (this.snap.state === 'reconnecting' && signal.type === 'description' && signal.description.type === 'offer') this.onPeerRestart();
+    if (signal.type === 'description' && signal.description.type === 'offer') this.recovery?.peerRestarting();
     if (this.link) void this.link.handleSignal(signal);
     else this.pendingSignals.push(signal);
-  }
-
-  /**
-   * The peer restarted ICE while we are reconnecting: that restart is ours too. Our answer
-   * gathers new candidates, so it needs fresh TURN credentials (ours may have expired mid-call).
-   * Restarting again a moment later (our grace or backoff timer) would throw away its checks
-   * half-way, and the peer repeats its own restarts on the same backoff; so we follow and wait
-   * twice the step before restarting ourselves (we take over only if the peer stops trying).
-   */
-  private onPeerRestart(): void {
-    this.link?.beforeNextSignal(async () => {
-      try {
-        const grant = await this.deps.ice.refresh();
-        this.link?.setIceServers(grant.iceServers);
-      } catch (error) {
-        this.log.warn(`fresh ICE servers unavailable, answering the restart with the old ones: ${(error as Error)?.message}`);
-      }
-    });
-    this.timers.grace.stop();
-    const backoff = this.deps.timeouts.restartBackoffMs;
-    const delay = 2 * (backoff[Math.min(this.restartAttempt, backoff.length - 1)] ?? 1_000);
-    this.restartAttempt += 1;
-    this.timers.restart.start(delay, () => {
-      if (this.snap.state === 'reconnecting') void this.restartIce();
-    });
   }
 
   private openLink(polite: boolean, media: Promise<MediaStream | null>, iceServers: RTCIceServer[]): void {
@@ -511,6 +468,7 @@ export class CallSession implements CallSessionApi {
       return this.fail('turn-unreachable', `TURN server configuration was refused: ${(error as Error)?.message}`);
     }
     this.link = link;
+    this.watchRecovery(link, polite);
     if (!polite) link.offerToSend(this.snap.kind === 'video' ? ['audio', 'video'] : ['audio']);
     void media.then((stream) => {
       if (stream && this.link === link) link.setLocalMedia(stream);
@@ -526,7 +484,7 @@ export class CallSession implements CallSessionApi {
       polite,
       clock: this.deps.clock,
       candidateWindowMs: this.deps.timeouts.candidateWindowMs,
-      send: (body) => this.deps.signaling.sendSignal(callId, body),
+      send: (body) => this.recovery!.trackWrite(this.deps.signaling.sendSignal(callId, body)),
       log: this.log.child('pc'),
       onTrack: (track, streams) => this.onRemoteTrack(track, streams),
       onStateChange: () => this.onLinkState(),
@@ -538,7 +496,6 @@ export class CallSession implements CallSessionApi {
         if (error instanceof SignalingError && error.reason === 'invalid-transition') return this.log.info(`signal refused, the call is over: ${error.message}`);
         this.fail(signalingReason(error), `could not send a signal: ${(error as Error)?.message}`);
       },
-      onOfferSent: () => this.onRestartOfferSent(),
     });
   }
 
@@ -572,36 +529,31 @@ export class CallSession implements CallSessionApi {
         });
       }
       // Failed before ever connecting: one fresh try is cheap; the no-route timer bounds it.
-      if (connection === 'failed' && !this.snap.connectedAt && this.restartAttempt === 0 && this.timers.noRoute.running) void this.restartIce();
+      if (connection === 'failed' && !this.setupRestarted && this.timers.noRoute.running) this.restartSetup(link);
       return;
     }
-    if (state === 'connected' || state === 'reconnecting') {
-      if (connection === 'connected' && state === 'reconnecting' && !this.watchdog?.isSilent) return this.onRecovered();
-      if (connection === 'disconnected') this.onMediaLost('ICE disconnected');
-      if (connection === 'failed') {
-        this.onMediaLost('ICE failed');
-        void this.restartIce();
-      }
-    }
+    // Only the media watchdog says reconnecting: ICE's 'disconnected' comes ~7 s late, and during
+    // the two sides' restarts it also blips while media flows (the screen flapped on it).
+    if ((state === 'connected' || state === 'reconnecting') && connection === 'failed') this.recovery?.iceFailed();
+  }
+
+  private restartSetup(link: PeerLink): void {
+    this.setupRestarted = true;
+    this.deps.ice
+      .refresh()
+      .then((grant) => grant.iceServers)
+      .catch((error) => void this.log.warn(`fresh ICE servers unavailable, restarting with the old ones: ${(error as Error)?.message}`))
+      .then((iceServers) => {
+        if (this.link === link && !this.isOver) link.restartIce(iceServers ?? undefined);
+      });
   }
 
   private onConnected(): void {
     for (const name of ['noRoute', 'relayHint', 'connect'] as const) this.timers[name].stop();
     this.setState('connected');
     const pc = this.link!.pc;
-    this.watchdog = new MediaWatchdog({
-      pc,
-      clock: this.deps.clock,
-      intervalMs: this.deps.timeouts.statsIntervalMs,
-      silenceMs: this.deps.timeouts.silenceMs,
-      log: this.log.child('watchdog'),
-      onSilent: () => this.onMediaLost('no inbound media'),
-      onFlowing: () => {
-        if (this.snap.state === 'reconnecting') this.onRecovered();
-      },
-      onPath: (path: CallPath | null) => this.patch({ path }),
-    });
-    this.watchdog.start();
+    this.watchdog?.start();
+    this.recovery?.start();
     if (this.deps.quality) {
       try {
         this.quality = this.deps.quality(pc, ({ quality, videoPausedForBandwidth, peerVideoPaused }) => {
@@ -611,97 +563,50 @@ export class CallSession implements CallSessionApi {
         this.log.warn(`quality monitor did not start: ${(error as Error).message}`);
       }
     }
-    this.scheduleIceRefresh();
   }
 
-  /** Media stopped: show it at once, restart ICE after a short grace, give up at a deadline. */
-  private onMediaLost(why: string): void {
-    if (this.snap.state !== 'connected') return;
-    this.log.info(`reconnecting: ${why}`);
-    this.setState('reconnecting');
-    this.reconnectDeadline = this.deps.clock.now() + this.deps.timeouts.reconnectDeadlineMs;
-    this.restartAttempt = 0;
-    this.timers.deadline.start(this.deps.timeouts.reconnectDeadlineMs, () => this.fail('no-route', 'media did not come back before the deadline'));
-    // The polite side waits longer, so both sides rarely restart at once. A relayed path that
-    // went silent rarely comes back by itself (its TURN host may be gone): the caller restarts sooner.
-    const relayed = this.snap.path?.local === 'relay' || this.snap.path?.remote === 'relay';
-    const base = this.deps.timeouts.restartGraceMs;
-    const grace = this.snap.direction === 'incoming' ? 2 * base : relayed ? base / 4 : base;
-    this.timers.grace.start(grace, () => void this.restartIce());
+  /** The watchdog reports media; the Reconnector decides what that means for the call. */
+  private watchRecovery(link: PeerLink, polite: boolean): void {
+    const watchdog = new MediaWatchdog({
+      pc: link.pc,
+      clock: this.deps.clock,
+      intervalMs: this.deps.timeouts.statsIntervalMs,
+      silenceMs: this.deps.timeouts.silenceMs,
+      log: this.log.child('watchdog'),
+      onSilent: () => this.recovery?.mediaStopped('no inbound media'),
+      onFlowing: () => this.recovery?.mediaFlowing(),
+      onPath: (path: CallPath | null) => this.patch({ path }),
+    });
+    this.watchdog = watchdog;
+    this.recovery = new Reconnector({
+      clock: this.deps.clock,
+      log: this.log.child('recovery'),
+      timeouts: this.deps.timeouts,
+      polite,
+      link,
+      media: watchdog,
+      ice: this.deps.ice,
+      relayed: () => this.snap.path?.local === 'relay' || this.snap.path?.remote === 'relay',
+      onReconnecting: (droppedConnection) => {
+        this.patch({ droppedConnection });
+        this.setState('reconnecting');
+      },
+      onRecovered: () => {
+        this.setState('connected');
+        this.patch({ droppedConnection: null });
+      },
+      onGiveUp: (detail) => this.fail('connection-lost', detail),
+    });
   }
 
-  private onRecovered(): void {
-    for (const name of ['grace', 'restart', 'deadline', 'peerGone'] as const) this.timers[name].stop();
-    this.reconnectDeadline = null;
-    this.restartAttempt = 0;
-    this.log.info('media is back');
-    this.setState('connected');
-    // The peer's decoder lost its reference frames during the outage and its first key
-    // frame request likely died with the path: send a key frame now, not ~2.5 s later.
-    void this.link?.sendKeyFrame();
-  }
-
-  /** @internal The network changed (online, interface switch): restart ICE now. */
+  /** @internal The browser is online again or changed networks: restart ICE now. */
   networkChanged(): void {
-    if (this.snap.state === 'connected') this.onMediaLost('network changed');
-    if (this.snap.state === 'reconnecting') {
-      this.timers.grace.stop();
-      void this.restartIce();
-    }
+    this.recovery?.networkChanged();
   }
 
-  private async restartIce(): Promise<void> {
-    if (this.isOver || !this.link) return;
-    if (this.reconnectDeadline !== null && this.deps.clock.now() >= this.reconnectDeadline) return this.fail('no-route', 'ICE restarts did not recover');
-    this.restartAttempt += 1;
-    let iceServers: RTCIceServer[] | undefined;
-    try {
-      iceServers = (await this.deps.ice.refresh()).iceServers;
-    } catch (error) {
-      this.log.warn(`fresh ICE servers unavailable, restarting with the old ones: ${(error as Error)?.message}`);
-    }
-    if (this.isOver || !this.link) return;
-    // Media came back by itself while we fetched credentials: the restart is no longer needed.
-    if (this.snap.state === 'connected') return;
-    this.link.restartIce(iceServers ?? this.link.pc.getConfiguration().iceServers ?? []);
-    if (this.snap.state === 'reconnecting') {
-      const backoff = this.deps.timeouts.restartBackoffMs;
-      const delay = backoff[Math.min(this.restartAttempt - 1, backoff.length - 1)] ?? 1_000;
-      this.timers.restart.start(delay, () => {
-        if (this.snap.state === 'reconnecting') void this.restartIce();
-      });
-    }
-  }
-
-  /**
-   * A restart offer that the peer never reacts to (no answer, no candidates, nothing) while
-   * media is gone means their browser is gone: our own signaling works (the write was
-   * acknowledged), theirs does not. The first unanswered offer starts the clock.
-   */
-  private onRestartOfferSent(): void {
-    if (this.snap.state !== 'reconnecting' || this.timers.peerGone.running) return;
-    const sentAt = this.deps.clock.now();
-    const waitMs = this.deps.timeouts.peerGoneMs;
-    this.timers.peerGone.start(waitMs, () => {
-      if (this.snap.state === 'reconnecting' && this.lastPeerSignalAt < sentAt) {
-        this.log.info(`peer left: no reply to an ICE restart for ${waitMs} ms while media was gone`);
-        this.finishLocal('peer-left', `the peer sent nothing for ${waitMs} ms after an ICE restart offer while media was gone`);
-      }
-    });
-  }
-
-  private scheduleIceRefresh(): void {
-    const due = this.deps.ice.refreshDueIn();
-    if (due === null) return;
-    this.timers.iceRefresh.start(Math.max(due, 1_000), () => {
-      this.deps.ice
-        .refresh()
-        .then((grant) => this.link?.setIceServers(grant.iceServers))
-        .catch((error) => this.log.warn(`ICE server refresh failed: ${error?.message}`))
-        .finally(() => {
-          if (!this.isOver) this.scheduleIceRefresh();
-        });
-    });
+  /** @internal The browser went offline: our own connection dropped. */
+  networkLost(): void {
+    this.recovery?.networkLost();
   }
 
   // ---- endings ------------------------------------------------------------------
@@ -745,6 +650,8 @@ export class CallSession implements CallSessionApi {
 
   private detachCall(): void {
     for (const stop of this.unwatch.splice(0)) stop();
+    this.watchdog?.stop();
+    this.recovery?.stop();
     this.link?.close();
     this.link = null;
     this.pendingSignals = [];
@@ -753,7 +660,6 @@ export class CallSession implements CallSessionApi {
 
   private teardown(): void {
     for (const timer of Object.values(this.timers)) timer.stop();
-    this.watchdog?.stop();
     this.quality?.stop();
     this.quality = null;
     this.detachCall();
@@ -821,7 +727,7 @@ export class CallSession implements CallSessionApi {
 
 /** Failures that are true for both ends (no path between them): the peer shows the same reason. */
 function sharedFailure(reason: string | undefined): CallReason | null {
-  return reason === 'no-route' || reason === 'timeout' ? reason : null;
+  return reason === 'no-route' || reason === 'timeout' || reason === 'connection-lost' ? reason : null;
 }
 
 function signalingReason(error: unknown): CallReason {
