@@ -1,9 +1,8 @@
 /**
- * Faults without TURN (issue 9, item 4b and 4c): real WebRTC peers (@roamhq/wrtc) over the
- * memory store. The TURN faults (a relay killed mid-call, credentials expiring) live in
+ * Faults without TURN: real WebRTC peers (@roamhq/wrtc) over the memory store. The TURN faults (a relay killed mid-call, credentials expiring) live in
  * turn/test/faults.test.ts because they need coturn.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPhones, inboundBytes, nextIncoming, reach, sleep } from './testing/wrtc';
 import type { CallSessionApi } from './types';
 
@@ -31,34 +30,22 @@ describe("the peer's browser is killed (no bye)", () => {
   it.each([
     ['the callee vanishes; the caller', 'bob'],
     ['the caller vanishes; the callee', 'alice'],
-  ] as const)('%s ends with peer-left within 10 s and the call log records it', async (_name, victim) => {
-    const w = world(['alice', 'bob'], { latencyMs: 50 });
+  ] as const)('%s keeps trying until the reconnect deadline, then ends with connection-lost in the call log', async (_name, victim) => {
+    // Silence is not leaving: a killed browser looks like a long outage, so only the deadline ends it.
+    const deadlineMs = 2_000;
+    const w = world(['alice', 'bob'], { latencyMs: 50 }, { timeouts: { reconnectDeadlineMs: deadlineMs } });
     const { caller, callee, callId } = await connectedCall(w);
     const [survivor, gone] = victim === 'bob' ? [caller, callee] : [callee, caller];
-    await sleep(300);
     // A killed browser: its peer connection vanishes and its signaling goes silent at once
     // (writes never land, listeners stop), so no bye and no document update ever arrive.
-    const killedAt = Date.now();
     w.store.setOnline(victim, false);
     pcOf(gone)!.close();
-    const ended = await reach(survivor, 'ended', 15_000);
-    const seconds = (Date.now() - killedAt) / 1000;
-    console.log(`peer killed (${victim}): the other side ended '${ended.reason}' after ${seconds.toFixed(1)} s (limit 10 s)`);
-    expect(ended.reason).toBe('peer-left');
-    expect(seconds).toBeLessThan(10);
-    // The user saw the freeze as 'reconnecting' before the call ended.
-    expect(Object.keys(ended.timings)).toContain('reconnecting');
-    await sleep(200);
-    expect(w.store.getCall(callId)).toMatchObject({ state: 'ended', endReason: 'peer-left' });
-  });
-
-  it('a peer that still answers signaling is not mistaken for gone: no media ends in no-route at the deadline', async () => {
-    const w = world(['alice', 'bob'], {}, { timeouts: { reconnectDeadlineMs: 8_000, peerGoneMs: 2_000 } });
-    const { caller, callee } = await connectedCall(w);
-    w.phones.alice!.devices.paused = true;
-    w.phones.bob!.devices.paused = true;
-    const [a, b] = await Promise.all([reach(caller, 'failed', 15_000), reach(callee, 'failed', 15_000)]);
-    expect([a.reason, b.reason]).toEqual(['no-route', 'no-route']);
+    const failed = await reach(survivor, 'failed', 15_000);
+    console.log(`peer killed (${victim}): the other side reconnected for ${failed.timings.reconnecting} ms, then '${failed.reason}' (deadline ${deadlineMs} ms)`);
+    expect(failed.reason).toBe('connection-lost');
+    // The user saw the freeze as 'reconnecting' for the whole deadline, not less.
+    expect(failed.timings.reconnecting).toBeGreaterThanOrEqual(deadlineMs);
+    await vi.waitFor(() => expect(w.store.getCall(callId)).toMatchObject({ state: 'ended', endReason: 'connection-lost' }), { timeout: 2_000, interval: 20 });
   });
 });
 
@@ -74,18 +61,20 @@ describe('signaling offline for 3 s during setup', () => {
     if (when === 'ringing') await sleep(300); // her offer and candidates are stored
     w.store.setOnline(who, false);
     const offlineAt = Date.now();
+    let back = false;
+    let connectedWhileOffline = false;
+    for (const side of [caller, callee]) side.on('state', (s) => (connectedWhileOffline ||= !back && s.state === 'connected'));
     void callee.accept();
-    await sleep(3_000);
-    // Nothing can complete while one side cannot read or write: neither side is connected.
-    expect(caller.snapshot.state).not.toBe('connected');
-    expect(callee.snapshot.state).not.toBe('connected');
+    await sleep(3_000); // the outage
     const backAt = Date.now();
+    back = true;
     w.store.setOnline(who, true);
     await Promise.all([reach(caller, 'connected', 15_000), reach(callee, 'connected', 15_000)]);
     console.log(`signaling of ${who} offline ${((backAt - offlineAt) / 1000).toFixed(1)} s during setup: connected ${Date.now() - backAt} ms after it returned`);
+    // Nothing can complete while one side cannot read or write.
+    expect(connectedWhileOffline).toBe(false);
     const before = await inboundBytes(caller);
-    await sleep(500);
-    expect(await inboundBytes(caller)).toBeGreaterThan(before);
+    await vi.waitFor(async () => expect(await inboundBytes(caller)).toBeGreaterThan(before), { timeout: 5_000, interval: 50 });
   });
 });
 
@@ -97,9 +86,8 @@ describe('the ICE server provider returns a malformed TURN URL', () => {
     const failed = await reach(caller, 'failed', 5_000);
     expect(failed).toMatchObject({ reason: 'turn-unreachable' });
     expect(failed.detail).toContain('TURN server configuration was refused');
-    await sleep(100);
     // The callee does not keep ringing for a call that cannot work.
-    expect(w.store.getCall(failed.callId!)?.state).toBe('cancelled');
+    await vi.waitFor(() => expect(w.store.getCall(failed.callId!)?.state).toBe('cancelled'), { timeout: 2_000, interval: 20 });
   });
 });
 
@@ -111,7 +99,8 @@ describe('a signal refused because the peer already ended the call', () => {
     // Alice's app ends the call while bob's network is away; bob restarts ICE meanwhile.
     await w.store.channel('alice').end(callId, 'hung-up');
     (callee as unknown as { networkChanged(): void }).networkChanged();
-    await sleep(500); // bob's restart offer is written and waits for the network
+    // bob's restart offer is written and waits for the network.
+    await vi.waitFor(() => expect(pcOf(callee)?.signalingState).toBe('have-local-offer'), { timeout: 5_000, interval: 20 });
     w.store.setOnline('bob', true);
     const ended = await reach(callee, 'ended', 5_000);
     expect(ended.reason).toBe('peer-left');
