@@ -25,6 +25,24 @@ describe('status words', () => {
     expect(say({ state: 'ended', reason: 'declined' })).toBe('Call ended: Ana declined the call. Try again later.');
   });
 
+  it('says whose connection dropped while reconnecting, with no countdown, in both languages', () => {
+    const status = (t: typeof en, droppedConnection: 'own' | 'peer' | null) =>
+      describeStatus(t, { snapshot: baseSnapshot({ state: 'reconnecting', droppedConnection }), name: 'Ana', now: at, signedIn: true });
+    expect(status(en, 'peer')).toMatchObject({ text: 'Reconnecting', detail: "Ana's connection dropped", announcement: "Reconnecting. Ana's connection dropped", tone: 'warn' });
+    expect(status(en, 'own')).toMatchObject({ text: 'Reconnecting', detail: 'Your connection dropped', announcement: 'Reconnecting. Your connection dropped' });
+    expect(status(en, null)).toMatchObject({ text: 'Reconnecting', detail: null, announcement: 'Reconnecting' });
+    expect(status(de, 'peer').detail).toBe('Die Verbindung von Ana ist unterbrochen');
+    expect(status(de, 'own').detail).toBe('Ihre Verbindung ist unterbrochen');
+  });
+
+  it('says in plain words that a call ended at the reconnect deadline', () => {
+    const snapshot = baseSnapshot({ state: 'failed', reason: 'connection-lost', message: 'engine sentence' });
+    expect(describeStatus(en, { snapshot, name: 'Ana', now: at, signedIn: true }).text).toBe(
+      'Call failed: the connection to Ana was lost and could not be restored. Check your connection, then call again.',
+    );
+    expect(describeStatus(de, { snapshot, name: 'Ana', now: at, signedIn: true }).text).toContain('die Verbindung zu Ana brach ab');
+  });
+
   it('announces a connection once instead of every timer tick', () => {
     const status = describeStatus(en, { snapshot: baseSnapshot({ state: 'connected', connectedAt: at - 5000 }), name: 'Ana', now: at, signedIn: true });
     expect(status.announcement).toBe('Connected to Ana');
