@@ -5,14 +5,19 @@
  * Asserts what a user would notice: the call connects, over the path that
  * network allows, with video both ways; the screen says what the call is doing;
  * a network with no path fails fast with its reason; a dropped link shows
- * "reconnecting" and the picture comes back.
+ * "reconnecting" and the picture comes back, also when the callee's link and
+ * signaling are gone for 8 s.
  */
 import { describe, expect, it } from 'vitest';
 import { labProblem } from './lab/preflight';
 import { credentialsForSuite } from './lab/suite';
 import { scenarioTable, type ScenarioName } from './lab/scenarios';
 import { ADDRESSES, createLab } from './lab/topology';
-import { runTrial, type TrialResult, type Variant } from './lab/trial';
+import { runTrial, type ConnectedCall, type TrialResult, type Variant } from './lab/trial';
+import { disrupt, type DisruptionResult } from './lab/outage';
+import { disruptionOf } from './lab/outage-bench';
+import { outageTrialLine } from './lab/outage-figures';
+import type { Lab } from './lab/topology';
 import { newTurnSecret, startTurn } from './lab/turn';
 import type { ObservedPath } from './lab/pages/probe';
 
@@ -28,7 +33,12 @@ const credentials = credentialsForSuite({
 });
 
 /** One call (firecall's, or the benchmark's plain WebRTC page) across a fresh lab network; the network is always removed. */
-async function callAcross(name: ScenarioName, kind: 'video' | 'voice' = 'video', variant: Variant = 'firecall'): Promise<TrialResult> {
+async function callAcross(
+  name: ScenarioName,
+  kind: 'video' | 'voice' = 'video',
+  variant: Variant = 'firecall',
+  duringCall?: (lab: Lab, call: ConnectedCall) => Promise<void>,
+): Promise<TrialResult> {
   const lab = await createLab(scenarioTable[name]);
   try {
     const turn = await startTurn(lab, secret);
@@ -36,6 +46,7 @@ async function callAcross(name: ScenarioName, kind: 'video' | 'voice' = 'video',
       variant,
       kind,
       identities: { caller: credentials().caller, callee: credentials().callee },
+      ...(duringCall ? { duringCall: (call: ConnectedCall) => duringCall(lab, call) } : {}),
     });
   } finally {
     await lab.dispose();
@@ -124,6 +135,27 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
     // The cut was no sign of a thin link: the caller goes on sending as sharp a picture as before.
     expect(r.softer, describeResult(r)).not.toBeNull();
     expect(r.softer!.ms, describeResult(r)).toBeLessThan(1_000);
+    expect(r.finalState, describeResult(r)).toBe('connected');
+  });
+
+  it("outage-8: the callee's link and signaling are gone for 8 s: both sides show reconnecting, the call survives, media comes back both ways", async () => {
+    let seen: DisruptionResult | null = null;
+    const disruption = disruptionOf('outage-8', 'callee', 'drop');
+    const r = await callAcross('outage-8', 'video', 'firecall', async (lab, call) => void (seen = await disrupt(lab, call, disruption, { backTimeoutMs: 15_000 })));
+    const outage = seen as DisruptionResult | null;
+    console.log(outageTrialLine({ scenario: 'outage-8', variant: 'firecall', side: 'callee', mode: 'drop', result: outage, error: r.error }, 1, 1));
+    expectConnectedWithVideo(r);
+    expect(outage, describeResult(r)).not.toBeNull();
+    const both = [outage!.caller, outage!.callee];
+    const seenText = JSON.stringify(outage);
+    // Each user saw the frozen picture named as "Reconnecting", and nobody's call ended.
+    for (const side of both) {
+      expect(side.reconnectingMs, seenText).not.toBeNull();
+      expect(side.ended, seenText).toBeNull();
+    }
+    // Generous here (shared CI cores); the bench reports the real figure against the 1 s goal.
+    expect(outage!.mediaBackMs, seenText).not.toBeNull();
+    expect(outage!.mediaBackMs!, seenText).toBeLessThan(8_000);
     expect(r.finalState, describeResult(r)).toBe('connected');
   });
 

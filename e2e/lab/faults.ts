@@ -11,6 +11,7 @@ import { pageAssets } from './bundle';
 import { FirecallDriver, type Identity } from './firecall-driver';
 import { run, signalPid, waitFor, withTimeout } from './processes';
 import type { Lab, Side } from './topology';
+import type { CallTimeouts } from '../../app/src/call/index';
 import type { FirecallOutcome } from './pages/firecall';
 import type { InboundSample, RelayInUse } from './pages/faults';
 
@@ -29,8 +30,13 @@ export interface FaultCall {
 /**
  * Two browsers in the lab, each with a signed-in user, the callee answering on ring;
  * nobody has called yet. The lab's dispose also closes the browsers, should `close` not run.
+ * `timeouts` shortens the engine's waits on both pages (e.g. a reconnect deadline a test can sit through).
  */
-export async function prepareCall(lab: Lab, identities: { caller: Identity; callee: Identity }, latencyMs = 150): Promise<FaultCall> {
+export async function prepareCall(
+  lab: Lab,
+  identities: { caller: Identity; callee: Identity },
+  { latencyMs = 150, timeouts }: { latencyMs?: number; timeouts?: Partial<CallTimeouts> } = {},
+): Promise<FaultCall> {
   const assets = await pageAssets(PAGE);
   const peers = await Promise.allSettled([launchPeer(lab, 'caller', assets), launchPeer(lab, 'callee', assets)]);
   const launched = peers.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
@@ -42,7 +48,7 @@ export async function prepareCall(lab: Lab, identities: { caller: Identity; call
   const [caller, callee] = launched as [Peer, Peer];
   let driver: FirecallDriver;
   try {
-    driver = await FirecallDriver.start(caller.page, callee.page, { latencyMs, ...identities });
+    driver = await FirecallDriver.start(caller.page, callee.page, { latencyMs, ...identities, ...(timeouts ? { timeouts } : {}) });
   } catch (error) {
     await Promise.all([caller.close(), callee.close()]);
     throw error;

@@ -42,6 +42,8 @@ export interface OutageRow {
   reconnectingInTime: number | null;
   /** firecall: the slower side's time to "Reconnecting", over the trials that showed it on both. */
   reconnectingMs: Percentiles | null;
+  /** firecall: trials in which the cut side said its own connection dropped and the other side the peer's. */
+  whoseRight: number | null;
   /** firecall: trials in which a side went to "Reconnecting" more than once (a flapping screen). */
   flapped: number | null;
   /** firecall: trials in which both sides ended with a reason in words. */
@@ -73,6 +75,7 @@ export function outageRow(scenario: string, mode: OutageMode | null, variant: Va
     survived: trials.filter(survived).length,
     reconnectingInTime: null,
     reconnectingMs: null,
+    whoseRight: null,
     flapped: null,
     bothEndedWithReason: null,
     endedAfterMs: null,
@@ -83,6 +86,11 @@ export function outageRow(scenario: string, mode: OutageMode | null, variant: Va
     const slower = done.flatMap((r) => (views(r).every((v) => v.reconnectingMs !== null) ? [Math.max(...views(r).map((v) => v.reconnectingMs!))] : []));
     row.reconnectingMs = percentiles(slower);
     row.reconnectingInTime = slower.filter((ms) => ms <= RECONNECTING_WITHIN_MS).length;
+    row.whoseRight = trials.filter((t) => {
+      const r = t.result;
+      const other = t.side === 'caller' ? r?.callee : r?.caller;
+      return r !== null && r[t.side].reconnectingDropped === 'own' && other?.reconnectingDropped === 'peer';
+    }).length;
     row.flapped = done.filter((r) => views(r).some((v) => v.reconnectingShown > 1)).length;
     row.bothEndedWithReason = done.filter((r) => views(r).every((v) => v.ended !== null && v.ended.reason !== null && !!v.ended.message)).length;
     const ends = done.flatMap(views).flatMap((v) => (v.ended ? [v.ended] : []));
@@ -131,7 +139,7 @@ const pct = (p: Percentiles | null) => (p ? `${ms(p.p50)}/${ms(p.p95)}/${ms(p.ma
 
 export function outageTable(rows: OutageRow[], deadlineMs: number): string {
   const lines: string[][] = [
-    ['disruption', 'link', 'page', 'trials (caller/callee)', 'media back p50/p95/max ms', 'survived', `"Reconnecting" <= ${RECONNECTING_WITHIN_MS} ms both sides (p50/p95/max)`, 'flapped', 'ended (after picture stopped p50/p95/max ms)'],
+    ['disruption', 'link', 'page', 'trials (caller/callee)', 'media back p50/p95/max ms', 'survived', `"Reconnecting" <= ${RECONNECTING_WITHIN_MS} ms both sides (p50/p95/max)`, 'whose (own/peer) right', 'flapped', 'ended (after picture stopped p50/p95/max ms)'],
   ];
   for (const r of rows) {
     const fire = r.variant === 'firecall';
@@ -144,6 +152,7 @@ export function outageTable(rows: OutageRow[], deadlineMs: number): string {
       pct(r.mediaBackMs),
       `${r.survived}/${r.trials}`,
       fire ? `${r.reconnectingInTime}/${r.trials} (${pct(r.reconnectingMs)})` : 'no such screen',
+      fire ? `${r.whoseRight}/${r.trials}` : '-',
       fire ? `${r.flapped}/${r.trials}` : '-',
       fire ? (endings ? `${endings}; both in words ${r.bothEndedWithReason}/${r.trials} (${pct(r.endedAfterMs)})` : 'none') : '-',
     ]);
@@ -162,7 +171,7 @@ export function outageTrialLine(t: OutageTrial, index: number, of: number): stri
   const side = (name: Side, v: SideView) => {
     const parts = [
       v.stoppedAt === null ? 'picture never stopped' : v.backAt === null ? 'picture not back' : `picture back ${ms(v.backAt - r.fromAt)} ms`,
-      v.reconnectingMs !== null ? `"Reconnecting" +${v.reconnectingMs} ms${v.reconnectingMessage ? ` ("${v.reconnectingMessage}")` : ''}${v.reconnectingShown > 1 ? ` x${v.reconnectingShown}` : ''}` : '',
+      v.reconnectingMs !== null ? `"Reconnecting" +${v.reconnectingMs} ms${v.reconnectingDropped ? ` (${v.reconnectingDropped} connection dropped)` : ''}${v.reconnectingShown > 1 ? ` x${v.reconnectingShown}` : ''}` : '',
       v.ended ? `${v.ended.state}:${v.ended.reason} +${(v.ended.afterMs / 1000).toFixed(1)} s ("${v.ended.message}")` : '',
     ].filter(Boolean);
     return `${name} ${parts.join(', ')}`;

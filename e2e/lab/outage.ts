@@ -72,8 +72,8 @@ export interface SideView {
   backAt: number | null;
   /** firecall: "Reconnecting" first shown this long after its picture stopped (ms); null if never. */
   reconnectingMs: number | null;
-  /** firecall: what the screen said while reconnecting (the first time). */
-  reconnectingMessage: string | null;
+  /** firecall: whose connection the screen said dropped ('own', 'peer'; the first time), when the engine says. */
+  reconnectingDropped: string | null;
   /** firecall: how many times the screen went to "Reconnecting" (more than once is a flapping UI). */
   reconnectingShown: number;
   /** firecall: the call ended (or failed), this long after its picture stopped, with its reason and words. */
@@ -140,7 +140,7 @@ async function sideView(call: ConnectedCall, side: Side, startedAt: number): Pro
   const page = side === 'caller' ? call.caller : call.callee;
   const frames: number[] = await withTimeout(page.evaluate(() => window.probe.frameTimes.slice()), 5_000, 'reading presented frames');
   const gap = pictureGap(frames, startedAt, Date.now());
-  const view: SideView = { ...gap, reconnectingMs: null, reconnectingMessage: null, reconnectingShown: 0, ended: null };
+  const view: SideView = { ...gap, reconnectingMs: null, reconnectingDropped: null, reconnectingShown: 0, ended: null };
   if (!call.driver) return view;
   const outcome: FirecallOutcome = await call.driver.outcome(side);
   const since = outcome.marks.filter((m) => m.at >= startedAt - 500);
@@ -148,7 +148,7 @@ async function sideView(call: ConnectedCall, side: Side, startedAt: number): Pro
   const stopped = gap.stoppedAt ?? startedAt;
   if (reconnecting[0]) {
     view.reconnectingMs = Math.round(reconnecting[0].at - stopped);
-    view.reconnectingMessage = reconnecting[0].message;
+    view.reconnectingDropped = reconnecting[0].dropped ?? null;
   }
   view.reconnectingShown = reconnecting.length;
   const end = since.find((m) => m.state === 'ended' || m.state === 'failed');

@@ -16,8 +16,10 @@ export interface StateMark {
   at: number;
   state: string;
   reason: string | null;
-  /** What the screen said with it (e.g. whose connection dropped, or why the call ended). */
+  /** What the screen said with it (why the call ended). */
   message: string | null;
+  /** While reconnecting: whose connection the screen last said dropped ('own' or 'peer'), if the engine says. */
+  dropped: string | null;
 }
 
 export interface FirecallOutcome {
@@ -79,14 +81,20 @@ function label(snapshot: CallSnapshot): string {
 
 function follow(s: CallSessionApi): void {
   session = s;
+  const dropped = (snapshot: CallSnapshot) => (snapshot as { droppedConnection?: string | null }).droppedConnection ?? null;
   const mark = (snapshot: CallSnapshot) => {
     const state = label(snapshot);
-    if (marks[marks.length - 1]?.state !== state) marks.push({ at: now(), state, reason: snapshot.reason, message: snapshot.message });
+    if (marks[marks.length - 1]?.state !== state) marks.push({ at: now(), state, reason: snapshot.reason, message: snapshot.message, dropped: dropped(snapshot) });
   };
   mark(s.snapshot);
   s.on('state', mark);
-  // Remote media is shown the way the product's elements get it: from the engine's snapshot.
-  s.on('change', (snapshot) => snapshot.remoteStream?.getTracks().forEach(show));
+  s.on('change', (snapshot) => {
+    // Remote media is shown the way the product's elements get it: from the engine's snapshot.
+    snapshot.remoteStream?.getTracks().forEach(show);
+    // Whose connection dropped may be learnt after reconnecting began: the mark keeps the latest.
+    const last = marks[marks.length - 1];
+    if (last && last.state === label(snapshot) && snapshot.state === 'reconnecting') last.dropped = dropped(snapshot) ?? last.dropped;
+  });
   s.on('error', (e) => (error ??= `${e.name}: ${e.message}`));
 }
 
