@@ -8,7 +8,10 @@
  */
 import type { CallKind, CallRecord, CrmContext, SignalingChannel } from '../signaling/channel';
 import { systemClock, type Clock } from './clock';
+import { ourCallYields } from './glare';
 import { IceServerCache } from './ice-servers';
+import { watchIncomingCalls } from './incoming-watch';
+import { createListeners } from './listeners';
 import { createLogger, type LogSink } from './logger';
 import { qualityMonitor, VIDEO_START_KBPS, withOpusFecAndDtx, withVideoStartBitrate } from './quality';
 import type { MediaDevicesLike } from './media';
@@ -120,7 +123,8 @@ export function createCallClient(options: CallClientOptions): CallClient {
           log,
         })
       : null;
-  const incomingListeners = new Set<(session: CallSessionApi) => void>();
+  const incomingListeners = createListeners<CallSessionApi>(log, 'incoming');
+  const incomingTroubleListeners = createListeners<Error | null>(log, 'incoming error');
   /** Ringing calls already turned into a session (or merged), so each rings once. */
   const handled = new Set<string>();
   let lastIncoming: CallRecord[] = [];
@@ -174,8 +178,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
         continue;
       }
       const mine = pendingCallTo(call.caller);
-      // Glare: the call placed by the smaller uid survives; the other caller adopts it.
-      if (mine && uid > call.caller && mine.adoptIncoming(call)) {
+      if (mine && ourCallYields(uid, call.caller) && mine.adoptIncoming(call)) {
         handled.add(call.id);
         continue;
       }
@@ -187,64 +190,11 @@ export function createCallClient(options: CallClientOptions): CallClient {
       handled.add(call.id);
       const session = makeSession({ direction: 'incoming', peer: call.caller, kind: call.kind, ...(call.context ? { context: call.context } : {}), record: call });
       session.ring();
-      for (const listener of [...incomingListeners]) {
-        try {
-          listener(session);
-        } catch (error) {
-          log.error(`incoming listener threw: ${(error as Error)?.message}`);
-        }
-      }
+      incomingListeners.emit(session);
     }
   };
 
-  // A listener that dies would silently stop all ringing: resubscribe with backoff and tell the UI.
-  const incomingErrorListeners = new Set<(error: Error | null) => void>();
-  let watchFailing = false;
-  const tellIncomingError = (error: Error | null) => {
-    for (const listener of [...incomingErrorListeners]) {
-      try {
-        listener(error);
-      } catch (thrown) {
-        log.error(`incoming error listener threw: ${(thrown as Error)?.message}`);
-      }
-    }
-  };
-  const retryDelaysMs = [1_000, 2_000, 5_000, 10_000, 30_000];
-  let retries = 0;
-  let retryTimer: unknown = null;
-  let unsubscribeIncoming: (() => void) | null = null;
-  const watchIncoming = () => {
-    unsubscribeIncoming = options.signaling.watchIncoming(
-      (calls) => {
-        retries = 0;
-        if (watchFailing) {
-          watchFailing = false;
-          tellIncomingError(null);
-        }
-        onIncomingCalls(calls);
-      },
-      (error) => {
-        log.warn(`incoming calls unavailable: ${error.message}`);
-        watchFailing = true;
-        tellIncomingError(error);
-        if (disposed || retryTimer !== null) return;
-        const delay = retryDelaysMs[Math.min(retries, retryDelaysMs.length - 1)]!;
-        retries += 1;
-        retryTimer = clock.setTimeout(() => {
-          retryTimer = null;
-          if (disposed) return;
-          unsubscribeIncoming?.();
-          watchIncoming();
-        }, delay);
-      },
-    );
-  };
-  watchIncoming();
-  const stopIncoming = () => {
-    if (retryTimer !== null) clock.clearTimeout(retryTimer);
-    retryTimer = null;
-    unsubscribeIncoming?.();
-  };
+  const stopIncoming = watchIncomingCalls({ signaling: options.signaling, clock, log, onCalls: onIncomingCalls, onTrouble: incomingTroubleListeners.emit });
 
   const subscribeGlobal = (target: { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void } | undefined, type: string): Subscribe | null =>
     target?.addEventListener
@@ -290,28 +240,22 @@ export function createCallClient(options: CallClientOptions): CallClient {
       const session = makeSession({ direction: 'outgoing', peer: input.callee, kind: input.kind, ...(input.context ? { context: input.context } : {}) });
       // Glare can also show up before we even started: their call is already ringing here.
       const theirs = lastIncoming.find((c) => c.caller === input.callee && c.state === 'ringing' && !handled.has(c.id));
-      if (theirs && uid > theirs.caller) {
+      if (theirs && ourCallYields(uid, theirs.caller)) {
         handled.add(theirs.id);
         session.adoptIncoming(theirs);
       }
       void session.placeCall();
       return session;
     },
-    onIncoming(listener) {
-      incomingListeners.add(listener);
-      return () => incomingListeners.delete(listener);
-    },
-    onIncomingError(listener) {
-      incomingErrorListeners.add(listener);
-      return () => incomingErrorListeners.delete(listener);
-    },
+    onIncoming: incomingListeners.add,
+    onIncomingError: incomingTroubleListeners.add,
     dispose() {
       if (disposed) return;
       disposed = true;
       for (const session of [...live]) session.leave();
       for (const stop of stops.splice(0)) stop();
       incomingListeners.clear();
-      incomingErrorListeners.clear();
+      incomingTroubleListeners.clear();
     },
   };
 }
