@@ -18,6 +18,8 @@ export interface Row {
   loss: number | null;
   rttMs: number | null;
   rung: string | null;
+  /** Why the rung last changed ('bandwidth', 'loss', 'queueing', 'headroom', 'resume', 'undone'). */
+  lastChange: string | null;
   level: string | null;
   paused: boolean;
   sentHeight: number | null;
@@ -112,6 +114,7 @@ function attach(connection: RTCPeerConnection): void {
         loss: s.loss,
         rttMs: s.rttMs,
         rung: state.rung,
+        lastChange: state.lastChange,
         level: state.level,
         paused: state.rung === 'paused', // the encoder's state (the user is told later, once a resume held)
         sentHeight: s.sentVideo?.height ?? null,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createQualityController, type QualityState, type VideoSource } from './controller';
 import type { QualityError } from './errors';
 import type { QualitySample } from './stats';
-import { createFakeSender, createManualClock, createSyntheticPeerConnection } from './testing';
+import { createFakeSender, createManualClock, createSyntheticPeerConnection, type SyntheticNetwork } from './testing';
 import { defaultTunables as t } from './tunables';
 
 /** Deterministic noise: the same "random" link every run. */
@@ -21,12 +21,13 @@ afterEach(() => stops.splice(0).forEach((stop) => stop()));
 /** A link whose estimate sits at `estimate` from the start (default 3 Mbit/s). */
 const MODERATE = 700_000; // 400k from here is a fall (0.57), not a collapse (< 0.5)
 
-function setup(options: { width?: number; height?: number; source?: VideoSource; adapt?: boolean; video?: boolean; estimate?: number } = {}) {
+function setup(options: { width?: number; height?: number; source?: VideoSource; adapt?: boolean; video?: boolean; estimate?: number; net?: Partial<SyntheticNetwork> } = {}) {
   const clock = createManualClock();
   const video = createFakeSender({ width: options.width ?? 1280, height: options.height ?? 720 });
   const audio = createFakeSender();
   const pc = createSyntheticPeerConnection(clock, video);
   if (options.estimate !== undefined) pc.net.estimateBps = options.estimate;
+  Object.assign(pc.net, options.net);
   const changes: QualityState[] = [];
   const samples: { sample: QualitySample; state: QualityState; sinceStart: number }[] = [];
   const errors: QualityError[] = [];
@@ -628,7 +629,7 @@ describe('quality controller: background loss', () => {
     expect(controller.state.rung).toBe('720p');
   });
 
-  it('takes a second of 11 % for chance on a link that always loses 5 %, and 25 % for congestion', async () => {
+  it('takes a second of 11 % for chance on a link that always loses 5 %, and 25 % for congestion once Chrome\'s estimate falls with it', async () => {
     const { clock, net, controller } = setup();
     net.loss = 0.05;
     await clock.advance(t.warmUpMs + t.backgroundLossSamples * t.sampleIntervalMs);
@@ -638,7 +639,11 @@ describe('quality controller: background loss', () => {
     net.loss = 0.05;
     await clock.advance(t.sampleIntervalMs);
     expect(controller.state.rung).toBe('720p');
+    // On a lossy link one report is no evidence alone: it may cover a handful of packets.
     net.loss = 0.25;
+    await clock.advance(t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('720p');
+    net.estimateBps = 1_800_000; // GCC cuts on what its per-packet feedback shows
     await clock.advance(t.sampleIntervalMs);
     expect(controller.state.rung).not.toBe('720p');
     expect(controller.state.lastChange).toBe('loss');
@@ -654,6 +659,72 @@ describe('quality controller: background loss', () => {
     net.estimateBps = 3_000_000;
     await clock.advance(t.stepUpAfterMs + 2 * t.sampleIntervalMs);
     expect(controller.state.rung).toBe('720p');
+  });
+});
+
+describe('quality controller: a long lossy path (400 ms RTT, 3 % loss each way, no rate limit)', () => {
+  // Samples the controller took in the lab's steady-grid cell 400x3, one per second from the
+  // first; plain Chromium kept 480p there all call long. null: no fresh receiver report.
+  type Trace = { estimate: number[]; loss: (number | null)[]; rtt: number[] };
+
+  /** A 640x480 camera (the lab's), sending up to `demand` as the lab's did; the trace replayed. */
+  async function replay(trace: Trace, demand = 750_000) {
+    const at = (i: number): Partial<SyntheticNetwork> => {
+      const loss = trace.loss[i];
+      return { estimateBps: trace.estimate[i]!, rttMs: trace.rtt[i]!, receiverReports: loss !== null, loss: loss ?? 0 };
+    };
+    // The controller takes its first sample on start, the rest one a second.
+    const call = setup({ width: 640, height: 480, net: { ...at(0), encoderDemandBps: demand } });
+    for (let i = 1; i < trace.estimate.length; i++) {
+      Object.assign(call.net, at(i));
+      await call.clock.advance(t.sampleIntervalMs);
+    }
+    return call;
+  }
+  const rungs = (call: Awaited<ReturnType<typeof replay>>) => new Set(call.samples.map((s) => s.state.rung));
+
+  it('keeps its rung while the estimate ramps up slowly through the link\'s usual loss', async () => {
+    // The caller: past the warm-up a budget under the top rung's with a 2.3 % report read as
+    // congestion took it to 270p (then 360p, 180p).
+    const call = await replay({
+      estimate: [300, 308, 331, 320, 320, 422, 453, 493, 406, 406, 423, 473, 532, 597, 732, 732, 732, 784, 800, 800, 928, 945, 945, 945, 945, 1062].map((k) => k * 1000),
+      loss: [null, null, 0, 0, 0.043, 0.055, 0.062, 0.035, 0.047, 0.09, 0.023, 0.055, null, 0.016, 0, 0.031, null, 0.016, 0, 0.066, 0.016, null, 0.047, 0.023, 0.016, 0],
+      rtt: [415, 415, 492, 425, 437, 468, 437, 419, 418, 404, 448, 417, 430, 456, 475, 432, 411, 418, 408, 409, 446, 583, 541, 475, 407, 434],
+    });
+    expect(rungs(call)).toEqual(new Set(['720p']));
+  });
+
+  it('undoes a step down on GCC\'s cut to about what was sent when only the link\'s usual loss follows', async () => {
+    // The caller, 27 s in: the estimate fell from 1.6 Mbit/s to 639 kbit/s (about what was sent) with
+    // 2 % loss and the RTT at its best; the next report's 9 % (fewer packets at the lower rung)
+    // confirmed it, and 360p was as high as it climbed back.
+    const before = [0, 0.035, 0.039, null, null, 0, null, 0.047, 0.086, 0.012, null, 0.043, 0.016, 0.055, null, 0.059, 0, 0.043, 0.027, 0.027, 0.043, 0.008, 0.031, 0.059, 0.031, 0.023, 0.004];
+    const call = await replay({
+      estimate: [...before.map(() => 1_603_000), 639_000, 668_000, 668_000, 668_000, 668_000, 668_000, 642_000, 642_000, 642_000, 671_000, 689_000],
+      loss: [...before, 0.02, 0.09, 0, 0.012, 0.027, null, 0, 0.047, 0.07, null, 0.02],
+      rtt: [...before.map(() => 410), 408, 406, 405, 408, 401, 404, 403, 406, 437, 403, 405],
+    }, 700_000);
+    const cutAt = before.length;
+    expect(call.samples[cutAt]!.state.rung).not.toBe('720p'); // a collapse steps down at once, as ever
+    expect(call.samples.slice(cutAt + 4).map((s) => s.state.rung)).toEqual(Array(7).fill('720p'));
+    expect(call.samples[cutAt + 3]!.state.lastChange).toBe('undone');
+  });
+
+  it('takes heavy loss in single reports for chance while Chrome\'s estimate does not fall with it', async () => {
+    // The callee: the call's first report said 50 % (a handful of packets) and took it to
+    // 180p-8fps; later reports of 16-33 % came while Chrome's estimate rose from 1.1 to 1.5 Mbit/s.
+    const start = await replay({
+      estimate: [300, 311, 308, 308, 308, 347, 371, 371, 371].map((k) => k * 1000),
+      loss: [null, 0.496, 0.199, 0, 0.332, 0, 0.121, 0.043, 0],
+      rtt: [407, 407, 551, 430, 421, 409, 488, 414, 411],
+    });
+    expect(rungs(start)).toEqual(new Set(['720p']));
+    const later = await replay({
+      estimate: [396, 356, 449, 468, 468, 468, 502, 598, 684, 684, 717, 829, 891, 962, 962, 962, 962, 1083, 1083, 1083, 1083, 1138, 1350, 1416, 1531, 1531, 1531, 1531].map((k) => k * 1000),
+      loss: [0, 0.035, 0.059, 0.035, 0.074, 0.051, 0.039, 0.035, 0.027, 0, 0.027, 0.059, null, 0, 0.023, 0.09, 0.016, 0, 0.016, 0.043, 0.164, 0.332, 0, 0.246, null, 0.02, 0.199, 0.121],
+      rtt: [406, 441, 404, 413, 405, 409, 408, 430, 409, 403, 416, 405, 471, 403, 419, 410, 403, 410, 429, 402, 412, 404, 404, 403, 402, 409, 404, 412],
+    });
+    expect(rungs(later)).toEqual(new Set(['720p']));
   });
 });
 

@@ -137,12 +137,32 @@ export function nextLadderState(
   const paused = s.rung >= ladder.length;
   const current = ladder[s.rung];
   const budget = videoBudget(sample, t);
-  // Heavy loss counts above what this link loses anyway: on a link that always loses 5 %, a
-  // second at 11 % is chance (the lab's lossy link: two such steps in 30 s, 8-12 s back up each).
-  const lossy = !pathJustBack && sample.loss !== null && sample.loss >= t.lossStepDown + median(s.recentLoss);
-  if (sample.loss !== null) s.recentLoss = [...s.recentLoss, sample.loss].slice(-t.backgroundLossSamples);
+  const estimate = sample.availableOutgoingBitrate;
+  const peak = Math.max(0, ...s.recentEstimates);
+  const estimateFell = estimate !== null && estimate < peak * t.estimateDropRatio;
+  const collapsed = estimate !== null && estimate < peak * t.estimateCollapseRatio;
   const inflated = sample.rttMs !== null && s.minRttMs !== null && sample.rttMs - s.minRttMs > t.rttInflationMs;
   s.inflatedSamples = inflated ? s.inflatedSamples + 1 : 0;
+
+  // Loss counts only above what this link loses anyway (the median of its recent reports). On a
+  // lossy link (Wi-Fi, a long path: it loses `lossClean` or more anyway) random loss does not grow
+  // with what we send and a lower rung does not make it lose less, so there only heavy loss is
+  // congestion; read otherwise, a long lossy path got a smaller picture than plain Chromium's.
+  const background = median(s.recentLoss);
+  // Lossy or not by the mean: on a lossy path most reports say little and a few say a lot.
+  const lossyLink = s.recentLoss.length > 0 && s.recentLoss.reduce((a, b) => a + b, 0) / s.recentLoss.length >= t.lossClean;
+  const knownClean = s.recentLoss.length >= t.backgroundLossMinReports && !lossyLink;
+  const report = pathJustBack ? null : sample.loss;
+  const heavy = report !== null && report >= t.lossStepDown + background;
+  const lossRising = lossyLink ? heavy : report !== null && report >= t.lossClean;
+  // Heavy loss counts at once on a link known to be clean. Elsewhere one report is no evidence
+  // alone (it may cover a handful of packets, and on the long lossy path heavy reports came while
+  // Chrome's estimate, fed back on every packet, kept rising): the estimate must fall, or a queue
+  // stand, with it.
+  const lossy = heavy && (knownClean || estimateFell || inflated);
+  // A fresh report that shows no queue and no more loss than the link's usual: what an unconfirmed fall waits for.
+  const cleanReport = report !== null && !inflated && report < (lossyLink ? background : 0) + t.lossClean;
+  if (sample.loss !== null) s.recentLoss = [...s.recentLoss, sample.loss].slice(-t.backgroundLossSamples);
   // One high RTT is often a busy CPU or a stale RTCP report; a standing queue lasts.
   const queued = s.inflatedSamples >= 2;
   // The estimate lags at call start and right after a step-up (Chrome is
@@ -156,16 +176,16 @@ export function nextLadderState(
     lossy && sample.sentVideoBps !== null
       ? ((sample.sentAudioBps ?? 0) + sample.sentVideoBps) * (1 - sample.loss!) * t.estimateHeadroom - t.audioReserveBps
       : null;
-  // What shows a link thinner than what we send, whatever Chrome's estimate says: loss (not the
-  // dead path's, counted after it returns), or an RTT `rttInflationMs` over the best. Not a smaller
-  // RTT bump: the stall that made GCC cut also holds a report now and then (+103 ms on the lab's
-  // jittery link, where nothing was queued).
-  const congested = inflated || (!pathJustBack && (sample.loss ?? 0) >= t.lossClean);
-  const estimate = sample.availableOutgoingBitrate;
+  // What confirms a fall of the estimate (a link thinner than what we send): loss (heavy loss on
+  // a lossy link; not the dead path's, counted after it returns), or an RTT `rttInflationMs` over
+  // the best. Not a smaller RTT bump: the stall that made GCC cut also holds a report now and then
+  // (+103 ms on the lab's jittery link, where nothing was queued).
+  const congested = inflated || lossRising;
   if (s.unconfirmedDrop) {
     const drop = s.unconfirmedDrop;
-    // Only a fresh receiver report can say the link is clean; a sample without one proves nothing.
-    const cleanSamples = drop.cleanSamples + (sample.loss !== null && !pathJustBack ? 1 : 0);
+    // Only a fresh, clean receiver report counts; a sample without one proves nothing, and one
+    // noisy report over the background neither counts nor confirms the fall.
+    const cleanSamples = drop.cleanSamples + (cleanReport ? 1 : 0);
     // Waits up to the failed-step-up window for the estimate to carry what was sent again: GCC
     // may cut twice, the second time on the little we send after the step down (lab: 496 -> 118
     // kbit/s, then 509 four seconds later).
@@ -177,23 +197,21 @@ export function nextLadderState(
       return { ...s, rung: drop.from, headroomSince: null, recentEstimates: [estimate], lastStepUpAt: at, lastChange: 'undone', unconfirmedDrop: null };
     }
   }
-  const peak = Math.max(0, ...s.recentEstimates);
-  const estimateFell = estimate !== null && estimate < peak * t.estimateDropRatio;
-  const collapsed = estimate !== null && estimate < peak * t.estimateCollapseRatio;
   s.recentEstimates = estimate === null ? s.recentEstimates : [...s.recentEstimates, estimate].slice(-t.estimateDropSamples);
   const lowest = ladder.length - 1;
 
   // --- down: within this sample ---
   let down = s.rung;
   if (!paused) {
-    // A low estimate counts when it just fell or the link shows congestion; one
+    // A low estimate counts when it just fell or with a queue or heavy loss; one
     // that is merely still ramping up would only be held down by a lower cap.
     // A fallen estimate alone only counts while it holds video below what the
     // encoder sends: at the low rungs Chrome's estimate wanders +-15% around a
     // little more than what is sent, and stepping down on that noise is what
     // kept a call bouncing between 180p and 180p-8fps after the squeeze.
     const binding = sample.sentVideoBps === null || budget! < sample.sentVideoBps;
-    if (trustEstimate && ((estimateFell && binding) || congested) && budget! < current!.maxBitrate * t.keepRungRatio) {
+    // Not with a few percent of loss: one report of it is noise on a lossy link.
+    if (trustEstimate && ((estimateFell && binding) || inflated || lossy) && budget! < current!.maxBitrate * t.keepRungRatio) {
       down = Math.max(down, rungForBudget(budget!, t.keepRungRatio, ladder));
     }
     // A collapse (the estimate halved within a few samples) is GCC's first cut;

@@ -95,18 +95,26 @@ export interface QualityTunables {
   warmUpMs: number;
   /**
    * remote-inbound-rtp fractionLost at or above this, over the link's background
-   * loss (the median of the last `backgroundLossSamples` reports), is congestion:
-   * step down one rung at once.
+   * loss (the median of the last `backgroundLossSamples` reports), is heavy loss:
+   * one rung down at once, and down to what got through. On a link not known to be
+   * clean (fewer than `backgroundLossMinReports` reports, or losing `lossClean` or
+   * more anyway) a report alone is no evidence (it may cover a handful of
+   * packets): Chrome's estimate must fall, or a queue stand, with it.
    */
   lossStepDown: number;
   /**
-   * Loss at or above this is congestion: only with it does a fallen estimate step
-   * down or video pause. A sample is clean for stepping up while its loss stays
-   * below this plus the link's background loss (the median of the last
-   * `backgroundLossSamples` reports): a link that always loses 3 % is not getting worse.
+   * Loss this far over the link's background (the median of the last
+   * `backgroundLossSamples` reports) is congestion: it lets a low estimate step
+   * down and confirms a fall of the estimate. A link that loses this much anyway
+   * is lossy, not congested: there only heavy loss (`lossStepDown` over the
+   * background) counts. A sample is clean for stepping up, and for undoing an
+   * unconfirmed fall, while its loss stays under this over the background.
+   * Pausing video still takes this much loss outright.
    */
   lossClean: number;
   backgroundLossSamples: number;
+  /** Reports needed before the background loss says a link is clean. */
+  backgroundLossMinReports: number;
   /**
    * RTT above the call's lowest RTT by more than this, two samples in a row, is
    * a standing queue (bufferbloat before loss), so it counts as congestion.
@@ -225,6 +233,7 @@ export const defaultTunables: Readonly<QualityTunables> = Object.freeze({
   lossStepDown: 0.1,
   lossClean: 0.02,
   backgroundLossSamples: 10,
+  backgroundLossMinReports: 3,
   rttInflationMs: 300,
   stepUpAfterMs: 4_000,
   probeUpRatio: 1.25,
