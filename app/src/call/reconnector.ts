@@ -256,8 +256,8 @@ export class Reconnector {
   }
 
   private deadlinePassed(): void {
-    // Media is back and only waiting to hold: look again once it had the time to.
-    if (!this.options.media.isSilent && this.options.media.flowingForMs > 0) {
+    // Media is back, if choppy, and only waiting to hold: a call that carries media is not lost.
+    if (!this.options.media.isSilent) {
       this.timers.deadline.start(this.options.timeouts.recoveredAfterMs, () => this.deadlinePassed());
       return;
     }

@@ -492,7 +492,7 @@ export class CallSession implements CallSessionApi {
         });
       }
       // Failed before ever connecting: one fresh try is cheap; the no-route timer bounds it.
-      if (connection === 'failed' && !this.setupRestarted && this.timers.noRoute.running) this.restartSetup(link);
+      if (connection === 'failed' && !this.setupRestarted && this.timers.noRoute.running) void this.restartSetup(link);
       return;
     }
     // Only the media watchdog says reconnecting: ICE's 'disconnected' comes ~7 s late, and during
@@ -500,15 +500,15 @@ export class CallSession implements CallSessionApi {
     if ((state === 'connected' || state === 'reconnecting') && connection === 'failed') this.recovery?.iceFailed();
   }
 
-  private restartSetup(link: PeerLink): void {
+  private async restartSetup(link: PeerLink): Promise<void> {
     this.setupRestarted = true;
-    this.deps.ice
-      .refresh()
-      .then((grant) => grant.iceServers)
-      .catch((error) => void this.log.warn(`fresh ICE servers unavailable, restarting with the old ones: ${(error as Error)?.message}`))
-      .then((iceServers) => {
-        if (this.link === link && !this.isOver) link.restartIce(iceServers ?? undefined);
-      });
+    let iceServers: RTCIceServer[] | undefined;
+    try {
+      iceServers = (await this.deps.ice.refresh()).iceServers;
+    } catch (error) {
+      this.log.warn(`fresh ICE servers unavailable, restarting with the old ones: ${(error as Error)?.message}`);
+    }
+    if (this.link === link && !this.isOver) link.restartIce(iceServers);
   }
 
   private onConnected(): void {
