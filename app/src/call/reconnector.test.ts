@@ -26,11 +26,22 @@ function setup(options: { polite?: boolean; grantLifetimeMs?: number; relayed?: 
     60_000,
   );
   const restarts: { at: number; servers: RTCIceServer[] | undefined }[] = [];
+  /** Our signaling: up, its writes land at once; down, they wait until it is up again. */
+  let signalingUp = true;
+  const queued: (() => void)[] = [];
+  const setSignaling = (up: boolean) => {
+    signalingUp = up;
+    if (up) queued.splice(0).forEach((land) => land());
+  };
   const link: RecoveryLink & { negotiating: boolean; keyFrames: number; serversSet: RTCIceServer[][] } = {
     negotiating: false,
     keyFrames: 0,
     serversSet: [],
-    restartIce: (servers) => void restarts.push({ at: clock.now() - start, servers }),
+    restartIce: (servers) => {
+      restarts.push({ at: clock.now() - start, servers });
+      // The restart's offer is a signal write, as the session's PeerLink sends it.
+      void recovery.trackWrite(signalingUp ? Promise.resolve() : new Promise<void>((land) => queued.push(land)));
+    },
     setIceServers: (servers) => void link.serversSet.push(servers),
     beforeNextSignal: (task) => void task(),
     sendKeyFrame: async () => void (link.keyFrames += 1),
@@ -45,9 +56,10 @@ function setup(options: { polite?: boolean; grantLifetimeMs?: number; relayed?: 
       return flowingSince === null ? 0 : clock.now() - flowingSince;
     },
   };
+  /** The states shown, and every "whose connection dropped" said while reconnecting. */
   const seen: string[] = [];
+  const whose: (DroppedConnection | null)[] = [];
   const logs: string[] = [];
-  let dropped: DroppedConnection | null = null;
   let gaveUp: { at: number; detail: string } | null = null;
   const recovery = new Reconnector({
     clock,
@@ -58,9 +70,9 @@ function setup(options: { polite?: boolean; grantLifetimeMs?: number; relayed?: 
     media,
     ice,
     relayed: () => options.relayed ?? false,
-    onReconnecting: (whose) => {
-      dropped = whose;
-      seen.push(`reconnecting:${whose}`);
+    onReconnecting: (dropped) => {
+      if (seen.at(-1) !== 'reconnecting') seen.push('reconnecting');
+      whose.push(dropped);
     },
     onRecovered: () => void seen.push('connected'),
     onGiveUp: (detail) => void (gaveUp = { at: clock.now() - start, detail }),
@@ -85,10 +97,8 @@ function setup(options: { polite?: boolean; grantLifetimeMs?: number; relayed?: 
     recovery.mediaFlowing();
   };
   return {
-    clock, ice, link, media, recovery, restarts, seen, logs, run, silence, resume,
+    clock, ice, link, media, recovery, restarts, seen, whose, logs, run, silence, resume, setSignaling,
     grants: () => grants,
-    now: () => clock.now() - start,
-    dropped: () => dropped,
     gaveUp: () => gaveUp,
   };
 }
@@ -104,7 +114,7 @@ describe('Reconnector: when it restarts ICE', () => {
   it('the impolite side restarts 1 s after media stops, then after 2, 3 and every 5 s', async () => {
     const t = await connected();
     t.silence();
-    expect(t.seen).toEqual(['reconnecting:peer']);
+    expect(t.seen).toEqual(['reconnecting']);
     await t.run(20_000);
     expect(t.restarts.map((r) => r.at)).toEqual([1_000, 3_000, 6_000, 11_000, 16_000]);
   });
@@ -223,7 +233,7 @@ describe('Reconnector: the deadline', () => {
     t.resume();
     await t.run(1_000);
     expect(t.gaveUp()).toBeNull();
-    expect(t.seen).toEqual(['reconnecting:peer', 'connected']);
+    expect(t.seen).toEqual(['reconnecting', 'connected']);
   });
 
   it('media that comes back before the deadline clears it: a later outage gets its own 60 s', async () => {
@@ -247,9 +257,9 @@ describe('Reconnector: back to connected without flapping', () => {
     await t.run(500);
     t.resume();
     await t.run(450);
-    expect(t.seen).toEqual(['reconnecting:peer']);
+    expect(t.seen).toEqual(['reconnecting']);
     await t.run(100);
-    expect(t.seen).toEqual(['reconnecting:peer', 'connected']);
+    expect(t.seen).toEqual(['reconnecting', 'connected']);
     await t.run(10_000);
     expect(t.restarts).toEqual([]);
     expect(t.link.keyFrames).toBe(1); // the peer's decoder gets a key frame at once
@@ -263,11 +273,11 @@ describe('Reconnector: back to connected without flapping', () => {
     await t.run(200);
     t.silence(); // gone again before it held
     await t.run(3_000);
-    expect(t.seen).toEqual(['reconnecting:peer']);
+    expect(t.seen).toEqual(['reconnecting']);
     expect(t.restarts.length).toBeGreaterThanOrEqual(2); // the restarts carry on
     t.resume();
     await t.run(600);
-    expect(t.seen).toEqual(['reconnecting:peer', 'connected']);
+    expect(t.seen).toEqual(['reconnecting', 'connected']);
   });
 
   it('a gap too short for the watchdog to call silence restarts the hold instead of showing connected', async () => {
@@ -278,9 +288,9 @@ describe('Reconnector: back to connected without flapping', () => {
     await t.run(300);
     t.resume(); // a sample without progress, then progress again: the run starts over
     await t.run(300);
-    expect(t.seen).toEqual(['reconnecting:peer']);
+    expect(t.seen).toEqual(['reconnecting']);
     await t.run(250);
-    expect(t.seen).toEqual(['reconnecting:peer', 'connected']);
+    expect(t.seen).toEqual(['reconnecting', 'connected']);
   });
 
   it('media that returns while the restart fetches credentials: that restart is dropped', async () => {
@@ -295,68 +305,68 @@ describe('Reconnector: back to connected without flapping', () => {
     release();
     await t.run(1_000);
     expect(t.restarts).toEqual([]);
-    expect(t.seen).toEqual(['reconnecting:peer', 'connected']);
+    expect(t.seen).toEqual(['reconnecting', 'connected']);
   });
 });
 
 describe('Reconnector: whose connection dropped', () => {
-  it("the peer's, when our signaling delivers and we still send", async () => {
+  it("not said until known; the peer's once our restart offer is delivered", async () => {
     const t = await connected();
-    void t.recovery.trackWrite(Promise.resolve());
     t.silence();
-    await t.run(10_000);
-    expect(t.dropped()).toBe('peer');
+    expect(t.whose).toEqual([null]);
+    await t.run(1_000);
+    expect(t.whose).toEqual([null, 'peer']);
   });
 
   it('ours, when nothing leaves us either (a dead interface stops both ways at once)', async () => {
     const t = await connected();
     t.media.sendingStalled = true;
     t.silence();
-    expect(t.seen).toEqual(['reconnecting:own']);
+    expect(t.whose).toEqual(['own']);
   });
 
   it('ours, when the browser goes offline; no restart until it is online again, then one at once', async () => {
     const t = await connected();
     t.silence();
     t.recovery.networkLost();
-    expect(t.seen).toEqual(['reconnecting:peer', 'reconnecting:own']);
+    expect(t.whose).toEqual([null, 'own']);
     await t.run(15_000);
     expect(t.restarts).toEqual([]);
     t.recovery.networkChanged(); // 'online'
     await t.run(50);
     expect(t.restarts.map((r) => r.at)).toEqual([15_000]);
+    expect(t.whose).toEqual([null, 'own']); // its offer is delivered: it still was ours
   });
 
   it('ours, when our own signaling holds a write for 1.5 s; the restart waits for it instead of failing', async () => {
     const t = await connected();
+    t.setSignaling(false);
     t.silence();
     await t.run(1_000);
-    expect(t.restarts).toHaveLength(1);
-    // The restart offer goes to our signaling, which is offline: the write stays queued.
-    let land: () => void = () => {};
-    void t.recovery.trackWrite(new Promise<void>((resolve) => (land = resolve)));
+    expect(t.restarts).toHaveLength(1); // its offer waits in our signaling's queue
     t.link.negotiating = true;
     await t.run(1_450);
-    expect(t.dropped()).toBe('peer');
+    expect(t.whose).toEqual([null]);
     await t.run(100);
-    expect(t.dropped()).toBe('own');
+    expect(t.whose).toEqual([null, 'own']);
     await t.run(30_000);
     expect(t.restarts).toHaveLength(1); // no second offer behind the one that waits
     expect(t.gaveUp()).toBeNull();
     expect(t.logs.some((line) => line.includes('waits for our signaling'))).toBe(true);
-    land(); // signaling is back: the queued offer lands, the peer answers it
+    t.setSignaling(true); // the queued offer lands; the peer answers it
     t.link.negotiating = false;
     await t.run(50);
     expect(t.restarts).toHaveLength(1); // nothing restarted over it
     expect(t.logs).toContain('our signaling delivers again');
+    expect(t.whose).toEqual([null, 'own']);
   });
 
-  it('a stalled write before the outage counts too: reconnecting says ours from the start', async () => {
+  it('a write stalled before the outage counts too: reconnecting says ours from the start', async () => {
     const t = await connected();
     void t.recovery.trackWrite(new Promise(() => {}));
     await t.run(1_500);
     t.silence();
-    expect(t.seen).toEqual(['reconnecting:own']);
+    expect(t.whose).toEqual(['own']);
   });
 
   it('after recovery, the next outage starts again from what it sees', async () => {
@@ -367,6 +377,8 @@ describe('Reconnector: whose connection dropped', () => {
     t.resume();
     await t.run(600);
     t.silence();
-    expect(t.seen).toEqual(['reconnecting:own', 'connected', 'reconnecting:peer']);
+    await t.run(1_000);
+    expect(t.seen).toEqual(['reconnecting', 'connected', 'reconnecting']);
+    expect(t.whose).toEqual(['own', null, 'peer']);
   });
 });

@@ -61,8 +61,8 @@ export interface ReconnectorOptions {
   ice: Pick<IceServerCache, 'get' | 'refresh' | 'refreshDueIn'>;
   /** The call goes through a relay (whose host may be gone: restart sooner). */
   relayed: () => boolean;
-  /** Entered reconnecting, or learnt whose connection dropped. */
-  onReconnecting: (dropped: DroppedConnection) => void;
+  /** Entered reconnecting, or learnt whose connection dropped (null: not known yet). */
+  onReconnecting: (dropped: DroppedConnection | null) => void;
   onRecovered: () => void;
   onGiveUp: (detail: string) => void;
 }
@@ -73,7 +73,8 @@ export class Reconnector {
   private started = false;
   private stopped = false;
   private reconnecting = false;
-  private dropped: DroppedConnection = 'peer';
+  /** Ours when we see our own side fail; the peer's once our signaling proves it works; null before. */
+  private dropped: DroppedConnection | null = null;
   private attempt = 0;
   private offline = false;
   private overdueWrites = 0;
@@ -114,8 +115,8 @@ export class Reconnector {
     this.reconnecting = true;
     this.attempt = 0;
     const { timeouts, media, polite } = this.options;
-    this.dropped = this.offline || this.overdueWrites > 0 || media.sendingStalled ? 'own' : 'peer';
-    this.options.log.info(`reconnecting: ${why}; ${this.dropped === 'own' ? 'our' : "the peer's"} connection dropped`);
+    this.dropped = this.offline || this.overdueWrites > 0 || media.sendingStalled ? 'own' : null;
+    this.options.log.info(`reconnecting: ${why}${this.dropped === 'own' ? '; our connection dropped' : ''}`);
     this.options.onReconnecting(this.dropped);
     this.timers.deadline.start(timeouts.reconnectDeadlineMs, () => this.deadlinePassed());
     const base = timeouts.restartGraceMs;
@@ -163,7 +164,10 @@ export class Reconnector {
     this.attempt += 1;
   }
 
-  /** Tracks a signal write: one unacknowledged for signalingStallMs means our own signaling is offline. */
+  /**
+   * Tracks a signal write: one unacknowledged for signalingStallMs means our own signaling is
+   * offline; one acknowledged while media is gone means ours works, so it is the peer's side.
+   */
   trackWrite<T>(write: Promise<T>): Promise<T> {
     let overdue = false;
     const handle = this.options.clock.setTimeout(() => {
@@ -171,13 +175,22 @@ export class Reconnector {
       this.overdueWrites += 1;
       if (this.overdueWrites === 1) this.learnOwnConnectionDropped('our signaling is not delivering');
     }, this.options.timeouts.signalingStallMs);
-    const settle = () => {
+    const settle = (delivered: boolean) => {
       this.options.clock.clearTimeout(handle);
-      if (!overdue) return;
-      this.overdueWrites -= 1;
-      if (this.overdueWrites === 0) this.options.log.info('our signaling delivers again');
+      if (overdue) {
+        this.overdueWrites -= 1;
+        if (this.overdueWrites === 0) this.options.log.info('our signaling delivers again');
+      }
+      if (delivered && this.dropped === null && this.overdueWrites === 0 && this.active && this.reconnecting) {
+        this.dropped = 'peer';
+        this.options.log.info("the peer's connection dropped: our signaling delivers");
+        this.options.onReconnecting('peer');
+      }
     };
-    write.then(settle, settle);
+    write.then(
+      () => settle(true),
+      () => settle(false),
+    );
     return write;
   }
 
@@ -245,7 +258,7 @@ export class Reconnector {
       return;
     }
     this.reconnecting = false;
-    this.dropped = 'peer';
+    this.dropped = null;
     this.attempt = 0;
     for (const name of ['restart', 'deadline', 'recovered'] as const) this.timers[name].stop();
     this.options.log.info('media is back');
@@ -263,7 +276,8 @@ export class Reconnector {
     }
     this.stop();
     const seconds = Math.round(this.options.timeouts.reconnectDeadlineMs / 1000);
-    this.options.onGiveUp(`media did not come back within ${seconds} s (${this.dropped === 'own' ? 'our' : "the peer's"} connection dropped)`);
+    const whose = this.dropped === 'own' ? 'our connection dropped' : this.dropped === 'peer' ? "the peer's connection dropped" : 'whose connection dropped is unknown';
+    this.options.onGiveUp(`media did not come back within ${seconds} s (${whose})`);
   }
 
   private keepCredentialsFresh(): void {

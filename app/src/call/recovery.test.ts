@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CallTimeouts } from './session';
 import { connectCall, createPhones, inboundBytes, reach, sleep } from './testing/wrtc';
-import type { CallSessionApi, CallSnapshot, IceServerProvider } from './types';
+import type { CallSessionApi, IceServerProvider } from './types';
 
 let cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
@@ -38,13 +38,14 @@ async function mediaFlows(session: CallSessionApi): Promise<void> {
   await vi.waitFor(async () => expect(await inboundBytes(session)).toBeGreaterThan(start), { timeout: 5_000, interval: 50 });
 }
 
-/** Every state a session shows from now on, with whose connection dropped while reconnecting. */
+/** Every state a session shows from now on, and each "whose connection dropped" it said. */
 function watch(session: CallSessionApi) {
-  const label = (s: CallSnapshot) => (s.state === 'reconnecting' ? `reconnecting:${s.droppedConnection}` : s.state);
-  const seen: string[] = [];
-  let last = label(session.snapshot);
+  const seen = { states: [] as string[], whose: [] as string[] };
+  let last = session.snapshot;
   session.on('change', (s) => {
-    if (label(s) !== last) seen.push((last = label(s)));
+    if (s.state !== last.state) seen.states.push(s.state);
+    if (s.droppedConnection && s.droppedConnection !== last.droppedConnection) seen.whose.push(s.droppedConnection);
+    last = s;
   });
   return seen;
 }
@@ -61,7 +62,7 @@ describe('media stops and returns', () => {
     expect(grants()).toBe(grantsBefore); // still good: no new TURN credentials
     phones.alice!.devices.paused = false;
     await reach(callee, 'connected', 10_000);
-    expect(seen).toEqual(['reconnecting:peer', 'connected']);
+    expect(seen).toEqual({ states: ['reconnecting', 'connected'], whose: ['peer'] });
     expect(callee.snapshot.timings.reconnecting).toBeGreaterThan(0);
     expect(callee.snapshot.droppedConnection).toBeNull();
     expect(caller.snapshot.state).toBe('connected');
@@ -100,9 +101,10 @@ describe('an outage on one side', () => {
     const [cutBack, otherBack] = await Promise.all([backAfter(cutSide), backAfter(otherSide)]);
     console.log(`8 s outage on ${victim}'s side: connected again ${cutBack} ms (cut side) and ${otherBack} ms (other side) after it ended`);
     await Promise.all([mediaFlows(cutSide), mediaFlows(otherSide)]);
-    // The cut side learns it is its own connection (its signaling holds its writes), the other blames the peer's.
-    expect(seen.cut).toEqual(['reconnecting:own', 'connected']);
-    expect(seen.other).toEqual(['reconnecting:peer', 'connected']);
+    // The cut side learns it is its own connection (nothing leaves it, its signaling holds its writes);
+    // the other side's signaling delivers, so it is the peer's.
+    expect(seen.cut).toEqual({ states: ['reconnecting', 'connected'], whose: ['own'] });
+    expect(seen.other).toEqual({ states: ['reconnecting', 'connected'], whose: ['peer'] });
     expect(w.store.getCall(cutSide.snapshot.callId!)?.state).toBe('accepted');
   });
 
@@ -131,7 +133,7 @@ describe('TURN credentials during a call', () => {
     await vi.waitFor(() => expect(username()).not.toBe(first), { timeout: 5_000, interval: 50 });
     expect(grants()).toBeGreaterThan(before);
     expect(username()).toMatch(/^grant-\d+$/);
-    expect(seen).toEqual([]);
+    expect(seen.states).toEqual([]);
   });
 });
 
@@ -145,6 +147,6 @@ describe('a network change mid-call', () => {
     await vi.waitFor(() => expect(offersFrom('alice')).toBeGreaterThan(before), { timeout: 5_000, interval: 50 });
     await vi.waitFor(() => expect((caller as unknown as { link: { pc: RTCPeerConnection } }).link.pc.signalingState).toBe('stable'), { timeout: 5_000, interval: 50 });
     await mediaFlows(caller);
-    expect(seen).toEqual([]);
+    expect(seen.states).toEqual([]);
   });
 });
