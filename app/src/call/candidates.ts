@@ -8,7 +8,7 @@
  * A lone end-of-candidates is not worth a write: it is advisory, browsers connect without it.
  */
 import type { CandidateInit } from '../signaling/channel';
-import { SIGNAL_LIMITS } from '../signaling/validate';
+import { SIGNAL_LIMITS } from '../signaling/limits';
 import { Timer, type Clock } from './clock';
 
 export interface CandidateBatch {

@@ -9,7 +9,8 @@ import { Timestamp, collection, disableNetwork, enableNetwork, getDocs, query, w
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SignalingError, type Signal } from './channel';
 import { CONTRACT_SDP, contractCandidate } from './contract';
-import { MAX_CANDIDATES_PER_SIGNAL, createFirestoreSignaling, type FirestoreCost, type FirestoreSignalingOptions } from './firestore';
+import { SIGNAL_LIMITS } from './limits';
+import { createFirestoreSignaling, type FirestoreCost, type FirestoreSignalingOptions } from './firestore';
 import { asModular, startRulesEnvironment } from './firestore.testenv';
 
 let env: RulesTestEnvironment;
@@ -136,7 +137,7 @@ describe('Firestore adapter', { timeout: 90_000 }, () => {
     expect(ttl).toBeLessThan(25 * 3600_000);
   });
 
-  it(`splits a candidate batch into signals of at most ${MAX_CANDIDATES_PER_SIGNAL}, end-of-candidates on the last`, async () => {
+  it(`splits a candidate batch into signals of at most ${SIGNAL_LIMITS.maxCandidatesPerSignal}, end-of-candidates on the last`, async () => {
     const { alice, bob } = users();
     const caller = channel(alice);
     const callee = channel(bob);

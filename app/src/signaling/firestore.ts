@@ -52,7 +52,9 @@ import {
   type StartCallInput,
   type Unsubscribe,
 } from './channel';
-import { CALL_ID_RULE, createSignalInbox, isCallId } from './validate';
+import { SIGNAL_LIMITS } from './limits';
+import { CALL_STATES, FINAL_STATES, endReasonProblem, transitionRefusal, transitionTo, type CallRole } from './transitions';
+import { createSignalInbox, startCallProblem } from './validate';
 
 export interface FirestoreSignalingOptions {
   /** An initialized Firestore instance whose Auth user is `uid`. */
@@ -86,25 +88,12 @@ export interface FirestoreCost {
 
 const CALLS = 'calls';
 const SIGNALS = 'signals';
-const CALL_STATES: ReadonlySet<string> = new Set<CallDocState>(['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended']);
-const FINAL_STATES: ReadonlySet<CallDocState> = new Set<CallDocState>(['declined', 'cancelled', 'missed', 'ended']);
 /** Matches `request.query.limit <= 100` in the rules. */
 const QUERY_LIMIT = 50;
-/** What firestore.rules admits in one candidates signal (its expression budget). */
-export const MAX_CANDIDATES_PER_SIGNAL = 12;
 
 /** A SignalingChannel acting as `options.uid` on Firestore. */
 export function createFirestoreSignaling(options: FirestoreSignalingOptions): SignalingChannel {
   return new FirestoreSignaling(options);
-}
-
-type Side = 'caller' | 'callee' | 'either';
-
-interface Transition {
-  from: CallDocState;
-  to: CallDocState;
-  by: Side;
-  verb: string;
 }
 
 class FirestoreSignaling implements SignalingChannel {
@@ -244,24 +233,19 @@ class FirestoreSignaling implements SignalingChannel {
   }
 
   accept(callId: string): Promise<void> {
-    return this.transition(callId, { from: 'ringing', to: 'accepted', by: 'callee', verb: 'accept' }, { acceptedAt: serverTimestamp() });
+    return this.transition(callId, 'accepted');
   }
 
   decline(callId: string): Promise<void> {
-    return this.transition(callId, { from: 'ringing', to: 'declined', by: 'callee', verb: 'decline' }, { endedAt: serverTimestamp(), endReason: 'declined' });
+    return this.transition(callId, 'declined');
   }
 
   cancel(callId: string, state: 'cancelled' | 'missed' = 'cancelled'): Promise<void> {
-    // The same reason codes as memory.ts and firestore.rules: nobody answering reads as 'unavailable'.
-    const endReason = state === 'missed' ? 'unavailable' : 'cancelled';
-    return this.transition(callId, { from: 'ringing', to: state, by: 'caller', verb: state === 'missed' ? 'mark as missed' : 'cancel' }, { endedAt: serverTimestamp(), endReason });
+    return this.transition(callId, state);
   }
 
   end(callId: string, reason: string): Promise<void> {
-    if (typeof reason !== 'string' || !/^[a-z][a-z0-9-]{0,63}$/.test(reason)) {
-      return Promise.reject(new SignalingError('invalid-transition', `End reason ${JSON.stringify(String(reason).slice(0, 40))} is not a reason code like "hung-up".`, callId));
-    }
-    return this.transition(callId, { from: 'accepted', to: 'ended', by: 'either', verb: 'end' }, { endedAt: serverTimestamp(), endReason: reason });
+    return this.transition(callId, 'ended', reason);
   }
 
   async sendSignal(callId: string, body: SignalBody): Promise<void> {
@@ -387,31 +371,36 @@ class FirestoreSignaling implements SignalingChannel {
 
   // ---- internals ----------------------------------------------------------------------
 
-  private async transition(callId: string, step: Transition, fields: DocumentData): Promise<void> {
+  /** Moves the call to `to` with the fields the move records (server times, the end reason). */
+  private async transition(callId: string, to: CallDocState, reason?: string): Promise<void> {
+    const step = transitionTo(to)!;
+    const endReason = step.endReason === 'code' ? reason : (step.endReason ?? undefined);
+    const reasonProblem = endReasonProblem(to, endReason);
+    if (reasonProblem) throw new SignalingError('invalid-transition', reasonProblem, callId);
+    const fields: DocumentData = endReason === undefined ? { acceptedAt: serverTimestamp() } : { endedAt: serverTimestamp(), endReason };
     const cached = this.known.get(callId);
-    const refusal = cached && this.refusal(cached, step, true);
+    const refusal = cached && this.refusal(cached, to, true);
     if (refusal) throw new SignalingError('invalid-transition', refusal, callId);
     try {
-      await this.write(() => updateDoc(doc(this.db, CALLS, callId), { state: step.to, ...fields }), `${step.verb} call ${callId}`, callId);
+      await this.write(() => updateDoc(doc(this.db, CALLS, callId), { state: to, ...fields }), `${step.verb} call ${callId}`, callId);
     } catch (error) {
       if (!(error instanceof SignalingError) || error.reason !== 'unauthenticated') throw error;
       // The rules said no. Read the call once to tell "wrong state or side" from "not allowed at all".
       const current = await this.readCall(callId).catch(() => null);
-      const why = current && this.refusal(current, step, false);
+      const why = current && this.refusal(current, to, false);
       if (why) throw new SignalingError('invalid-transition', why, callId);
       throw error;
     }
   }
 
-  /** Why `step` cannot apply to `call`, or null. With a cached call, only what can never change is judged. */
-  private refusal(call: CallRecord, step: Transition, cached: boolean): string | null {
-    const side = call.caller === this.uid ? 'caller' : call.callee === this.uid ? 'callee' : null;
-    if (!side) return cached ? null : `You are not a participant of call ${call.id}.`;
-    if (step.by !== 'either' && side !== step.by) return `Only the ${step.by} can ${step.verb} a call.`;
-    if (call.state === step.from) return null;
+  /** Why this user cannot move `call` to `to`, or null. With a cached call, only what can never change is judged. */
+  private refusal(call: CallRecord, to: CallDocState, cached: boolean): string | null {
+    const role: CallRole | null = call.caller === this.uid ? 'caller' : call.callee === this.uid ? 'callee' : null;
+    if (!role) return cached ? null : `You are not a participant of call ${call.id}.`;
+    const why = transitionRefusal(call.state, to, role);
     // States only move forward; a cached 'ringing' may already be 'accepted' on the server.
-    if (cached && call.state === 'ringing' && step.from === 'accepted') return null;
-    return `Cannot ${step.verb} call ${call.id}: it is ${call.state}, not ${step.from}.`;
+    if (why && cached && call.state === 'ringing' && transitionRefusal('accepted', to, role) === null) return null;
+    return why && `Call ${call.id}: ${why}`;
   }
 
   private async readCall(callId: string): Promise<CallRecord> {
@@ -505,7 +494,7 @@ function toCallRecord(id: string, data: DocumentData): CallRecord | null {
   const { caller, callee, kind, state, context } = data;
   const createdAt = millis(data.createdAt);
   if (typeof caller !== 'string' || typeof callee !== 'string' || (kind !== 'video' && kind !== 'voice')) return null;
-  if (typeof state !== 'string' || !CALL_STATES.has(state) || createdAt === undefined) return null;
+  if (typeof state !== 'string' || !CALL_STATES.includes(state as CallDocState) || createdAt === undefined) return null;
   const call: CallRecord = { id, caller, callee, kind: kind as CallKind, state: state as CallDocState, createdAt };
   const acceptedAt = millis(data.acceptedAt);
   const endedAt = millis(data.endedAt);
@@ -538,8 +527,8 @@ function signalDocuments(body: SignalBody): DocumentData[] {
     case 'candidates': {
       const all = (Array.isArray(body.candidates) ? body.candidates : []).map(candidateFields);
       const parts: DocumentData[] = [];
-      for (let start = 0; start < all.length || parts.length === 0; start += MAX_CANDIDATES_PER_SIGNAL) {
-        parts.push({ type: 'candidates', candidates: all.slice(start, start + MAX_CANDIDATES_PER_SIGNAL) });
+      for (let start = 0; start < all.length || parts.length === 0; start += SIGNAL_LIMITS.maxCandidatesPerSignal) {
+        parts.push({ type: 'candidates', candidates: all.slice(start, start + SIGNAL_LIMITS.maxCandidatesPerSignal) });
       }
       if (body.done === true) parts[parts.length - 1]!.done = true;
       return parts;
@@ -557,20 +546,6 @@ function candidateFields(c: CandidateInit): DocumentData {
   if (c?.sdpMLineIndex !== undefined && c.sdpMLineIndex !== null) out.sdpMLineIndex = c.sdpMLineIndex;
   if (c?.usernameFragment !== undefined && c.usernameFragment !== null) out.usernameFragment = c.usernameFragment;
   return out;
-}
-
-function startCallProblem(input: StartCallInput, uid: string): string | null {
-  if (!input || typeof input.callee !== 'string' || input.callee.length === 0 || input.callee.length > 128) return 'A call needs the callee\'s user id.';
-  if (input.callee === uid) return 'A call needs a callee other than yourself.';
-  if (input.kind !== 'video' && input.kind !== 'voice') return 'A call is either "video" or "voice".';
-  if (input.id !== undefined && !isCallId(input.id)) return CALL_ID_RULE;
-  const context = input.context;
-  if (context !== undefined) {
-    const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
-    if (!text(context.recordType, 64) || !text(context.recordId, 256)) return 'The CRM context needs a record type (<= 64 characters) and a record id (<= 256).';
-    if (context.label !== undefined && !(typeof context.label === 'string' && context.label.length <= 200)) return 'The CRM record label must be text of at most 200 characters.';
-  }
-  return null;
 }
 
 // ---- errors ---------------------------------------------------------------------------

@@ -69,13 +69,24 @@ describe('memory store', () => {
     const call = await run(alice.startCall({ callee: 'bob', kind: 'video' }));
     await expect(run(alice.accept(call.id))).rejects.toMatchObject({ reason: 'invalid-transition' });
     await expect(run(store.channel('eve').sendSignal(call.id, cands))).rejects.toThrow(/not a participant/);
-    await expect(run(bob.cancel(call.id))).rejects.toThrow(/callee cannot/);
-    await expect(run(alice.end(call.id, 'hung-up'))).rejects.toThrow(/from ringing to ended/);
+    await expect(run(bob.cancel(call.id))).rejects.toThrow(/Only the caller can cancel/);
+    await expect(run(alice.end(call.id, 'hung-up'))).rejects.toThrow(/it is ringing, not accepted/);
     await run(bob.accept(call.id));
-    await expect(run(bob.decline(call.id))).rejects.toThrow(/from accepted/);
+    await expect(run(bob.decline(call.id))).rejects.toThrow(/it is accepted, not ringing/);
+    await expect(run(alice.end(call.id, 'Hung up!'))).rejects.toThrow(/not a reason code/);
     await run(alice.end(call.id, 'hung-up'));
     expect(store.getCall(call.id)).toMatchObject({ state: 'ended', endReason: 'hung-up' });
     await expect(run(alice.startCall({ callee: 'alice', kind: 'voice' }))).rejects.toThrow(/callee other than yourself/);
+  });
+
+  it('refuses the calls firestore.rules refuse: a kind other than video or voice, a malformed CRM context', async () => {
+    const alice = newStore().channel('alice');
+    const refused = (input: unknown) => expect(run(alice.startCall(input as Parameters<typeof alice.startCall>[0]))).rejects.toMatchObject({ reason: 'invalid-transition' });
+    await refused({ callee: 'bob', kind: 'screen' });
+    await refused({ callee: 'bob', kind: 'video', context: { recordType: '', recordId: 'T-1' } });
+    await refused({ callee: 'bob', kind: 'video', context: { recordType: 'ticket', recordId: 'x'.repeat(257) } });
+    await refused({ callee: 'bob', kind: 'video', context: { recordType: 'ticket', recordId: 'T-1', label: 'l'.repeat(201) } });
+    await expect(run(alice.startCall({ callee: 'bob', kind: 'video', context: { recordType: 'ticket', recordId: 'T-1', label: 'Ticket' } }))).resolves.toMatchObject({ state: 'ringing' });
   });
 
   it('refuses descriptions and candidates once the call is over, as firestore.rules do; a bye still goes', async () => {

@@ -23,7 +23,8 @@ import {
   type StartCallInput,
   type Unsubscribe,
 } from './channel';
-import { CALL_ID_RULE, createSignalInbox, isCallId } from './validate';
+import { FINAL_STATES, endReasonProblem, transitionRefusal, transitionTo } from './transitions';
+import { createSignalInbox, startCallProblem } from './validate';
 
 /** A write as sent, with when it lands (send time + modeled latency, epoch ms), for relaying ahead of time. */
 export interface SentWrite {
@@ -79,8 +80,6 @@ interface PendingWrite {
   applied: boolean;
   apply: () => void;
 }
-
-const FINAL: ReadonlySet<CallDocState> = new Set(['declined', 'cancelled', 'missed', 'ended']);
 
 let fallbackId = 0;
 
@@ -202,7 +201,7 @@ export class MemoryStore {
     if (copy.op === 'createCall') {
       const existing = this.calls.get(copy.call.id);
       // A later state wins when replicas seed each other.
-      if (existing && !(existing.state === 'ringing' || (existing.state === 'accepted' && FINAL.has(copy.call.state)))) return;
+      if (existing && !(existing.state === 'ringing' || (existing.state === 'accepted' && FINAL_STATES.has(copy.call.state)))) return;
     }
     if (copy.op === 'createSignal' && (this.signals.get(copy.callId) ?? []).some((s) => s.id === copy.signal.id)) return;
     this.apply(copy);
@@ -317,15 +316,11 @@ export class MemoryStore {
     if (op.op === 'createSignal') {
       if (op.signal.from !== actor) return 'signals must carry their author';
       // As firestore.rules: negotiation stops with the call; only a bye may still go out.
-      if (FINAL.has(call.state) && op.signal.type !== 'bye') return `no ${String(op.signal.type)} once the call is ${call.state}`;
+      if (FINAL_STATES.has(call.state) && op.signal.type !== 'bye') return `no ${String(op.signal.type)} once the call is ${call.state}`;
       return null;
     }
     const next = op.patch.state;
-    const allowed =
-      (call.state === 'ringing' && role === 'callee' && (next === 'accepted' || next === 'declined')) ||
-      (call.state === 'ringing' && role === 'caller' && (next === 'cancelled' || next === 'missed')) ||
-      (call.state === 'accepted' && next === 'ended');
-    return allowed ? null : `${role} cannot move the call from ${call.state} to ${next}`;
+    return transitionRefusal(call.state, next, role) ?? endReasonProblem(next!, op.patch.endReason);
   }
 
   private apply(op: StoreOp): void {
@@ -436,10 +431,8 @@ class MemorySignaling implements SignalingChannel {
   }
 
   async startCall(input: StartCallInput): Promise<CallRecord> {
-    if (!input || typeof input.callee !== 'string' || !input.callee || input.callee === this.uid) {
-      throw new SignalingError('invalid-transition', 'A call needs a callee other than yourself.');
-    }
-    if (input.id !== undefined && !isCallId(input.id)) throw new SignalingError('invalid-transition', CALL_ID_RULE);
+    const problem = startCallProblem(input, this.uid);
+    if (problem) throw new SignalingError('invalid-transition', problem);
     const call: CallRecord = {
       id: input.id ?? this.store.newId(),
       caller: this.uid,
@@ -466,15 +459,15 @@ class MemorySignaling implements SignalingChannel {
   }
 
   decline(callId: string): Promise<void> {
-    return this.update(callId, { state: 'declined', endedAt: this.store.now(), endReason: 'declined' });
+    return this.close(callId, 'declined');
   }
 
   cancel(callId: string, state: 'cancelled' | 'missed' = 'cancelled'): Promise<void> {
-    return this.update(callId, { state, endedAt: this.store.now(), endReason: state === 'missed' ? 'unavailable' : 'cancelled' });
+    return this.close(callId, state);
   }
 
   end(callId: string, reason: string): Promise<void> {
-    return this.update(callId, { state: 'ended', endedAt: this.store.now(), endReason: reason });
+    return this.close(callId, 'ended', reason);
   }
 
   sendSignal(callId: string, body: SignalBody): Promise<void> {
@@ -519,6 +512,12 @@ class MemorySignaling implements SignalingChannel {
 
   private update(callId: string, patch: Partial<CallRecord>): Promise<void> {
     return this.store.write(this.uid, { op: 'updateCall', callId, patch });
+  }
+
+  /** Ends a call in `state`, recording when and the reason the move records (given, for `ended`). */
+  private close(callId: string, state: CallDocState, reason?: string): Promise<void> {
+    const endReason = reason ?? transitionTo(state)?.endReason ?? undefined;
+    return this.update(callId, { state, endedAt: this.store.now(), ...(endReason === undefined ? {} : { endReason }) });
   }
 }
 

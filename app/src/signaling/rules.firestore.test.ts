@@ -23,7 +23,9 @@ import {
   type Firestore,
 } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { CallDocState } from './channel';
 import { asModular, startRulesEnvironment } from './firestore.testenv';
+import { CALL_STATES, CALL_TRANSITIONS, transitionRefusal, transitionTo, type CallRole } from './transitions';
 
 let env: RulesTestEnvironment;
 let serial = 0;
@@ -68,12 +70,12 @@ function ringing(overrides: DocumentData = {}): DocumentData {
 }
 
 /** Writes a call document as the server would see it, bypassing the rules. */
-async function seedCall(state: 'ringing' | 'accepted' | 'ended' | 'declined' = 'ringing', extra: DocumentData = {}): Promise<string> {
+async function seedCall(state: CallDocState = 'ringing', extra: DocumentData = {}): Promise<string> {
   const id = freshId();
   const now = Timestamp.now();
   const data: DocumentData = { ...ringing(), createdAt: now, state, ...extra };
   if (state === 'accepted' || state === 'ended') data.acceptedAt = now;
-  if (state === 'ended' || state === 'declined') Object.assign(data, { endedAt: now, endReason: state === 'ended' ? 'hung-up' : 'declined' });
+  if (state !== 'ringing' && state !== 'accepted') Object.assign(data, { endedAt: now, endReason: moveFields(state).endReason });
   await env.withSecurityRulesDisabled(async (context) => {
     await setDoc(doc(asModular(context.firestore()), 'calls', id), data);
   });
@@ -111,6 +113,13 @@ function signal(from: string, seq: number, overrides: DocumentData = {}): Docume
 
 function candidates(count: number, extra: DocumentData = {}): DocumentData {
   return { type: 'candidates', description: undefined, candidates: Array.from({ length: count }, () => ({ ...CANDIDATE })), ...extra };
+}
+
+/** The fields a client writes to move a call into `to`, as the signaling stores write them. */
+function moveFields(to: CallDocState): DocumentData {
+  const endReason = transitionTo(to)?.endReason ?? null;
+  if (endReason === null) return { state: to, acceptedAt: serverTimestamp() };
+  return { state: to, endedAt: serverTimestamp(), endReason: endReason === 'code' ? 'hung-up' : endReason };
 }
 
 /** The pair: the forbidden write must fail, then the allowed one must succeed. */
@@ -270,6 +279,23 @@ describe('calls: read and query', () => {
       () => getDocs(query(calls(CAROL), ...about)),
       () => getDocs(query(calls(BOB), where('callee', '==', BOB), ...about)),
     );
+  });
+});
+
+describe('calls: every move of the transition table, by every side (generated)', () => {
+  const actors: [string, CallRole | null][] = [[ALICE, 'caller'], [BOB, 'callee'], [CAROL, null]];
+  const moves = CALL_STATES.flatMap((from) => CALL_STATES.filter((to) => to !== from).flatMap((to) => actors.map(([uid, role]) => [from, to, uid, role] as const)));
+
+  it(`the table has ${CALL_TRANSITIONS.length} allowed moves and the walk covers ${moves.length} attempts`, () => {
+    const allowed = moves.filter(([from, to, , role]) => role !== null && transitionRefusal(from, to, role) === null);
+    // accept, decline, cancel, missed, and end by either side.
+    if (allowed.length !== 6) throw new Error(`expected 6 allowed (move, side) pairs, got ${allowed.length}`);
+  });
+
+  it.each(moves)('%s -> %s by %s', async (from, to, uid, role) => {
+    const id = await seedCall(from);
+    const write = updateDoc(callRef(uid, id), moveFields(to));
+    await (role !== null && transitionRefusal(from, to, role) === null ? assertSucceeds(write) : assertFails(write));
   });
 });
 

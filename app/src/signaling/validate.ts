@@ -10,27 +10,9 @@
  *   in `seq` order; drops (with a log line) own echoes, foreign senders, duplicates,
  *   replays and anything after `bye`; reports invalid ones as `bad-signal`.
  */
-import { SignalingError, type CandidateInit, type Signal } from './channel';
+import { SignalingError, type CandidateInit, type Signal, type StartCallInput } from './channel';
+import { CALL_LIMITS, SIGNAL_LIMITS } from './limits';
 
-export const SIGNAL_LIMITS = {
-  /** A video offer with a few codecs is ~6 KB; 64 KB leaves room and stops abuse. */
-  maxSdpLength: 64 * 1024,
-  maxSdpLines: 1500,
-  maxSdpLineLength: 4096,
-  maxMediaSections: 8,
-  /** firestore.rules checks each candidate, which caps a signal at 12 (its expression budget). */
-  maxCandidatesPerSignal: 12,
-  maxCandidateLength: 512,
-  maxMidLength: 32,
-  maxUfragLength: 256,
-  maxUidLength: 128,
-  maxIdLength: 128,
-  maxReasonLength: 64,
-  /** Signals one peer may send in one call (restarts included). */
-  maxSignalsPerCall: 400,
-  /** How far ahead of the next expected seq a signal may be buffered. */
-  maxSeqGap: 32,
-} as const;
 
 export type SignalVerdict = { ok: true; signal: Signal } | { ok: false; message: string };
 
@@ -49,14 +31,32 @@ function boundedString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= max;
 }
 
-/** Returns why `sdp` is not a usable session description, or null when it is. */
 /** Call ids as firestore.rules accept them (Firestore's own ids are 20 of these characters). */
 export const CALL_ID_RULE = 'A call id is 1 to 64 letters, digits, "_" or "-".';
 
 export function isCallId(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
+  return typeof value === 'string' && value.length <= CALL_LIMITS.maxCallIdLength && /^[A-Za-z0-9_-]+$/.test(value);
 }
 
+/** Why `uid` cannot start this call (firestore.rules refuses the same), or null. */
+export function startCallProblem(input: StartCallInput, uid: string): string | null {
+  if (!input || typeof input.callee !== 'string' || input.callee.length === 0 || input.callee.length > CALL_LIMITS.maxUidLength) return "A call needs the callee's user id.";
+  if (input.callee === uid) return 'A call needs a callee other than yourself.';
+  if (input.kind !== 'video' && input.kind !== 'voice') return 'A call is either "video" or "voice".';
+  if (input.id !== undefined && !isCallId(input.id)) return CALL_ID_RULE;
+  const context = input.context;
+  if (context !== undefined) {
+    if (!boundedString(context.recordType, CALL_LIMITS.maxRecordTypeLength) || !boundedString(context.recordId, CALL_LIMITS.maxRecordIdLength)) {
+      return `The CRM context needs a record type (<= ${CALL_LIMITS.maxRecordTypeLength} characters) and a record id (<= ${CALL_LIMITS.maxRecordIdLength}).`;
+    }
+    if (context.label !== undefined && !(typeof context.label === 'string' && context.label.length <= CALL_LIMITS.maxRecordLabelLength)) {
+      return `The CRM record label must be text of at most ${CALL_LIMITS.maxRecordLabelLength} characters.`;
+    }
+  }
+  return null;
+}
+
+/** Returns why `sdp` is not a usable session description, or null when it is. */
 export function sdpProblem(sdp: unknown, type: 'offer' | 'answer'): string | null {
   if (typeof sdp !== 'string') return 'SDP is not text';
   if (sdp.length > SIGNAL_LIMITS.maxSdpLength) return `SDP is ${sdp.length} characters (limit ${SIGNAL_LIMITS.maxSdpLength})`;

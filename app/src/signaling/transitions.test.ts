@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { CALL_STATES, FINAL_STATES, endReasonProblem, transitionRefusal } from './transitions';
+
+describe('call state transitions', () => {
+  it('the callee answers or declines a ringing call, the caller cancels it or logs it missed, either ends an accepted one', () => {
+    const allowed = CALL_STATES.flatMap((from) =>
+      CALL_STATES.flatMap((to) => (['caller', 'callee'] as const).filter((role) => transitionRefusal(from, to, role) === null).map((role) => `${from}->${to} by ${role}`)),
+    );
+    expect(allowed.sort()).toEqual(
+      ['ringing->accepted by callee', 'ringing->declined by callee', 'ringing->cancelled by caller', 'ringing->missed by caller', 'accepted->ended by caller', 'accepted->ended by callee'].sort(),
+    );
+  });
+
+  it('says why a move is refused, in words a support engineer can act on', () => {
+    expect(transitionRefusal('ringing', 'accepted', 'caller')).toBe('Only the callee can accept a call.');
+    expect(transitionRefusal('ended', 'accepted', 'callee')).toBe('Cannot accept a call: it is ended, not ringing.');
+    expect(transitionRefusal('accepted', 'ringing', 'caller')).toMatch(/cannot be moved to "ringing"/);
+  });
+
+  it('no move leaves a final state', () => {
+    for (const from of FINAL_STATES) for (const to of CALL_STATES) for (const role of ['caller', 'callee'] as const) expect(transitionRefusal(from, to, role)).not.toBeNull();
+  });
+
+  it('each move records its own end reason; ending takes any reason code', () => {
+    expect(endReasonProblem('accepted', undefined)).toBeNull();
+    expect(endReasonProblem('declined', 'declined')).toBeNull();
+    expect(endReasonProblem('missed', 'unavailable')).toBeNull();
+    expect(endReasonProblem('missed', 'cancelled')).toMatch(/records the reason "unavailable"/);
+    expect(endReasonProblem('ended', 'peer-left')).toBeNull();
+    expect(endReasonProblem('ended', 'Peer left')).toMatch(/not a reason code/);
+    expect(endReasonProblem('ended', 'x'.repeat(65))).toMatch(/not a reason code/);
+  });
+});
