@@ -1,4 +1,4 @@
-// Types for scripts/emulators.mjs (see the header there for behaviour).
+// Types and behaviour of scripts/emulators.mjs.
 import type { Auth, User } from 'firebase/auth';
 
 export interface StartEmulatorsOptions {
@@ -13,9 +13,13 @@ export interface StartEmulatorsOptions {
   ttlSeconds?: number;
   /** iceServers calls per user per minute; default 30. */
   ratePerMinute?: number;
+  /** Default 'demo-firecall'. */
   projectId?: string;
+  /** Every line the emulators print, function logs included. */
   log?: (line: string) => void;
+  /** Compile functions/src first (once per content, into .firecall/functions-build/). Default true. */
   build?: boolean;
+  /** Default 240000: minutes under heavy load are possible. */
   readyTimeoutMs?: number;
   /** Also start the Firestore emulator (needs Java 21); firestoreUrl is then set. */
   withFirestore?: boolean;
@@ -36,7 +40,9 @@ export interface RunningEmulators {
   projectId: string;
   region: string;
   startupMs: number;
+  /** Everything the emulators printed so far. */
   output(): string;
+  /** Ends the whole process group, waits, and removes the run directory; a second call is fine. */
   stop(): Promise<void>;
 }
 
@@ -51,12 +57,20 @@ export interface IceServersClient {
   auth: Auth;
   signUp(email: string, password: string): Promise<User>;
   signIn(email: string, password: string): Promise<User>;
+  /** Rejects with the SDK's FunctionsError (`code` like 'functions/unauthenticated'). */
   call(data?: unknown): Promise<IceServersResult>;
   close(): Promise<void>;
 }
 
+/**
+ * Starts `firebase emulators:start` (auth and functions by default) in its own process group and
+ * resolves once the `iceServers` callable answers. A port taken by someone else during the CLI's
+ * slow start is retried on other ports (3 tries). Tests should pass `preferConfiguredPorts: false`:
+ * two runs starting together would otherwise both pick 9099.
+ */
 export function startEmulators(options: StartEmulatorsOptions): Promise<RunningEmulators>;
 
+/** A firebase@12 client app in Node, wired to the emulators. */
 export function createIceServersClient(options: {
   authUrl: string;
   functionsUrl: string;
@@ -64,6 +78,7 @@ export function createIceServersClient(options: {
   region?: string;
 }): Promise<IceServersClient>;
 
+/** Creates the Auth-emulator user if needed, signs in, calls `iceServers` once, cleans up. */
 export function signInAndFetchIceServers(options: {
   email: string;
   password: string;

@@ -1,44 +1,14 @@
 /**
- * Auth + Functions emulator harness, shared by `npm start`, the emulator tests, the TURN tests
- * and the network lab. Stable exports:
- *
- *   startEmulators({ turnSecret, turnHosts, stunUrls?, transports?, ttlSeconds?, ratePerMinute?,
- *                    projectId = 'demo-firecall', log?, build = true, readyTimeoutMs = 240000,
- *                    withFirestore = false (also start the Firestore emulator; where it can run),
- *                    env = {} (extra environment for the CLI, e.g. firestoreEmulatorSetup().env),
- *                    only = ['auth', 'functions'] (+ 'firestore' with withFirestore),
- *                    ports? = { auth, functions, firestore }, preferConfiguredPorts = true })
- *     -> Promise<{ authUrl, functionsUrl, firestoreUrl|null, hubUrl|null, iceServersUrl, projectId,
- *                  region, startupMs, output(), stop() }>
- *     Starts `firebase emulators:start --only auth,functions` in its own process group and resolves
- *     once the `iceServers` callable answers. `turnSecret` is a string or an array (rotation: the
- *     first signs). `stop()` ends the whole process group, waits, and removes the run directory;
- *     calling it twice is fine. Always use the returned URLs: ports are those of firebase.json
- *     (auth 9099, functions 5001) when free, otherwise free ones the OS gives (so `npm start`, tests
- *     and the lab can run side by side); tests should pass `preferConfiguredPorts: false` (always
- *     OS-chosen ports: two runs starting together would both pick 9099); `ports` forces them.
- *     A port taken by someone else during the CLI's slow start is retried on other ports (3 tries).
- *
- *   createIceServersClient({ authUrl, functionsUrl, projectId = 'demo-firecall', region = 'us-central1' })
- *     -> { auth, signUp(email, password), signIn(email, password), call(data?), close() }
- *     A firebase@12 client app in Node, wired to the emulators. `call` resolves with
- *     `{ iceServers, expiresAt, ttlSeconds }` or rejects with the SDK's FunctionsError
- *     (`code` like 'functions/unauthenticated').
- *
- *   signInAndFetchIceServers({ email, password, authUrl, functionsUrl, projectId?, data? })
- *     -> Promise<{ uid, idToken, iceServers, expiresAt, ttlSeconds }>
- *     Creates the Auth-emulator user if needed, signs in, calls `iceServers` once, cleans up.
+ * Auth + Functions (and, where it can run, Firestore) emulator harness, shared by `npm start`,
+ * the emulator tests, the TURN tests and the network lab. Its API and what each option does are
+ * typed and documented in emulators.d.mts beside this file.
  *
  * Each run gets its own copy of the functions package under .firecall/emulators/<run>/ with its
- * own functions/.env.local (params) and functions/.secret.local (TURN_SECRET): besides .env and
- * .env.<project>, the only files the firebase-tools 15 Functions emulator reads them from. So two
- * runs never share a secret or a rate. functions/src is compiled once per content into
- * .firecall/functions-build/. `log(line)` receives every line the emulators print (function logs
- * included).
- *
- * Startup, build included: ~25 s on an idle 2-core machine, 40-90 s while other suites load the
- * cores, minutes under extreme load. Most of it is CPU in the firebase CLI: the Auth emulator
- * compiles its REST schema with ajv on every start.
+ * own functions/.env.local (params) and functions/.secret.local (TURN_SECRET), the only files
+ * besides .env and .env.<project> that the Functions emulator reads them from, so two runs never
+ * share a secret or a rate. Ports are firebase.json's when free, otherwise ones the OS gives, so
+ * `npm start`, tests and the lab can run side by side; the returned URLs are the ones to use.
+ * Most of the start-up time is the firebase CLI's own CPU, so it grows with the machine's load.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
