@@ -1,32 +1,35 @@
 /**
- * Writes app/custom-elements.json from src/elements/contract.ts.
+ * Writes app/custom-elements.json and the elements' generated typings from src/elements/contract.ts.
  * Run: npx tsx app/scripts/custom-elements.ts
- *   --check   fail when the file is stale
+ *   --check   fail when either file is stale
  *   --readme  print the README's attribute/event/part/CSS tables instead
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cssProperties, customElementsManifest, elements } from '../src/elements/contract';
+import { cssProperties, customElementsManifest, elements, elementTypingsSource } from '../src/elements/contract';
 
-const file = fileURLToPath(new URL('../custom-elements.json', import.meta.url));
-const text = `${JSON.stringify(customElementsManifest(), null, 2)}\n`;
+const outputs = [
+  { file: fileURLToPath(new URL('../custom-elements.json', import.meta.url)), text: `${JSON.stringify(customElementsManifest(), null, 2)}\n` },
+  { file: fileURLToPath(new URL('../src/elements/attributes.generated.ts', import.meta.url)), text: elementTypingsSource() },
+];
 if (process.argv.includes('--readme')) {
   console.log(readmeTables());
 } else if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(file, 'utf8');
-  } catch {
-    // missing counts as stale
-  }
-  if (current !== text) {
-    console.error(`${file} is stale: run npx tsx app/scripts/custom-elements.ts`);
-    process.exit(1);
-  }
-  console.log('custom-elements.json is up to date');
+  const stale = outputs.filter(({ file, text }) => {
+    try {
+      return readFileSync(file, 'utf8') !== text;
+    } catch {
+      return true; // missing counts as stale
+    }
+  });
+  for (const { file } of stale) console.error(`${file} is stale: run npx tsx app/scripts/custom-elements.ts`);
+  if (stale.length) process.exit(1);
+  console.log('custom-elements.json and the element typings are up to date');
 } else {
-  writeFileSync(file, text);
-  console.log(`wrote ${file}`);
+  for (const { file, text } of outputs) {
+    writeFileSync(file, text);
+    console.log(`wrote ${file}`);
+  }
 }
 
 function readmeTables(): string {

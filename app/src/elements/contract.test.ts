@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import CallElement from './CallElement.ce.vue';
 import IncomingCall from './IncomingCall.ce.vue';
-import { customElementsManifest, elements } from './contract';
+import { customElementsManifest, elements, elementTypingsSource } from './contract';
 
 const source = (file: string) => readFileSync(new URL(file, import.meta.url), 'utf8');
 /** Every part name a template uses (part="a b" counts both). */
@@ -30,5 +30,9 @@ describe('documented element contract', () => {
   it('matches the committed custom-elements.json', () => {
     const committed = JSON.parse(source('../../custom-elements.json'));
     expect(committed).toEqual(customElementsManifest());
+  });
+
+  it('matches the committed typings, so what a page type-checks against is what the elements have', () => {
+    expect(source('./attributes.generated.ts')).toBe(elementTypingsSource());
   });
 });

@@ -24,6 +24,8 @@ export interface Member {
   type?: string;
   /** Kebab-case attribute; absent for property-only members. */
   attribute?: string;
+  /** The element sets it; a page only reads it. */
+  readonly?: true;
 }
 
 export interface ElementContract {
@@ -43,7 +45,7 @@ const callMembers: Member[] = [
   { name: 'recordId', attribute: 'record-id', type: 'string', description: 'CRM record id the call is about.' },
   { name: 'recordLabel', attribute: 'record-label', type: 'string', description: 'Human label of the record, shown to both sides.' },
   { name: 'messages', type: 'Partial<FirecallMessages>', description: 'Per-element message overrides (property only).' },
-  { name: 'snapshot', type: 'CallSnapshot | null', description: 'Read-only: the current call as the engine reports it.' },
+  { name: 'snapshot', type: 'CallSnapshot | null', readonly: true, description: 'Read-only: the current call as the engine reports it.' },
 ];
 
 const stateEvent = { name: 'firecall-state', description: 'Every state or phase change.', detail: 'FirecallStateDetail { callId, state, phase, direction, reason, timings }' };
@@ -127,7 +129,7 @@ export const elements: ElementContract[] = [
     members: [
       { name: 'names', type: 'Record<string, string>', description: 'Display names by uid (property only).' },
       { name: 'messages', type: 'Partial<FirecallMessages>', description: 'Per-element message overrides (property only).' },
-      { name: 'snapshot', type: 'CallSnapshot | null', description: 'Read-only: the current call.' },
+      { name: 'snapshot', type: 'CallSnapshot | null', readonly: true, description: 'Read-only: the current call.' },
     ],
     methods: [
       { name: 'accept', description: 'Answers the ringing call.', returns: 'Promise<void>' },
@@ -184,4 +186,34 @@ export function customElementsManifest() {
       },
     ],
   };
+}
+
+/**
+ * The TypeScript declarations of each element's properties and methods, written to
+ * attributes.generated.ts so the public typings cannot drift from this contract.
+ */
+export function elementTypingsSource(): string {
+  const doc = (text: string, indent = '  ') => `${indent}/** ${text.replace(/\*\//g, '*\\/')} */`;
+  const block = (name: string, description: string, lines: string[]) => [`/** ${description} */`, `export interface ${name} {`, ...lines, '}', ''];
+  const groups = [
+    { prefix: 'CallElement', element: elements.find((e) => e.tagName === 'video-call')!, what: '<video-call> and <voice-call>' },
+    { prefix: 'IncomingCall', element: elements.find((e) => e.tagName === 'incoming-call')!, what: '<incoming-call>' },
+  ];
+  const out = [
+    '// Generated from contract.ts by app/scripts/custom-elements.ts; edit the contract, not this file.',
+    "import type { CallSnapshot } from '../call/types';",
+    "import type { FirecallMessages } from './messages';",
+    '',
+  ];
+  for (const { prefix, element, what } of groups) {
+    const writable = element.members.filter((m) => !m.readonly);
+    out.push(
+      ...block(`${prefix}Attributes`, `Attributes (kebab-case) and properties (camelCase) a page sets on ${what}.`, writable.flatMap((m) => [doc(m.description), `  ${m.name}?: ${m.type};`])),
+      ...block(`${prefix}Members`, `Methods and read-only properties of ${what}.`, [
+        ...element.methods.flatMap((m) => [doc(m.description), `  ${m.name}(): ${m.returns};`]),
+        ...element.members.filter((m) => m.readonly).flatMap((m) => [doc(m.description), `  readonly ${m.name}: ${m.type};`]),
+      ]),
+    );
+  }
+  return out.join('\n');
 }

@@ -3,7 +3,7 @@
  * returns, and the tags as Vue components for templates.
  */
 import type { DefineComponent } from 'vue';
-import type { CallSnapshot } from '../call/types';
+import type { CallElementAttributes, CallElementMembers, IncomingCallAttributes, IncomingCallMembers } from './attributes.generated';
 import type { FirecallEventMap } from './events';
 import type { FirecallMessages } from './messages';
 
@@ -16,48 +16,16 @@ interface FirecallEventTarget {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
 
-/** Attributes (kebab-case) and properties (camelCase) of <video-call> and <voice-call>. */
-export interface CallElementAttributes {
-  /** uid of the person to call. */
-  callee?: string;
-  /** Name shown and spoken ("Calling Ana"); the uid when empty. */
-  calleeName?: string;
-  /** CRM record the call is about: type, id and label. Both type and id are needed. */
-  recordType?: string;
-  recordId?: string;
-  recordLabel?: string;
-  /** Per-element message overrides (property only). */
-  messages?: Partial<FirecallMessages>;
-}
-
-export interface IncomingCallAttributes {
-  /** Display names by uid (property only). */
-  names?: Record<string, string>;
-  messages?: Partial<FirecallMessages>;
-}
+export type { CallElementAttributes, IncomingCallAttributes };
 
 type Methods<T> = Omit<HTMLElement, 'addEventListener' | 'removeEventListener'> & FirecallEventTarget & T;
 
 export type VideoCallElementApi = Methods<
-  Required<Omit<CallElementAttributes, 'messages'>> & {
-    messages: Partial<FirecallMessages> | undefined;
-    /** Places the call (after the element is connected). */
-    call(): void;
-    hangUp(): Promise<void>;
-    /** The current call as the engine reports it; null before the first call. */
-    readonly snapshot: CallSnapshot | null;
-  }
+  Required<Omit<CallElementAttributes, 'messages'>> & { messages: Partial<FirecallMessages> | undefined } & CallElementMembers
 >;
 export type VoiceCallElementApi = VideoCallElementApi;
 
-export type IncomingCallElementApi = Methods<
-  IncomingCallAttributes & {
-    accept(): Promise<void>;
-    decline(): Promise<void>;
-    hangUp(): Promise<void>;
-    readonly snapshot: CallSnapshot | null;
-  }
->;
+export type IncomingCallElementApi = Methods<IncomingCallAttributes & IncomingCallMembers>;
 
 declare global {
   interface HTMLElementTagNameMap {
