@@ -129,6 +129,9 @@ export class Reconnector {
     this.restartTicket += 1;
     this.timers.restart.stop();
     this.timers.recovered.start(this.options.timeouts.recoveredAfterMs, () => this.checkRecovered());
+    // The peer's decoder lost its reference frames during the outage and its first key frame
+    // request likely died with the path: send one now, not ~2.5 s later, nor after the hold.
+    void this.options.link.sendKeyFrame();
   }
 
   /** ICE gave up on every pair: restart now rather than at the next step. */
@@ -263,9 +266,6 @@ export class Reconnector {
     for (const name of ['restart', 'deadline', 'recovered'] as const) this.timers[name].stop();
     this.options.log.info('media is back');
     this.options.onRecovered();
-    // The peer's decoder lost its reference frames during the outage and its first key
-    // frame request likely died with the path: send a key frame now, not ~2.5 s later.
-    void this.options.link.sendKeyFrame();
   }
 
   private deadlinePassed(): void {

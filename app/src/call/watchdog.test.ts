@@ -25,12 +25,12 @@ function setup() {
     onFlowing: () => void events.push('flowing'),
     onPath: () => {},
   });
-  /** One sample every 250 ms; `flow` says what moved during each. */
+  /** `count` samples (every 250 ms, every 100 ms while silent); `flow` says what moved before each. */
   const samples = async (count: number, flow: { received?: boolean; sent?: boolean }) => {
     for (let i = 0; i < count; i++) {
       if (flow.received) counters.received += 100;
       if (flow.sent) counters.sent += 100;
-      await clock.advance(250);
+      await clock.advance(watchdog.isSilent ? 100 : 250);
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
@@ -45,7 +45,7 @@ describe('MediaWatchdog', () => {
     await samples(4, { sent: true });
     expect(events).toEqual(['silent']);
     expect(watchdog.isSilent).toBe(true);
-    await samples(1, { received: true, sent: true });
+    await samples(1, { received: true, sent: true }); // 100 ms later: media's return is noticed sooner
     expect(events).toEqual(['silent', 'flowing']);
   });
 
@@ -63,7 +63,9 @@ describe('MediaWatchdog', () => {
     const { watchdog, samples } = setup();
     await samples(8, { sent: true });
     expect(watchdog.sendingStalled).toBe(false); // inbound gone, outbound still moving: the peer's side
-    await samples(4, {});
+    await samples(9, {});
+    expect(watchdog.sendingStalled).toBe(false);
+    await samples(1, {});
     expect(watchdog.sendingStalled).toBe(true);
     await samples(1, { sent: true });
     expect(watchdog.sendingStalled).toBe(false);

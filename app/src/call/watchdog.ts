@@ -22,6 +22,9 @@ export interface MediaWatchdogOptions {
 
 type Stat = Record<string, unknown> & { type: string; id: string };
 
+/** Sampling interval while inbound media is missing. */
+const SILENT_INTERVAL_MS = 100;
+
 export class MediaWatchdog {
   private readonly timer: Timer;
   private lastTotal = -1;
@@ -66,7 +69,9 @@ export class MediaWatchdog {
   }
 
   private schedule(): void {
-    if (!this.stopped) this.timer.start(this.options.intervalMs, () => void this.sample());
+    // While media is gone, look more often: its return is what every recovery figure waits for.
+    const interval = this.silent ? Math.min(this.options.intervalMs, SILENT_INTERVAL_MS) : this.options.intervalMs;
+    if (!this.stopped) this.timer.start(interval, () => void this.sample());
   }
 
   private async sample(): Promise<void> {
