@@ -99,10 +99,6 @@ export class Reconnector {
     for (const timer of Object.values(this.timers)) timer.stop();
   }
 
-  get isReconnecting(): boolean {
-    return this.reconnecting;
-  }
-
   /** Inbound media stopped (the watchdog saw no progress). */
   mediaStopped(why: string): void {
     if (!this.active) return;
@@ -162,7 +158,9 @@ export class Reconnector {
         this.options.log.warn(`ICE servers unavailable, answering the restart with the old ones: ${(error as Error)?.message}`);
       }
     });
-    // Restarting again a moment later would throw its checks away half-way: wait two steps.
+    // Restarting again a moment later would throw its checks away half-way: wait two steps
+    // (none at all while media is back and only has to hold).
+    if (!this.options.media.isSilent) return;
     this.schedule(2 * this.step());
     this.attempt += 1;
   }
