@@ -13,7 +13,7 @@ import { getApps, initializeApp, type FirebaseApp, type FirebaseOptions } from '
 import { connectAuthEmulator, getAuth, onAuthStateChanged, type Auth } from 'firebase/auth';
 import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from 'firebase/functions';
 import type { Firestore } from 'firebase/firestore';
-import { createCallClient, type CallClient, type CallClientOptions } from './call/index';
+import { createCallClient, type CallClient, type CallClientOptions } from './engine';
 import type { IceServerGrant, IceServerProvider } from './call/types';
 import { setCallClient } from './elements/client';
 import type { SignalingChannel } from './signaling/channel';

@@ -16,7 +16,7 @@ export function getCallClient(): CallClientApi | null {
   return current.value;
 }
 
-/** Reactive view for the elements. */
+/** Reactive view for the elements. @internal */
 export function callClientRef(): Readonly<ShallowRef<CallClientApi | null>> {
   return current;
 }

@@ -9,6 +9,7 @@ import CallElement from './CallElement.ce.vue';
 import IncomingCall from './IncomingCall.ce.vue';
 import { setCallClient } from './client';
 import { setFirecallMessages, type FirecallMessages } from './messages';
+import type { IncomingCallElementApi, VideoCallElementApi } from './typings';
 
 // One Pinia for every firecall element on the page: each element adds its own store to it.
 const pinia = createPinia();
@@ -16,7 +17,10 @@ const configureApp = (app: App) => {
   app.use(pinia);
 };
 
-const VideoCallBase = defineCustomElement(CallElement, { configureApp });
+/** The element classes as hosts see them: their documented API, with Vue left inside the bundle. */
+type ElementClass<Api> = new (initialProps?: Record<string, unknown>) => Api;
+
+const VideoCallBase = defineCustomElement(CallElement, { configureApp }) as unknown as ElementClass<VideoCallElementApi>;
 /** <video-call>: a video call to one contact. */
 export class VideoCallElement extends VideoCallBase {}
 
@@ -28,7 +32,7 @@ export class VoiceCallElement extends VideoCallBase {
 }
 
 /** <incoming-call>: rings for the signed-in user's incoming calls. */
-export class IncomingCallElement extends defineCustomElement(IncomingCall, { configureApp }) {}
+export class IncomingCallElement extends (defineCustomElement(IncomingCall, { configureApp }) as unknown as ElementClass<IncomingCallElementApi>) {}
 
 export const defaultTagNames = { video: 'video-call', voice: 'voice-call', incoming: 'incoming-call' } as const;
 

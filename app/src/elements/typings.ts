@@ -1,8 +1,7 @@
 /**
  * Public types of the elements: what `document.querySelector('video-call')`
- * returns, and the tags as Vue components for templates.
+ * returns (Vue templates get theirs from vue.ts).
  */
-import type { DefineComponent } from 'vue';
 import type { CallElementAttributes, CallElementMembers, IncomingCallAttributes, IncomingCallMembers } from './attributes.generated';
 import type { FirecallEventMap } from './events';
 import type { FirecallMessages } from './messages';
@@ -32,17 +31,5 @@ declare global {
     'video-call': VideoCallElementApi;
     'voice-call': VoiceCallElementApi;
     'incoming-call': IncomingCallElementApi;
-  }
-}
-
-/** Vue templates: <video-call callee="ana" @firecall-ended="..."/> type-checks. */
-type ElementEvents = {
-  [K in keyof FirecallEventMap as `on${Capitalize<K>}`]?: (event: FirecallEventMap[K]) => void;
-};
-declare module 'vue' {
-  interface GlobalComponents {
-    'video-call': DefineComponent<CallElementAttributes & ElementEvents>;
-    'voice-call': DefineComponent<CallElementAttributes & ElementEvents>;
-    'incoming-call': DefineComponent<IncomingCallAttributes & ElementEvents>;
   }
 }
