@@ -49,7 +49,7 @@ if (declared.runtime) {
   report(verdict.level, 'runtime', `${verdict.message} (judged on ${typeof today === 'string' ? today : today.toISOString().slice(0, 10)})`);
   const major = declared.runtime.replace('nodejs', '');
   if (process.versions.node.split('.')[0] !== major) {
-    report('warn', 'runtime', `this check runs on node ${process.version}, not on the declared ${declared.runtime}: run it with \`npm run\`, whose PATH has the node dev dependency first`);
+    report('warn', 'runtime', `this check runs on node ${process.version} but the functions declare ${declared.runtime}, so it loaded them on another Node: make the node dev dependency and the runtime the same major, and run the check with \`npm run\``);
   }
 }
 
