@@ -4,7 +4,8 @@
  * A bad value is reported by name with what to fix; a secret's value is never repeated.
  */
 import { parseTurnSecrets } from './credentials';
-import { normalizeTurnHost, parseTransport, type TurnTransport } from './iceServerList';
+import { parseTransport, type TurnTransport } from './iceServerList';
+import { parseTurnHostGroups, type TurnHostGroup } from './regions';
 
 export const TTL_BOUNDS = { min: 60, max: 86_400 } as const;
 export const RATE_BOUNDS = { min: 1, max: 10_000 } as const;
@@ -14,7 +15,7 @@ export const MIN_SECRET_LENGTH = 16;
 export interface RawIceParams {
   /** TURN_SECRET: one or more secrets, comma or newline separated; the first signs. */
   turnSecret: string;
-  /** TURN_HOSTS */
+  /** TURN_HOSTS: `host` or `region=host` entries (see regions.ts). */
   turnHosts: readonly string[];
   /** STUN_URLS; empty means `stun:<host>:<first udp port or 3478>` for each TURN host. */
   stunUrls: readonly string[];
@@ -29,8 +30,14 @@ export interface RawIceParams {
 export interface IceConfig {
   /** Rotation list; `secrets[0]` signs. */
   secrets: string[];
+  /** Every host, in configured order. */
   turnHosts: string[];
+  /** The same hosts grouped by region, in the order regions first appear. */
+  turnHostGroups: TurnHostGroup[];
   stunUrls: string[];
+  /** True when STUN_URLS is empty: STUN is then served by each answered TURN host on `stunPort`. */
+  stunOnTurnHosts: boolean;
+  stunPort: number;
   transports: TurnTransport[];
   maxTtlSeconds: number;
   ratePerMinute: number;
@@ -64,7 +71,10 @@ export function readIceConfig(raw: RawIceParams): IceConfig {
 
   const hostList = nonEmpty(raw.turnHosts);
   if (hostList.length === 0) problems.push('TURN_HOSTS is empty: list at least one coturn host name, e.g. turn.example.com.');
-  const turnHosts = hostList.map((host) => attempt(() => normalizeTurnHost(host))).filter(isDefined);
+  const turnHostGroups = hostList.map((entry) => attempt(() => parseTurnHostGroups([entry]))).some((parsed) => parsed === undefined)
+    ? []
+    : parseTurnHostGroups(hostList);
+  const turnHosts = turnHostGroups.flatMap((group) => group.hosts);
 
   const transportList = nonEmpty(raw.transports);
   if (transportList.length === 0) problems.push('TURN_TRANSPORTS is empty: list e.g. udp:3478,tcp:3478,tls:443.');
@@ -88,7 +98,10 @@ export function readIceConfig(raw: RawIceParams): IceConfig {
   return {
     secrets,
     turnHosts,
+    turnHostGroups,
     stunUrls: stunUrls.length > 0 ? stunUrls : turnHosts.map((host) => `stun:${host}:${stunPort}`),
+    stunOnTurnHosts: stunUrls.length === 0,
+    stunPort,
     transports,
     maxTtlSeconds: raw.ttlSeconds,
     ratePerMinute: raw.ratePerMinute,

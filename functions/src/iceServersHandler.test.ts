@@ -126,4 +126,35 @@ describe('iceServers handler', () => {
     const credential = (seen[0] as { iceServers: { credential?: string }[] }).iceServers[1]!.credential!;
     expect([...lines, ...misconfigured.lines].join('\n')).not.toContain(credential);
   });
+
+  it('lists the caller\'s nearest region first, one fallback region, and no host marked down', async () => {
+    const time = { now: T0 };
+    const down = new Set<string>();
+    const handler = createIceServersHandler({
+      readConfig: () => readIceConfig({ ...params, turnHosts: ['europe=fra-1.example.com', 'europe=fra-2.example.com', 'americas=iad.example.com', 'asia=sin.example.com'], ratePerMinute: 100 }),
+      clock: () => time.now,
+      logger: capturingLogger().logger,
+      health: { downHosts: async () => down },
+    });
+    const hosts = async (data: unknown, headers: Record<string, string> = {}) => {
+      const response = await handler({ auth: { uid: 'ana', token: {} as never, rawToken: 't' }, data, rawRequest: { headers } });
+      return { stun: response.iceServers[0]!.urls, turn: response.iceServers.slice(1).map((server) => new URL(server.urls[0]!.replace(/^turn:/, 'turn://')).hostname) };
+    };
+    expect(await hosts({ region: 'America/Chicago' })).toEqual({
+      stun: ['stun:iad.example.com:3478', 'stun:fra-1.example.com:3478', 'stun:fra-2.example.com:3478'],
+      turn: ['iad.example.com', 'fra-1.example.com', 'fra-2.example.com'],
+    });
+    expect((await hosts(null, { 'x-appengine-country': 'SG' })).turn).toEqual(['sin.example.com', 'fra-1.example.com', 'fra-2.example.com']);
+    expect((await hosts(null)).turn).toEqual(['fra-1.example.com', 'fra-2.example.com', 'iad.example.com']);
+    down.add('iad.example.com');
+    expect((await hosts({ region: 'America/Chicago' })).turn).toEqual(['fra-1.example.com', 'fra-2.example.com', 'sin.example.com']);
+    down.add('fra-1.example.com').add('fra-2.example.com').add('sin.example.com');
+    expect((await hosts({ region: 'America/Chicago' })).turn).toEqual(['iad.example.com', 'fra-1.example.com', 'fra-2.example.com']);
+  });
+
+  it('refuses a region hint that is not a name or time zone', async () => {
+    const { asUser } = setup();
+    expect((await refusal(asUser('alice', { region: '<script>' }))).code).toBe('invalid-argument');
+    expect((await refusal(asUser('alice', { region: 42 }))).message).toMatch(/region must be a region name or time zone like "europe" or "Europe\/Berlin", got 42/);
+  });
 });

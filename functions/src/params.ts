@@ -5,12 +5,15 @@
  */
 import { defineInt, defineList, defineSecret } from 'firebase-functions/params';
 import { readIceConfig, type IceConfig } from './config';
-import { DEFAULT_TRANSPORTS } from './iceServerList';
+import { DEFAULT_TRANSPORTS, parseTransport, type TurnTransport } from './iceServerList';
+import { parseTurnHostGroups } from './regions';
 
 export const turnSecret = defineSecret('TURN_SECRET', {
   description: 'coturn static-auth-secret(s), comma separated for rotation; the first one signs.',
 });
-export const turnHosts = defineList('TURN_HOSTS', { description: 'coturn host names, e.g. turn.example.com' });
+export const turnHosts = defineList('TURN_HOSTS', {
+  description: 'coturn host names, each optionally with its region: europe=turn-fra.example.com,americas=turn-iad.example.com',
+});
 export const stunUrls = defineList('STUN_URLS', {
   description: 'STUN URLs; empty means stun:<host>:3478 on every TURN host',
   default: [],
@@ -38,4 +41,12 @@ export function readIceConfigFromParams(): IceConfig {
     ttlSeconds: turnTtlSeconds.value(),
     ratePerMinute: ratePerMinute.value(),
   });
+}
+
+/** What the health probe needs: the hosts and their ports, not the secret. */
+export function readProbeTargetsFromParams(): { hosts: string[]; transports: TurnTransport[] } {
+  return {
+    hosts: parseTurnHostGroups(turnHosts.value()).flatMap((group) => group.hosts),
+    transports: turnTransports.value().map(parseTransport),
+  };
 }

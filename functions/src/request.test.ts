@@ -29,7 +29,7 @@ describe('parseIceServersRequest', () => {
     expect(refusal('hello').message).toMatch(/expected no argument or an object .*got a string \("hello"\)/);
     expect(refusal([1]).message).toMatch(/got an array/);
     expect(refusal(42).message).toMatch(/got 42/);
-    expect(refusal({ ttl: 60 }).message).toMatch(/unknown field\(s\) "ttl"; only ttlSeconds is accepted/);
+    expect(refusal({ ttl: 60 }).message).toMatch(/unknown field\(s\) "ttl"; only ttlSeconds and region are accepted/);
     expect(refusal({ ttlSeconds: '600' }).message).toMatch(/ttlSeconds must be an integer from 60 to 3600, got a string/);
   });
 

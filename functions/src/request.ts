@@ -1,6 +1,7 @@
 /**
- * What a caller may send to `iceServers`: nothing, `null`, `{}` or `{ ttlSeconds }` with an
- * integer from 60 to the configured TTL. Anything else is refused with a sentence saying what
+ * What a caller may send to `iceServers`: nothing, `null`, `{}` or `{ ttlSeconds?, region? }`:
+ * an integer from 60 to the configured TTL, and a region hint (a TURN region name such as
+ * `europe-west`, or the browser's IANA time zone such as `Europe/Berlin`). Anything else is refused with a sentence saying what
  * was wrong, never silently ignored.
  */
 import { HttpsError } from 'firebase-functions/v2/https';
@@ -9,11 +10,14 @@ import { TTL_BOUNDS } from './config';
 export interface IceServersRequest {
   /** Wanted credential lifetime; defaults to the configured TTL, which is also the maximum. */
   ttlSeconds?: number;
+  /** Where the caller is, so the nearest TURN region comes first. */
+  region?: string;
 }
 
-const ALLOWED_KEYS = new Set(['ttlSeconds']);
+const ALLOWED_KEYS = new Set(['ttlSeconds', 'region']);
+const REGION_HINT = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
 
-export function parseIceServersRequest(data: unknown, maxTtlSeconds: number): Required<IceServersRequest> {
+export function parseIceServersRequest(data: unknown, maxTtlSeconds: number): IceServersRequest & { ttlSeconds: number } {
   if (data === undefined || data === null) return { ttlSeconds: maxTtlSeconds };
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw invalid(`expected no argument or an object like { ttlSeconds: 600 }, got ${describe(data)}.`);
@@ -23,14 +27,18 @@ export function parseIceServersRequest(data: unknown, maxTtlSeconds: number): Re
     // Bounded echo: a payload with huge or countless keys must not come back in the error.
     const shown = unknownKeys.slice(0, 5).map((key) => JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key));
     const more = unknownKeys.length > 5 ? ` and ${unknownKeys.length - 5} more` : '';
-    throw invalid(`unknown field(s) ${shown.join(', ')}${more}; only ttlSeconds is accepted.`);
+    throw invalid(`unknown field(s) ${shown.join(', ')}${more}; only ttlSeconds and region are accepted.`);
   }
-  const { ttlSeconds } = data as { ttlSeconds?: unknown };
-  if (ttlSeconds === undefined) return { ttlSeconds: maxTtlSeconds };
+  const { ttlSeconds, region } = data as { ttlSeconds?: unknown; region?: unknown };
+  if (region !== undefined && (typeof region !== 'string' || !REGION_HINT.test(region))) {
+    throw invalid(`region must be a region name or time zone like "europe" or "Europe/Berlin", got ${describe(region)}.`);
+  }
+  const hint = region === undefined ? {} : { region };
+  if (ttlSeconds === undefined) return { ttlSeconds: maxTtlSeconds, ...hint };
   if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds) || ttlSeconds < TTL_BOUNDS.min || ttlSeconds > maxTtlSeconds) {
     throw invalid(`ttlSeconds must be an integer from ${TTL_BOUNDS.min} to ${maxTtlSeconds}, got ${describe(ttlSeconds)}.`);
   }
-  return { ttlSeconds };
+  return { ttlSeconds, ...hint };
 }
 
 function invalid(detail: string): HttpsError {
