@@ -12,6 +12,7 @@
 import { createCallClient, type CallClient } from '../src/call/index';
 import type { IceServerProvider } from '../src/call/types';
 import { callableIceServers, configure } from '../src/configure';
+import { emulatorToken } from './emulator-token';
 import { defineFirecallElements, setCallClient } from '../src/elements/index';
 import type { CallRecord, SignalingChannel } from '../src/signaling/channel';
 import { deal, otherContacts, otherUser, people, ticket, type Person } from './people';
@@ -207,20 +208,6 @@ async function startEmulator(): Promise<(who: string | null) => void> {
         notice(`Sign-in failed: ${error.message}. Is the Auth emulator running on ${emulatorAt('auth', 9099)}?`),
       );
   };
-}
-
-/** The Auth emulator accepts unsigned custom tokens, so demo users get fixed uids. */
-function emulatorToken(who: string): string {
-  const encode = (value: object) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  const now = Math.floor(Date.now() / 1000);
-  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({
-    aud: 'https://identitytoolkit.googleapis.com/google.identity.identitytoolkit.v1.IdentityToolkit',
-    iat: now,
-    exp: now + 3600,
-    iss: 'firebase-auth-emulator@example.com',
-    sub: 'firebase-auth-emulator@example.com',
-    uid: who,
-  })}.`;
 }
 
 const signIn = await (authMode === 'local' ? startLocal() : startEmulator());
