@@ -12,6 +12,7 @@ import { ourCallYields } from './glare';
 import { IceServerCache } from './ice-servers';
 import { watchIncomingCalls } from './incoming-watch';
 import { createListeners } from './listeners';
+import { onNetworkTypeChange, type ConnectionLike } from './network-change';
 import { createLogger, type LogSink } from './logger';
 import { qualityMonitor, VIDEO_START_KBPS, withOpusFecAndDtx, withVideoStartBitrate } from './quality';
 import type { MediaDevicesLike } from './media';
@@ -72,7 +73,7 @@ export interface CallClientOptions {
   log?: LogSink;
   /** Page-hide notifications; defaults to window 'pagehide'. Pass null to disable. */
   onPageHide?: Subscribe | null;
-  /** Network-change notifications; defaults to window 'online' and navigator.connection 'change'. */
+  /** Network-change notifications; defaults to window 'online' and a change of navigator.connection's type. */
   onNetworkChange?: Subscribe | null;
   /** Network-loss notifications (says "Your connection dropped"); defaults to window 'offline'. Pass null to disable. */
   onNetworkLost?: Subscribe | null;
@@ -205,7 +206,9 @@ export function createCallClient(options: CallClientOptions): CallClient {
       : null;
   const g = globalThis as unknown as { addEventListener?: never; navigator?: { connection?: never } };
   const onPageHide = options.onPageHide === undefined ? subscribeGlobal(g as never, 'pagehide') : options.onPageHide;
-  const networkSources = options.onNetworkChange === undefined ? [subscribeGlobal(g as never, 'online'), subscribeGlobal(g.navigator?.connection, 'change')] : [options.onNetworkChange];
+  const connection = g.navigator?.connection as ConnectionLike | undefined;
+  const networkTypeChanges: Subscribe | null = connection?.addEventListener ? (listener) => onNetworkTypeChange(connection, listener) : null;
+  const networkSources = options.onNetworkChange === undefined ? [subscribeGlobal(g as never, 'online'), networkTypeChanges] : [options.onNetworkChange];
   const onNetworkLost = options.onNetworkLost === undefined ? subscribeGlobal(g as never, 'offline') : options.onNetworkLost;
   const stops: (() => void)[] = [stopIncoming];
   if (onPageHide)
