@@ -20,8 +20,8 @@ describe('turnserver.local.conf', () => {
     const local = options(configs.local);
     expect(production.filter((line) => !local.includes(line))).toEqual([
       'tls-listening-port=443',
-      'cert=/etc/letsencrypt/live/turn.example.com/fullchain.pem',
-      'pkey=/etc/letsencrypt/live/turn.example.com/privkey.pem',
+      'cert=/etc/coturn/tls/fullchain.pem',
+      'pkey=/etc/coturn/tls/privkey.pem',
     ]);
     expect(local.filter((line) => !production.includes(line))).toEqual(['no-tls', 'allow-loopback-peers', 'allowed-peer-ip=127.0.0.1']);
   });
