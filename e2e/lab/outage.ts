@@ -95,6 +95,8 @@ export interface DisruptionOptions {
   backTimeoutMs: number;
   /** A settled call before the disruption (ms). */
   settleMs?: number;
+  /** Once media is back, watch this long more (ms) for a screen that goes back to "Reconnecting". */
+  watchAfterMs?: number;
 }
 
 /** Breaks the call as `disruption` says, puts the network back (also on error) and reports what each side saw. */
@@ -120,11 +122,12 @@ export async function disrupt(lab: Lab, call: ConnectedCall, disruption: Disrupt
   }
   // Media back on both pages, or a firecall call that ended (nothing more can come back).
   const frameAfter = (page: Page) => page.evaluate((t) => window.probe.frameTimes.some((f) => f > t), fromAt + (disruption.kind === 'outage' ? 0 : 1_000));
-  await waitFor(
+  const back = await waitFor(
     async () => ((await frameAfter(call.caller)) && (await frameAfter(call.callee))) || (call.driver !== null && (await anyEnded(call))),
     options.backTimeoutMs,
     100,
   );
+  if (back && call.driver) await delay(options.watchAfterMs ?? 3_000);
   const [caller, callee] = await Promise.all((['caller', 'callee'] as const).map((side) => sideView(call, side, startedAt)));
   const backs = [caller!, callee!].map((v) => (v.stoppedAt === null ? fromAt : v.backAt));
   const mediaBackMs = backs.every((b) => b !== null) ? Math.max(0, Math.round(Math.max(...(backs as number[])) - fromAt)) : null;
