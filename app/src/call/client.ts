@@ -20,6 +20,7 @@ import type { PermissionsLike } from './permissions';
 import type { PeerConnectionConstructor } from './negotiation';
 import { CallSession, connectionConfiguration, DEFAULT_TIMEOUTS, type CallTimeouts, type QualityMonitorFactory } from './session';
 import { WarmLine } from './warm-line';
+import { browserWarmLineLeadership, type WarmLineLeadership } from './warm-line-leader';
 import type { CallClientApi, CallSessionApi, IceServerProvider } from './types';
 
 type Subscribe = (listener: () => void) => () => void;
@@ -58,6 +59,8 @@ export interface CallClientOptions {
    * while idle. Needs prefetchIceServers. Default true.
    */
   keepLineWarm?: boolean;
+  /** Which tab of the browser keeps the warm line (default: Web Locks where there are any; null: every tab). */
+  warmLineLeadership?: WarmLineLeadership | null;
   /**
    * Adaptive bitrate (app/src/call/quality): `true` runs the ABR controller on every
    * connected call (publishing snapshot.quality and videoPausedForBandwidth) and asks
@@ -122,6 +125,7 @@ export function createCallClient(options: CallClientOptions): CallClient {
           configurationFor: (iceServers) => connectionConfiguration(iceServers, options.iceTransportPolicy),
           idle: () => live.size === 0,
           log,
+          leadership: options.warmLineLeadership === undefined ? browserWarmLineLeadership({ uid: options.signaling.uid }) : options.warmLineLeadership,
         })
       : null;
   const incomingListeners = createListeners<CallSessionApi>(log, 'incoming');

@@ -4,8 +4,9 @@
  * its host, server-reflexive and relay candidates already gathered (an answer keeps the pool
  * through a provisional answer first: negotiation.ts setLocalAnswer).
  *
- * Cost: one TURN allocation per signed-in page while it waits for a call. The pool is
- * made between calls only (gathering would compete with a call's setup), again when
+ * Cost: one TURN allocation per signed-in page while it waits for a call; with a leadership
+ * (warm-line-leader.ts) one per browser, kept by the leader tab only: the other tabs still
+ * prefetch credentials, but hold no allocation. The pool is made between calls only (gathering would compete with a call's setup), again when
  * the TURN credentials are renewed (an allocation cannot be refreshed with expired
  * ones) and after a network change; it is let go when the page is hidden.
  */
@@ -13,6 +14,7 @@ import { Timer, type Clock } from './clock';
 import type { IceServerCache } from './ice-servers';
 import type { Logger } from './logger';
 import type { PeerConnectionConstructor } from './negotiation';
+import type { WarmLineLeadership } from './warm-line-leader';
 
 /**
  * Never renew sooner than this: credentials that arrive already stale (a client clock
@@ -37,6 +39,8 @@ export interface WarmLineDeps {
   /** True while no call is under way. */
   idle: () => boolean;
   log: Logger;
+  /** Shares one line among the tabs of a browser; without it this tab keeps its own. */
+  leadership?: WarmLineLeadership | null;
 }
 
 export class WarmLine {
@@ -44,9 +48,31 @@ export class WarmLine {
   private readonly renew: Timer;
   private suspended = false;
   private disposed = false;
+  /** Whether this tab keeps the pool; always with no leadership. */
+  private leader: boolean;
+  private leave: (() => void) | null = null;
 
   constructor(private readonly deps: WarmLineDeps) {
     this.renew = new Timer(deps.clock);
+    this.leader = !deps.leadership;
+    this.join();
+  }
+
+  /** Takes part in choosing the tab that keeps the line; it keeps warm once chosen, lets go when not. */
+  private join(): void {
+    if (!this.deps.leadership || this.leave) return;
+    this.leave = this.deps.leadership.follow((leader) => {
+      this.leader = leader;
+      if (leader) this.keepWarm();
+      else this.close();
+    });
+  }
+
+  /** Hands the line to another tab (it may make its own at once). */
+  private handOver(): void {
+    this.leave?.();
+    this.leave = null;
+    if (this.deps.leadership) this.leader = false;
   }
 
   /** Makes the line ready (or keeps it) when no call is under way; renews it before its credentials go stale. */
@@ -56,7 +82,7 @@ export class WarmLine {
       (grant) => {
         if (this.suspended || this.disposed || !this.deps.idle()) return;
         try {
-          this.prepare(this.deps.configurationFor(grant.iceServers));
+          if (this.leader) this.prepare(this.deps.configurationFor(grant.iceServers));
         } catch (error) {
           // E.g. a malformed TURN URL: the call that uses these servers reports it (turn-unreachable).
           this.deps.log.warn(`could not keep a line warm: ${(error as Error)?.message}`);
@@ -75,11 +101,13 @@ export class WarmLine {
     this.suspended = true;
     this.renew.stop();
     this.close();
+    this.handOver();
   }
 
   /** A call is being made: the line may be kept warm again once it is over. */
   resume(): void {
     this.suspended = false;
+    if (!this.disposed) this.join();
   }
 
   /** Our network changed: pooled candidates may belong to the old one. */
@@ -93,6 +121,7 @@ export class WarmLine {
     this.disposed = true;
     this.renew.stop();
     this.close();
+    this.handOver();
   }
 
   /** Makes the pooled connection for `configuration`, unless a live one for it is waiting already. */
