@@ -180,7 +180,8 @@ describe('the packed package on a plain page outside the repository', () => {
 
     await part(ben.page, 'video-call', 'call-button').click();
     await expect.poll(() => stateOf(ana.page, 'incoming-call'), { timeout: 30_000 }).toBe('ringing');
-    expect(await part(ana.page, 'incoming-call', 'status').innerText()).toBe('Videoanruf von uid-of-ben');
+    expect(await part(ana.page, 'incoming-call', 'status').innerText()).toBe('uid-of-ben ruft an\nEs klingelt');
+    expect(await part(ana.page, 'incoming-call', 'title').innerText()).toBe('Videoanruf von uid-of-ben · Ticket T-1042');
     const answered = Date.now();
     await part(ana.page, 'incoming-call', 'accept-button').click();
     await expect.poll(() => stateOf(ben.page, 'video-call'), { timeout: 45_000 }).toBe('connected');

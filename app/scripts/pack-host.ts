@@ -149,7 +149,7 @@ export async function serveFolder(dir: string, pages: Record<string, string> = {
       res.writeHead(200, { 'content-type': types['.html']! }).end(pages[path]);
       return;
     }
-    const file = normalize(join(dir, path));
+    const file = normalize(join(dir, path.endsWith('/') ? `${path}index.html` : path));
     if (!file.startsWith(dir + sep)) return void res.writeHead(403).end();
     try {
       const body = readFileSync(file);
