@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { labProblem } from './lab/preflight';
+import { waitFor } from './lab/processes';
 import { credentialsForSuite } from './lab/suite';
 import { scenarioTable, type ScenarioName } from './lab/scenarios';
 import { ADDRESSES, createLab } from './lab/topology';
@@ -140,8 +141,14 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
 
   it("outage-8: the callee's link and signaling are gone for 8 s: both sides show reconnecting, the call survives, media comes back both ways", async () => {
     let seen: DisruptionResult | null = null;
+    let bothConnected = false;
     const disruption = disruptionOf('outage-8', 'callee', 'drop');
-    const r = await callAcross('outage-8', 'video', 'firecall', async (lab, call) => void (seen = await disrupt(lab, call, disruption, { backTimeoutMs: 15_000 })));
+    const r = await callAcross('outage-8', 'video', 'firecall', async (lab, call) => {
+      seen = await disrupt(lab, call, disruption, { backTimeoutMs: 15_000 });
+      // "Connected" again on both screens once media has held for a moment.
+      const states = async () => Promise.all((['caller', 'callee'] as const).map(async (side) => (await call.driver!.outcome(side)).state));
+      bothConnected = await waitFor(async () => (await states()).every((state) => state === 'connected'), 5_000, 100);
+    });
     const outage = seen as DisruptionResult | null;
     console.log(outageTrialLine({ scenario: 'outage-8', variant: 'firecall', side: 'callee', mode: 'drop', result: outage, error: r.error }, 1, 1));
     expectConnectedWithVideo(r);
@@ -156,7 +163,7 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
     // Generous here (shared CI cores); the bench reports the real figure against the 1 s goal.
     expect(outage!.mediaBackMs, seenText).not.toBeNull();
     expect(outage!.mediaBackMs!, seenText).toBeLessThan(8_000);
-    expect(r.finalState, describeResult(r)).toBe('connected');
+    expect(bothConnected, describeResult(r)).toBe(true);
   });
 
   it('squeeze: the call survives 250 kbit/s and keeps showing video', async () => {
