@@ -103,13 +103,13 @@ export interface QualityTunables {
    */
   lossStepDown: number;
   /**
-   * Loss this far over the link's background (the median of the last
-   * `backgroundLossSamples` reports) is congestion: it lets a low estimate step
-   * down and confirms a fall of the estimate. A link that loses this much anyway
+   * Loss at or above this confirms a fall of Chrome's estimate on a clean link.
+   * A link whose last `backgroundLossSamples` reports average this much or more
    * is lossy, not congested: there only heavy loss (`lossStepDown` over the
-   * background) counts. A sample is clean for stepping up, and for undoing an
-   * unconfirmed fall, while its loss stays under this over the background.
-   * Pausing video still takes this much loss outright.
+   * background, their median) confirms one, and a report below the background
+   * plus this is clean enough to undo it. A sample is clean for stepping up while
+   * its loss stays below this plus the background. Pausing video takes this much
+   * loss outright.
    */
   lossClean: number;
   backgroundLossSamples: number;
