@@ -4,7 +4,7 @@ import { createCallClient } from './client';
 import { FakeClock } from './testing/fake-clock';
 import { createPhones, FakeDevices, MediaStream, nextIncoming, noTurn, RTCPeerConnection } from './testing/wrtc';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
 describe('watching for incoming calls', () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectCall, createPhones, sentTrack, settle, sleep } from './testing/wrtc';
 import type { CallKind } from '../signaling/channel';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
 async function connected(kind: CallKind) {

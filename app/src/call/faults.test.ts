@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPhones, inboundBytes, nextIncoming, reach, sleep } from './testing/wrtc';
 import type { CallSessionApi } from './types';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
 function world(...args: Parameters<typeof createPhones>) {

@@ -100,7 +100,6 @@ export class LocalMedia {
   /** Asks for a screen; returns its track (it replaces the camera in the stream). */
   async startScreen(onEnded: () => void): Promise<MediaStreamTrack> {
     if (!this.devices?.getDisplayMedia || !this.stream) throw new CallError('media-unavailable', undefined, 'screen sharing is not available here');
-    let track: MediaStreamTrack | undefined;
     let picked: MediaStream;
     try {
       picked = await this.devices.getDisplayMedia({ video: true, audio: false });
@@ -112,7 +111,7 @@ export class LocalMedia {
       for (const t of picked.getTracks()) t.stop();
       throw new CallError('media-unavailable', undefined, 'the call ended while the screen was being picked');
     }
-    track = picked.getVideoTracks()[0];
+    const track = picked.getVideoTracks()[0];
     if (!track) throw new CallError('media-unavailable', undefined, 'the screen picker returned no video');
     // Text and detail, not motion: the encoder keeps it sharp, and the quality
     // controller knows it for a screen where the browser reports no displaySurface.

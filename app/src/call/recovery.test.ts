@@ -8,7 +8,7 @@ import type { CallTimeouts } from './session';
 import { connectCall, createPhones, inboundBytes, reach, sleep } from './testing/wrtc';
 import type { CallSessionApi, IceServerProvider } from './types';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
 /** Recovery timings shortened for tests; the schedule's shape is the product's. */

@@ -4,7 +4,7 @@ import { RTCPeerConnection as WrtcPeerConnection } from './testing/wrtc';
 import { createPhones, settle, inboundBytes, nextIncoming, reach } from './testing/wrtc';
 import type { CallSessionApi } from './types';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCallClient } from './client';
 import { createPhones, FakeDevices, MediaStream, nextIncoming, noTurn, reach, RTCPeerConnection, sleep } from './testing/wrtc';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
 function twoTabsForBob() {

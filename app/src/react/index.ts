@@ -113,6 +113,7 @@ type KebabCase<S extends string> = S extends `${infer H}${infer T}` ? `${H exten
 
 /** JSX typings for using the tags directly in React. */
 declare module 'react' {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- React declares its JSX types in this namespace
   namespace JSX {
     interface IntrinsicElements {
       'video-call': ReactElementProps<Kebab<Omit<CallElementAttributes, 'messages'>>>;

@@ -61,6 +61,7 @@ export function sdpProblem(sdp: unknown, type: 'offer' | 'answer'): string | nul
   if (typeof sdp !== 'string') return 'SDP is not text';
   if (sdp.length > SIGNAL_LIMITS.maxSdpLength) return `SDP is ${sdp.length} characters (limit ${SIGNAL_LIMITS.maxSdpLength})`;
   // Control characters other than CR/LF/TAB never appear in SDP and break parsers.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(sdp)) return 'SDP contains control characters';
   // A CR outside CRLF splits lines differently in different parsers: refuse it.
   if (/\r(?!\n)/.test(sdp)) return 'SDP contains a bare carriage return';
