@@ -76,7 +76,10 @@ export async function runOutageScenario(name: OutageScenario, options: OutageRun
     for (let i = 0; i < rounds && !options.stopping(); i++) {
       const side: Side = i % 2 === 0 ? 'caller' : 'callee';
       for (const mode of modes) {
-        const variants: Variant[] = [...(i < options.trials ? (['firecall'] as const) : []), ...(i < options.baselineTrials ? (['baseline'] as const) : [])];
+        const variants: Variant[] = [
+          ...(i < options.trials ? (['firecall'] as const) : []),
+          ...(i < options.baselineTrials ? (['baseline'] as const) : []),
+        ];
         for (const variant of variants) {
           if (options.stopping()) break;
           const disruption = disruptionOf(name, side, mode);

@@ -6,7 +6,7 @@ import { outageGoals, outageRow, type OutageTrial } from './outage-figures';
 /** Frames every 33 ms from `from` to `to` (epoch ms). */
 const frames = (from: number, to: number) => Array.from({ length: Math.floor((to - from) / 33) + 1 }, (_, i) => from + i * 33);
 
-describe('pictureGap: when a side\'s picture stopped and came back', () => {
+describe("pictureGap: when a side's picture stopped and came back", () => {
   it('finds the first stretch of over a second without frames', () => {
     const shown = [...frames(0, 5_000), ...frames(13_200, 15_000)];
     expect(pictureGap(shown, 4_000, 15_000)).toEqual({ stoppedAt: shown.filter((f) => f <= 5_000).at(-1), backAt: 13_200 });
@@ -32,7 +32,11 @@ const view = (over: Partial<SideView> = {}): SideView => ({
   ...over,
 });
 
-function trial(side: 'caller' | 'callee', result: Partial<DisruptionResult> | null, variant: 'firecall' | 'baseline' = 'firecall'): OutageTrial {
+function trial(
+  side: 'caller' | 'callee',
+  result: Partial<DisruptionResult> | null,
+  variant: 'firecall' | 'baseline' = 'firecall',
+): OutageTrial {
   const full: DisruptionResult | null = result && {
     disruption: { kind: 'outage', side, mode: 'drop', ms: 8_000 },
     fromAt: 13_000,
@@ -47,7 +51,11 @@ function trial(side: 'caller' | 'callee', result: Partial<DisruptionResult> | nu
 describe('outage rows', () => {
   it('a call one side ended did not survive, even with media back; a trial without a call counts against it', () => {
     const ended = { afterMs: 6_300, state: 'ended', reason: 'peer-left', message: 'The other person left the call.' };
-    const row = outageRow('outage-8', 'drop', 'firecall', [trial('caller', {}), trial('callee', { caller: view({ ended }) }), trial('caller', null)]);
+    const row = outageRow('outage-8', 'drop', 'firecall', [
+      trial('caller', {}),
+      trial('callee', { caller: view({ ended }) }),
+      trial('caller', null),
+    ]);
     expect(row.survived).toBe(1);
     expect(row.trials).toBe(3);
     expect(row.bySide).toEqual({ caller: 2, callee: 1 });
@@ -69,9 +77,14 @@ describe('outage rows', () => {
   });
 
   it('past the deadline, the goal asks for both sides ending in words at the deadline, not early', () => {
-    const endAt = (afterMs: number) => view({ ended: { afterMs, state: 'failed', reason: 'connection-lost', message: 'The connection was lost.' } });
-    const at = (afterMs: number) => ({ ...trial('caller', { caller: endAt(afterMs), callee: endAt(afterMs), mediaBackMs: null }), scenario: 'outage-70' });
-    const goal = (afterMs: number) => outageGoals([outageRow('outage-70', 'drop', 'firecall', [at(afterMs)])], 60_000).find((g) => g.text.includes('ended'))!;
+    const endAt = (afterMs: number) =>
+      view({ ended: { afterMs, state: 'failed', reason: 'connection-lost', message: 'The connection was lost.' } });
+    const at = (afterMs: number) => ({
+      ...trial('caller', { caller: endAt(afterMs), callee: endAt(afterMs), mediaBackMs: null }),
+      scenario: 'outage-70',
+    });
+    const goal = (afterMs: number) =>
+      outageGoals([outageRow('outage-70', 'drop', 'firecall', [at(afterMs)])], 60_000).find((g) => g.text.includes('ended'))!;
     expect(goal(60_400).met).toBe(true);
     expect(goal(6_300).met).toBe(false);
   });

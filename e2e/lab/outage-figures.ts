@@ -42,7 +42,7 @@ export interface OutageRow {
   reconnectingInTime: number | null;
   /** firecall: the slower side's time to "Reconnecting", over the trials that showed it on both. */
   reconnectingMs: Percentiles | null;
-  /** firecall: trials in which the cut side said its own connection dropped and the other side the peer's. */
+  /** firecall outages: trials in which the cut side said its own connection dropped and the other side the peer's. */
   whoseRight: number | null;
   /** firecall: trials in which a side went to "Reconnecting" more than once (a flapping screen). */
   flapped: number | null;
@@ -83,16 +83,22 @@ export function outageRow(scenario: string, mode: OutageMode | null, variant: Va
     errors: [...new Set(trials.flatMap((t) => (t.error ? [t.error.split('\n')[0]!.slice(0, 200)] : [])))],
   };
   if (variant === 'firecall') {
-    const slower = done.flatMap((r) => (views(r).every((v) => v.reconnectingMs !== null) ? [Math.max(...views(r).map((v) => v.reconnectingMs!))] : []));
+    const slower = done.flatMap((r) =>
+      views(r).every((v) => v.reconnectingMs !== null) ? [Math.max(...views(r).map((v) => v.reconnectingMs!))] : [],
+    );
     row.reconnectingMs = percentiles(slower);
     row.reconnectingInTime = slower.filter((ms) => ms <= RECONNECTING_WITHIN_MS).length;
-    row.whoseRight = trials.filter((t) => {
-      const r = t.result;
-      const other = t.side === 'caller' ? r?.callee : r?.caller;
-      return r !== null && r[t.side].reconnectingDropped === 'own' && other?.reconnectingDropped === 'peer';
-    }).length;
+    // After an address change neither side can tell whose network moved: no right answer to count.
+    if (mode !== null)
+      row.whoseRight = trials.filter((t) => {
+        const r = t.result;
+        const other = t.side === 'caller' ? r?.callee : r?.caller;
+        return r !== null && r[t.side].reconnectingDropped === 'own' && other?.reconnectingDropped === 'peer';
+      }).length;
     row.flapped = done.filter((r) => views(r).some((v) => v.reconnectingShown > 1)).length;
-    row.bothEndedWithReason = done.filter((r) => views(r).every((v) => v.ended !== null && v.ended.reason !== null && !!v.ended.message)).length;
+    row.bothEndedWithReason = done.filter((r) =>
+      views(r).every((v) => v.ended !== null && v.ended.reason !== null && !!v.ended.message),
+    ).length;
     const ends = done.flatMap(views).flatMap((v) => (v.ended ? [v.ended] : []));
     row.endedAfterMs = ends.length ? percentiles(ends.map((e) => e.afterMs)) : null;
     for (const e of ends) row.endings[`${e.state}:${e.reason}`] = (row.endings[`${e.state}:${e.reason}`] ?? 0) + 1;
@@ -114,7 +120,10 @@ export function outageGoals(rows: OutageRow[], deadlineMs: number): OutageGoal[]
   const out: OutageGoal[] = [];
   for (const r of rows.filter((x) => x.variant === 'firecall')) {
     const name = `${r.scenario}${r.mode ? ` (${r.mode})` : ''}`;
-    out.push({ met: r.trials >= TRIALS_WANTED, text: `${name}: ${r.trials} trials (caller ${r.bySide.caller}, callee ${r.bySide.callee}) of ${TRIALS_WANTED} wanted` });
+    out.push({
+      met: r.trials >= TRIALS_WANTED,
+      text: `${name}: ${r.trials} trials (caller ${r.bySide.caller}, callee ${r.bySide.callee}) of ${TRIALS_WANTED} wanted`,
+    });
     out.push({
       met: r.trials > 0 && r.reconnectingInTime === r.trials,
       text: `${name}: "Reconnecting" on both sides within ${RECONNECTING_WITHIN_MS} ms of the picture stopping in ${r.reconnectingInTime}/${r.trials} (slower side p95 ${ms(r.reconnectingMs?.p95)} ms)`,
@@ -122,9 +131,16 @@ export function outageGoals(rows: OutageRow[], deadlineMs: number): OutageGoal[]
     const within = MEDIA_BACK_WITHIN_MS[r.scenario];
     if (within !== undefined) {
       out.push({ met: r.trials > 0 && r.survived === r.trials, text: `${name}: call survived ${r.survived}/${r.trials}` });
-      out.push({ met: r.mediaBackMs.p95 !== null && r.mediaBackMs.p95 <= within, text: `${name}: media back both ways p95 ${ms(r.mediaBackMs.p95)} ms <= ${within} ms` });
+      out.push({
+        met: r.mediaBackMs.p95 !== null && r.mediaBackMs.p95 <= within,
+        text: `${name}: media back both ways p95 ${ms(r.mediaBackMs.p95)} ms <= ${within} ms`,
+      });
     } else {
-      const atDeadline = r.endedAfterMs !== null && r.endedAfterMs.p50 !== null && Math.abs(r.endedAfterMs.p50 - deadlineMs) <= 5_000 && Math.abs(r.endedAfterMs.max! - deadlineMs) <= 5_000;
+      const atDeadline =
+        r.endedAfterMs !== null &&
+        r.endedAfterMs.p50 !== null &&
+        Math.abs(r.endedAfterMs.p50 - deadlineMs) <= 5_000 &&
+        Math.abs(r.endedAfterMs.max! - deadlineMs) <= 5_000;
       out.push({
         met: r.trials > 0 && r.bothEndedWithReason === r.trials && atDeadline,
         text: `${name}: both sides ended with a reason in words in ${r.bothEndedWithReason}/${r.trials}, ${pct(r.endedAfterMs)} ms after the picture stopped (deadline ${deadlineMs} ms)`,
@@ -139,11 +155,24 @@ const pct = (p: Percentiles | null) => (p ? `${ms(p.p50)}/${ms(p.p95)}/${ms(p.ma
 
 export function outageTable(rows: OutageRow[], deadlineMs: number): string {
   const lines: string[][] = [
-    ['disruption', 'link', 'page', 'trials (caller/callee)', 'media back p50/p95/max ms', 'survived', `"Reconnecting" <= ${RECONNECTING_WITHIN_MS} ms both sides (p50/p95/max)`, 'whose (own/peer) right', 'flapped', 'ended (after picture stopped p50/p95/max ms)'],
+    [
+      'disruption',
+      'link',
+      'page',
+      'trials (caller/callee)',
+      'media back p50/p95/max ms',
+      'survived',
+      `"Reconnecting" <= ${RECONNECTING_WITHIN_MS} ms both sides (p50/p95/max)`,
+      'whose (own/peer) right',
+      'flapped',
+      'ended (after picture stopped p50/p95/max ms)',
+    ],
   ];
   for (const r of rows) {
     const fire = r.variant === 'firecall';
-    const endings = Object.entries(r.endings).map(([k, n]) => `${k} x${n}`).join(', ');
+    const endings = Object.entries(r.endings)
+      .map(([k, n]) => `${k} x${n}`)
+      .join(', ');
     lines.push([
       r.scenario,
       r.mode ?? '-',
@@ -152,12 +181,17 @@ export function outageTable(rows: OutageRow[], deadlineMs: number): string {
       pct(r.mediaBackMs),
       `${r.survived}/${r.trials}`,
       fire ? `${r.reconnectingInTime}/${r.trials} (${pct(r.reconnectingMs)})` : 'no such screen',
-      fire ? `${r.whoseRight}/${r.trials}` : '-',
+      fire && r.whoseRight !== null ? `${r.whoseRight}/${r.trials}` : '-',
       fire ? `${r.flapped}/${r.trials}` : '-',
       fire ? (endings ? `${endings}; both in words ${r.bothEndedWithReason}/${r.trials} (${pct(r.endedAfterMs)})` : 'none') : '-',
     ]);
   }
-  const out = ['outages (issue 22): link cut with its signaling offline, or a new public address; media back counts from the link\'s return or the change', ...alignedRows(lines), '', 'goals (issue 22):'];
+  const out = [
+    "outages (issue 22): link cut with its signaling offline, or a new public address; media back counts from the link's return or the change",
+    ...alignedRows(lines),
+    '',
+    'goals (issue 22):',
+  ];
   for (const g of outageGoals(rows, deadlineMs)) out.push(goalLine(g));
   for (const r of rows) for (const e of r.errors) out.push(`  ${r.scenario} ${r.mode ?? ''} ${r.variant} error seen: ${e}`);
   return out.join('\n');
@@ -170,8 +204,14 @@ export function outageTrialLine(t: OutageTrial, index: number, of: number): stri
   const r = t.result;
   const side = (name: Side, v: SideView) => {
     const parts = [
-      v.stoppedAt === null ? 'picture never stopped' : v.backAt === null ? 'picture not back' : `picture back ${ms(v.backAt - r.fromAt)} ms`,
-      v.reconnectingMs !== null ? `"Reconnecting" +${v.reconnectingMs} ms${v.reconnectingDropped ? ` (${v.reconnectingDropped} connection dropped)` : ''}${v.reconnectingShown > 1 ? ` x${v.reconnectingShown}` : ''}` : '',
+      v.stoppedAt === null
+        ? 'picture never stopped'
+        : v.backAt === null
+          ? 'picture not back'
+          : `picture back ${ms(v.backAt - r.fromAt)} ms`,
+      v.reconnectingMs !== null
+        ? `"Reconnecting" +${v.reconnectingMs} ms${v.reconnectingDropped ? ` (${v.reconnectingDropped} connection dropped)` : ''}${v.reconnectingShown > 1 ? ` x${v.reconnectingShown}` : ''}`
+        : '',
       v.ended ? `${v.ended.state}:${v.ended.reason} +${(v.ended.afterMs / 1000).toFixed(1)} s ("${v.ended.message}")` : '',
     ].filter(Boolean);
     return `${name} ${parts.join(', ')}`;

@@ -100,7 +100,12 @@ export interface DisruptionOptions {
 }
 
 /** Breaks the call as `disruption` says, puts the network back (also on error) and reports what each side saw. */
-export async function disrupt(lab: Lab, call: ConnectedCall, disruption: Disruption, options: DisruptionOptions): Promise<DisruptionResult> {
+export async function disrupt(
+  lab: Lab,
+  call: ConnectedCall,
+  disruption: Disruption,
+  options: DisruptionOptions,
+): Promise<DisruptionResult> {
   await delay(options.settleMs ?? 1_500);
   const startedAt = Date.now();
   let fromAt: number;
@@ -121,7 +126,8 @@ export async function disrupt(lab: Lab, call: ConnectedCall, disruption: Disrupt
     fromAt = Date.now();
   }
   // Media back on both pages, or a firecall call that ended (nothing more can come back).
-  const frameAfter = (page: Page) => page.evaluate((t) => window.probe.frameTimes.some((f) => f > t), fromAt + (disruption.kind === 'outage' ? 0 : 1_000));
+  const frameAfter = (page: Page) =>
+    page.evaluate((t) => window.probe.frameTimes.some((f) => f > t), fromAt + (disruption.kind === 'outage' ? 0 : 1_000));
   const back = await waitFor(
     async () => ((await frameAfter(call.caller)) && (await frameAfter(call.callee))) || (call.driver !== null && (await anyEnded(call))),
     options.backTimeoutMs,
@@ -141,7 +147,11 @@ async function anyEnded(call: ConnectedCall): Promise<boolean> {
 
 async function sideView(call: ConnectedCall, side: Side, startedAt: number): Promise<SideView> {
   const page = side === 'caller' ? call.caller : call.callee;
-  const frames: number[] = await withTimeout(page.evaluate(() => window.probe.frameTimes.slice()), 5_000, 'reading presented frames');
+  const frames: number[] = await withTimeout(
+    page.evaluate(() => window.probe.frameTimes.slice()),
+    5_000,
+    'reading presented frames',
+  );
   const gap = pictureGap(frames, startedAt, Date.now());
   const view: SideView = { ...gap, reconnectingMs: null, reconnectingDropped: null, reconnectingShown: 0, ended: null };
   if (!call.driver) return view;
