@@ -42,6 +42,16 @@ export function disruptionOf(name: OutageScenario, side: Side, mode: OutageMode 
   return cutMs === null ? { kind: 'address-change', side } : { kind: 'outage', side, mode: mode ?? 'drop', ms: cutMs };
 }
 
+/** Both link modes, or those OUTAGE_MODES names (e.g. OUTAGE_MODES=drop for a shorter run). */
+function linkModes(): OutageMode[] {
+  const all: OutageMode[] = ['drop', 'down'];
+  const asked = process.env.OUTAGE_MODES?.split(',').map((m) => m.trim());
+  if (!asked) return all;
+  const unknown = asked.filter((m) => !(all as string[]).includes(m));
+  if (unknown.length || asked.length === 0) throw new Error(`OUTAGE_MODES must name drop and/or down, got "${process.env.OUTAGE_MODES}"`);
+  return all.filter((m) => asked.includes(m));
+}
+
 /** The engine's own deadline for a silent peer: the 70 s outage must end there. */
 export const ENGINE_DEADLINE_MS = DEFAULT_TIMEOUTS.reconnectDeadlineMs;
 
@@ -66,7 +76,7 @@ export interface OutageRunOptions {
 /** Runs a scenario's rows: trial i cuts the caller when i is even, the callee when odd; rows interleave. */
 export async function runOutageScenario(name: OutageScenario, options: OutageRunOptions): Promise<OutageFigures> {
   const plan = PLANS[name] as OutagePlan;
-  const modes: Array<OutageMode | null> = plan.cutMs === null ? [null] : ['drop', 'down'];
+  const modes: Array<OutageMode | null> = plan.cutMs === null ? [null] : linkModes();
   const trials: OutageTrial[] = [];
   const lab = await createLab(scenarioTable[name as ScenarioName]);
   options.onLab(lab);
