@@ -13,12 +13,11 @@ import { labProblem } from './lab/preflight';
 import { waitFor } from './lab/processes';
 import { credentialsForSuite } from './lab/suite';
 import { scenarioTable, type ScenarioName } from './lab/scenarios';
-import { ADDRESSES, createLab } from './lab/topology';
+import { ADDRESSES, createLab, type Lab } from './lab/topology';
 import { runTrial, type ConnectedCall, type TrialResult, type Variant } from './lab/trial';
 import { disrupt, type DisruptionResult } from './lab/outage';
 import { disruptionOf } from './lab/outage-bench';
 import { outageTrialLine } from './lab/outage-figures';
-import type { Lab } from './lab/topology';
 import { newTurnSecret, startTurn } from './lab/turn';
 import type { ObservedPath } from './lab/pages/probe';
 

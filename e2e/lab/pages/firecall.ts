@@ -81,7 +81,7 @@ function label(snapshot: CallSnapshot): string {
 
 function follow(s: CallSessionApi): void {
   session = s;
-  const dropped = (snapshot: CallSnapshot) => (snapshot as { droppedConnection?: string | null }).droppedConnection ?? null;
+  const dropped = (snapshot: CallSnapshot) => snapshot.droppedConnection ?? null;
   const mark = (snapshot: CallSnapshot) => {
     const state = label(snapshot);
     if (marks[marks.length - 1]?.state !== state) marks.push({ at: now(), state, reason: snapshot.reason, message: snapshot.message, dropped: dropped(snapshot) });
