@@ -1,6 +1,6 @@
 /**
  * ICE servers with short-lived TURN credentials: fetched before ringing, reused
- * while fresh, refreshed before expiry and on every ICE restart.
+ * while fresh, refreshed before expiry and while an outage goes on.
  */
 import type { Clock } from './clock';
 import type { IceServerGrant, IceServerProvider } from './types';
@@ -40,6 +40,11 @@ export class IceServerCache {
       });
     this.pending = pending;
     return pending;
+  }
+
+  /** How long ago the current grant arrived, or null without one. */
+  ageMs(): number | null {
+    return this.grant ? this.clock.now() - this.receivedAt : null;
   }
 
   /** Milliseconds until the current grant should be refreshed, or null without one. */

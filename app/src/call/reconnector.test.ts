@@ -171,6 +171,19 @@ describe('Reconnector: when it restarts ICE', () => {
     expect(t.restarts.map((r) => r.at)).toEqual([200]);
   });
 
+  it('ICE failed reported twice at once, and again right after the restart: one restart, not a storm', async () => {
+    const t = await connected();
+    t.silence();
+    await t.run(200);
+    // The browser says failed on both its ICE and its connection state, and once more as the old generation goes.
+    t.recovery.iceFailed();
+    t.recovery.iceFailed();
+    await t.run(300);
+    t.recovery.iceFailed();
+    await t.run(50);
+    expect(t.restarts.map((r) => r.at)).toEqual([200]);
+  });
+
   it('does nothing before the call is connected, nor after it stopped', async () => {
     const t = setup();
     t.silence();
@@ -185,13 +198,40 @@ describe('Reconnector: when it restarts ICE', () => {
 });
 
 describe('Reconnector: TURN credentials', () => {
-  it('restarts reuse credentials that are still good: no new grant during a whole outage', async () => {
+  it('restarts never wait for the callable; from 2.5 s into an outage fresh credentials come beside them, at most every 10 s', async () => {
+    const t = await connected({ grantLifetimeMs: 600_000 });
+    await t.run(20_000); // the grant came before ringing, as in a real call
+    t.silence();
+    await t.run(1_100);
+    // The first restart goes out at once with the credentials held.
+    expect(t.restarts.map((r) => r.servers?.[0]?.username)).toEqual(['grant-1']);
+    expect(t.grants()).toBe(1);
+    await t.run(1_500);
+    // 2.5 s in, a fresh grant is fetched beside the restarts: a TURN host that restarted
+    // (or whose clock differs) may refuse credentials that look valid.
+    expect(t.grants()).toBe(2);
+    await t.run(500);
+    expect(t.restarts.map((r) => r.servers?.[0]?.username)).toEqual(['grant-1', 'grant-2']);
+    await t.run(53_000);
+    // One grant per 10 s of outage: a few callable requests a minute, far below its rate limit.
+    expect(t.restarts.length).toBeGreaterThan(10);
+    expect(t.grants()).toBe(7);
+  });
+
+  it('the polite side, which follows the peer\'s restarts, renews its credentials too', async () => {
+    const t = await connected({ polite: true, grantLifetimeMs: 600_000 });
+    await t.run(20_000);
+    t.silence();
+    await t.run(2_600);
+    expect(t.grants()).toBe(2);
+  });
+
+  it('credentials fetched less than 10 s ago are not fetched again during an outage', async () => {
     const t = await connected({ grantLifetimeMs: 600_000 });
     t.silence();
-    await t.run(59_000);
-    expect(t.restarts.length).toBeGreaterThan(10);
+    await t.run(6_500);
+    expect(t.restarts).toHaveLength(3);
     expect(t.grants()).toBe(1);
-    expect(t.restarts.every((r) => r.servers?.[0]?.username === 'grant-1')).toBe(true);
   });
 
   it('credentials near expiry are renewed while connected, without a restart', async () => {

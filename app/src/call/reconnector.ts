@@ -58,7 +58,7 @@ export interface ReconnectorOptions {
   polite: boolean;
   link: RecoveryLink;
   media: MediaFlow;
-  ice: Pick<IceServerCache, 'get' | 'refresh' | 'refreshDueIn'>;
+  ice: Pick<IceServerCache, 'get' | 'refresh' | 'refreshDueIn' | 'ageMs'>;
   /** The call goes through a relay (whose host may be gone: restart sooner). */
   relayed: () => boolean;
   /** Entered reconnecting, or learnt whose connection dropped (null: not known yet). */
@@ -69,6 +69,13 @@ export interface ReconnectorOptions {
 
 type RestartTrigger = 'scheduled' | 'network' | 'ice-failed';
 
+/** ICE failures reported this soon after our own restart belong to the generation it replaced. */
+const ICE_FAILED_QUIET_MS = 1_000;
+/** An outage this long has outlived the first restarts: fresh credentials are fetched from then on. */
+const RENEW_AFTER_MS = 2_500;
+/** During an outage, credentials are renewed at most this often (a few callable requests a minute). */
+const RENEW_DURING_OUTAGE_MS = 10_000;
+
 export class Reconnector {
   private started = false;
   private stopped = false;
@@ -76,15 +83,19 @@ export class Reconnector {
   /** Ours when we see our own side fail; the peer's once our signaling proves it works; null before. */
   private dropped: DroppedConnection | null = null;
   private attempt = 0;
+  /** A restart is taking its credentials: a second trigger meanwhile joins it. */
+  private preparing = false;
+  /** When our last restart went out (clock ms), or null. */
+  private lastRestartAt: number | null = null;
   private offline = false;
   private overdueWrites = 0;
   /** Bumped when media returns, so a restart still fetching credentials is dropped. */
   private restartTicket = 0;
-  private readonly timers: Record<'restart' | 'deadline' | 'recovered' | 'credentials', Timer>;
+  private readonly timers: Record<'restart' | 'deadline' | 'recovered' | 'credentials' | 'renew', Timer>;
 
   constructor(private readonly options: ReconnectorOptions) {
     const timer = () => new Timer(options.clock);
-    this.timers = { restart: timer(), deadline: timer(), recovered: timer(), credentials: timer() };
+    this.timers = { restart: timer(), deadline: timer(), recovered: timer(), credentials: timer(), renew: timer() };
   }
 
   /** The call is connected: react to outages from now on, and keep TURN credentials fresh. */
@@ -115,6 +126,7 @@ export class Reconnector {
     this.options.log.info(`reconnecting: ${why}${this.dropped === 'own' ? '; our connection dropped' : ''}`);
     this.options.onReconnecting(this.dropped);
     this.timers.deadline.start(timeouts.reconnectDeadlineMs, () => this.deadlinePassed());
+    this.timers.renew.start(RENEW_AFTER_MS, () => this.renewDuringOutage());
     const base = timeouts.restartGraceMs;
     this.schedule(polite ? 2 * base : this.options.relayed() ? base / 4 : base);
   }
@@ -218,6 +230,10 @@ export class Reconnector {
 
   private waitingFor(trigger: RestartTrigger): string | null {
     if (this.offline) return 'the browser to be online';
+    if (this.preparing) return 'the restart being prepared';
+    // The browser reports the old generation's failure again right after a restart: not news.
+    const sinceRestart = this.lastRestartAt === null ? Infinity : this.options.clock.now() - this.lastRestartAt;
+    if (trigger === 'ice-failed' && sinceRestart < ICE_FAILED_QUIET_MS) return 'the restart just made';
     // A network change makes the round under way stale: the browser restarts again once it is done.
     if (trigger === 'network') return null;
     if (this.overdueWrites > 0) return 'our signaling (the last offer waits in its queue)';
@@ -236,15 +252,19 @@ export class Reconnector {
     this.timers.restart.stop();
     const ticket = this.restartTicket;
     let iceServers: RTCIceServer[] | undefined;
+    this.preparing = true;
     try {
       iceServers = (await this.options.ice.get()).iceServers;
     } catch (error) {
       this.options.log.warn(`ICE servers unavailable, restarting with the old ones: ${(error as Error)?.message}`);
+    } finally {
+      this.preparing = false;
     }
     // Media came back by itself while we fetched credentials: this restart is no longer needed.
     if (!this.active || ticket !== this.restartTicket) return;
     this.options.log.info(`ICE restart (${trigger}, attempt ${this.attempt + 1})`);
     this.options.link.restartIce(iceServers);
+    this.lastRestartAt = this.options.clock.now();
     if (!this.reconnecting) return;
     this.schedule(this.step());
     this.attempt += 1;
@@ -261,7 +281,7 @@ export class Reconnector {
     this.reconnecting = false;
     this.dropped = null;
     this.attempt = 0;
-    for (const name of ['restart', 'deadline', 'recovered'] as const) this.timers[name].stop();
+    for (const name of ['restart', 'deadline', 'recovered', 'renew'] as const) this.timers[name].stop();
     this.options.log.info('media is back');
     this.options.onRecovered();
   }
@@ -276,6 +296,21 @@ export class Reconnector {
     const seconds = Math.round(this.options.timeouts.reconnectDeadlineMs / 1000);
     const whose = this.dropped === 'own' ? 'our connection dropped' : this.dropped === 'peer' ? "the peer's connection dropped" : 'whose connection dropped is unknown';
     this.options.onGiveUp(`media did not come back within ${seconds} s (${whose})`);
+  }
+
+  /**
+   * An outage that outlasts the first restarts may have met a TURN host that refuses credentials
+   * which look valid (it restarted, or its clock differs). Restarts never wait for the callable
+   * (it may hang while the link is down), so both sides fetch fresh ones beside them, for the
+   * next restart or the answer to the peer's: at most one per RENEW_DURING_OUTAGE_MS.
+   */
+  private renewDuringOutage(): void {
+    if (!this.active || !this.reconnecting) return;
+    const age = this.options.ice.ageMs();
+    if (age === null || age >= RENEW_DURING_OUTAGE_MS) {
+      this.options.ice.refresh().catch((error) => this.options.log.warn(`ICE server refresh during the outage failed: ${error?.message}`));
+    }
+    this.timers.renew.start(RENEW_DURING_OUTAGE_MS, () => this.renewDuringOutage());
   }
 
   private keepCredentialsFresh(): void {
