@@ -19,26 +19,37 @@ const demoBuild = { outDir: `${root}dist/demo`, emptyOutDir: true, target: 'es20
 export default defineConfig(({ command, mode }) => ({
   root: mode === 'demo' ? `${root}demo` : root,
   // A drop-in bundle for plain pages: Vue's development branches are compiled out.
-  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production'), __VUE_PROD_DEVTOOLS__: 'false', __VUE_OPTIONS_API__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' } : {},
+  define:
+    command === 'build'
+      ? {
+          'process.env.NODE_ENV': JSON.stringify('production'),
+          __VUE_PROD_DEVTOOLS__: 'false',
+          __VUE_OPTIONS_API__: 'false',
+          __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+        }
+      : {},
   plugins: [vue({ features: { customElement: /\.ce\.vue$/ } })],
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   // Pre-bundle what the demo and test pages import, so no page reloads mid-test to optimize a late dependency.
   optimizeDeps: { entries: ['demo/index.html', 'src/**/testing/*.html'] },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
-  build: mode === 'demo' ? demoBuild : {
-    outDir: 'dist/lib',
-    emptyOutDir: true,
-    target: 'es2022',
-    minify: true,
-    lib: {
-      entry: {
-        elements: 'src/elements/index.ts',
-        configure: 'src/configure.ts',
-        react: 'src/react/index.ts',
-        engine: 'src/engine.ts',
-      },
-      formats: ['es'],
-    },
-    rolldownOptions: { external },
-  },
+  build:
+    mode === 'demo'
+      ? demoBuild
+      : {
+          outDir: 'dist/lib',
+          emptyOutDir: true,
+          target: 'es2022',
+          minify: true,
+          lib: {
+            entry: {
+              elements: 'src/elements/index.ts',
+              configure: 'src/configure.ts',
+              react: 'src/react/index.ts',
+              engine: 'src/engine.ts',
+            },
+            formats: ['es'],
+          },
+          rolldownOptions: { external },
+        },
 }));

@@ -18,20 +18,61 @@ export const INPUTS = {
   callsPerAgentDay: { value: 8, kind: 'scenario', source: 'calls each agent places or answers per working day' },
   videoShare: { value: 0.5, kind: 'scenario', source: 'share of calls with video (the rest are voice)' },
   relayShare: { value: 0.22, kind: 'scenario', source: 'share of calls that need a TURN relay (corporate firewalls, symmetric NAT)' },
-  writesPerCall: { value: 8, kind: 'measured', source: 'README "Firestore signaling": 6 writes per setup + 2 at hang-up (unit test: writes per setup)' },
-  readsPerCall: { value: 16, kind: 'measured', source: 'README "Firestore signaling": 8-10 listener reads + ~6 rules get() reads per setup (upper end)' },
-  ttlDeletesPerCall: { value: 5, kind: 'measured', source: 'signal documents per call (offer, answer, 2 candidate batches, bye), deleted by the TTL policy' },
-  videoKbps: { value: 3303, kind: 'measured', source: 'turn/test/load.ts: relayed kbit/s per video call, both directions (median of 8 calls, 640x360 at 30 fps fake camera; 1257 at 160x120, 15 fps)' },
-  voiceKbps: { value: 100, kind: 'assumed', source: 'Opus voice both directions with RTP/UDP/IP overhead (~50 kbit/s each way); not measured here' },
-  coturnCpuPerCall: { value: 1.4, kind: 'measured', source: 'turn/test/load.ts: coturn CPU % of one core per relayed video call (11.4% for 8 calls at 640x360; 10.2% at 160x120)' },
-  probeWritesPerMinute: { value: 2, kind: 'measured', source: 'functions/src/healthProbe.ts: the TURN health record, written twice a minute (any fleet size)' },
-  allocationsPerIdlePage: { value: 1, kind: 'measured', source: 'app/src/call/warm-line.ts: a warm line holds one relay allocation per page while idle' },
+  writesPerCall: {
+    value: 8,
+    kind: 'measured',
+    source: 'README "Firestore signaling": 6 writes per setup + 2 at hang-up (unit test: writes per setup)',
+  },
+  readsPerCall: {
+    value: 16,
+    kind: 'measured',
+    source: 'README "Firestore signaling": 8-10 listener reads + ~6 rules get() reads per setup (upper end)',
+  },
+  ttlDeletesPerCall: {
+    value: 5,
+    kind: 'measured',
+    source: 'signal documents per call (offer, answer, 2 candidate batches, bye), deleted by the TTL policy',
+  },
+  videoKbps: {
+    value: 3303,
+    kind: 'measured',
+    source:
+      'turn/test/load.ts: relayed kbit/s per video call, both directions (median of 8 calls, 640x360 at 30 fps fake camera; 1257 at 160x120, 15 fps)',
+  },
+  voiceKbps: {
+    value: 100,
+    kind: 'assumed',
+    source: 'Opus voice both directions with RTP/UDP/IP overhead (~50 kbit/s each way); not measured here',
+  },
+  coturnCpuPerCall: {
+    value: 1.4,
+    kind: 'measured',
+    source: 'turn/test/load.ts: coturn CPU % of one core per relayed video call (11.4% for 8 calls at 640x360; 10.2% at 160x120)',
+  },
+  probeWritesPerMinute: {
+    value: 2,
+    kind: 'measured',
+    source: 'functions/src/healthProbe.ts: the TURN health record, written twice a minute (any fleet size)',
+  },
+  allocationsPerIdlePage: {
+    value: 1,
+    kind: 'measured',
+    source: 'app/src/call/warm-line.ts: a warm line holds one relay allocation per page while idle',
+  },
   tabsPerAgent: { value: 3, kind: 'assumed', source: 'CRM tabs an agent keeps signed in' },
-  warmLine: { value: 'per-browser', kind: 'scenario', source: 'app/src/call/warm-line-leader.ts: one tab per browser keeps the line ("per-tab": each signed-in tab, before)' },
-  signedInHours: { value: 8, kind: 'assumed', source: 'hours a day an agent\'s pages are signed in' },
+  warmLine: {
+    value: 'per-browser',
+    kind: 'scenario',
+    source: 'app/src/call/warm-line-leader.ts: one tab per browser keeps the line ("per-tab": each signed-in tab, before)',
+  },
+  signedInHours: { value: 8, kind: 'assumed', source: "hours a day an agent's pages are signed in" },
   callMinutes: { value: 5, kind: 'assumed', source: 'average call length' },
-  peakFactor: { value: 2, kind: 'assumed', source: 'busiest hour\'s call rate over the day\'s average rate' },
-  credentialTtlHours: { value: 1, kind: 'measured', source: 'TURN_TTL_SECONDS default 3600: a signed-in page fetches credentials once an hour, plus once at load' },
+  peakFactor: { value: 2, kind: 'assumed', source: "busiest hour's call rate over the day's average rate" },
+  credentialTtlHours: {
+    value: 1,
+    kind: 'measured',
+    source: 'TURN_TTL_SECONDS default 3600: a signed-in page fetches credentials once an hour, plus once at load',
+  },
   turnHostCores: { value: 4, kind: 'assumed', source: 'cores per TURN host' },
   turnTargetLoad: { value: 0.5, kind: 'assumed', source: 'CPU share a TURN host runs at, peak hour (headroom for a lost host)' },
   turnAllocationsPerHost: { value: 2000, kind: 'measured', source: 'turn/turnserver.conf total-quota' },
@@ -99,14 +140,36 @@ export function estimate(inputs, agents = inputs.agents) {
 
   // Each page fetches at load and once per credential lifetime; only lines kept warm renew
   // unprompted, other tabs fetch when they place or answer a call.
-  const callableInvocations = warmLines * (1 + inputs.signedInHours / inputs.credentialTtlHours) + (pagesOpen - warmLines) + (inputs.warmLine === 'per-browser' ? callsPerDay : 0);
+  const callableInvocations =
+    warmLines * (1 + inputs.signedInHours / inputs.credentialTtlHours) +
+    (pagesOpen - warmLines) +
+    (inputs.warmLine === 'per-browser' ? callsPerDay : 0);
 
   const month = inputs.workdaysPerMonth;
   return {
     agents,
     callsPerDay,
-    firestore: { writes, reads, deletes, listenerHours, peakListeners: pagesOpen, usdPerDay: firestoreUsdPerDay, usdPerMonth: firestoreUsdPerDay * month },
-    turn: { relayedCalls, kbpsPerRelayedCall, relayGbPerDay, relayGbPerMonth: relayGbPerDay * month, peakRelayedCalls, peakRelayMbps, peakTurnCores, idleAllocations, peakAllocations, turnHosts },
+    firestore: {
+      writes,
+      reads,
+      deletes,
+      listenerHours,
+      peakListeners: pagesOpen,
+      usdPerDay: firestoreUsdPerDay,
+      usdPerMonth: firestoreUsdPerDay * month,
+    },
+    turn: {
+      relayedCalls,
+      kbpsPerRelayedCall,
+      relayGbPerDay,
+      relayGbPerMonth: relayGbPerDay * month,
+      peakRelayedCalls,
+      peakRelayMbps,
+      peakTurnCores,
+      idleAllocations,
+      peakAllocations,
+      turnHosts,
+    },
     callable: { perDay: callableInvocations, perMonth: callableInvocations * month },
   };
 }
@@ -148,7 +211,8 @@ export function formatReport(inputs, sizes = [...new Set([1_000, 10_000, 100_000
   const header = ['', ...estimates.map((e) => `${number(e.agents)} agents`)];
   const body = ROWS.map(([label, pick, digits]) => [label, ...estimates.map((e) => number(pick(e), digits))]);
   const widths = header.map((_, column) => Math.max(...[header, ...body].map((row) => row[column].length)));
-  const row = (cells) => `  ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))).join('  ')}`;
+  const row = (cells) =>
+    `  ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))).join('  ')}`;
   lines.push('', `Per working day (${inputs.workdaysPerMonth} a month); warm line ${inputs.warmLine}`, '', row(header), ...body.map(row));
   return lines.join('\n');
 }
@@ -156,7 +220,11 @@ export function formatReport(inputs, sizes = [...new Set([1_000, 10_000, 100_000
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const argv = process.argv.slice(2);
   if (argv.includes('--help')) {
-    console.log(`npm run cost -- [options]\n${Object.entries(INPUTS).map(([name, input]) => `  ${flagOf(name)} (default ${input.value}): ${input.source}`).join('\n')}`);
+    console.log(
+      `npm run cost -- [options]\n${Object.entries(INPUTS)
+        .map(([name, input]) => `  ${flagOf(name)} (default ${input.value}): ${input.source}`)
+        .join('\n')}`,
+    );
   } else {
     try {
       console.log(formatReport(parseCostArgs(argv)));

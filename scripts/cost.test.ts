@@ -4,9 +4,15 @@ import { CostInputError, estimate, formatReport, INPUTS, parseCostArgs } from '.
 const defaults = () => parseCostArgs([]);
 
 describe('cost model', () => {
-  it('reads the flags of the issue\'s example and keeps every other default', () => {
+  it("reads the flags of the issue's example and keeps every other default", () => {
     const inputs = parseCostArgs(['--agents', '10000', '--calls-per-agent-day', '8', '--video-share', '0.5', '--relay-share', '0.22']);
-    expect(inputs).toMatchObject({ agents: 10_000, callsPerAgentDay: 8, videoShare: 0.5, relayShare: 0.22, writesPerCall: INPUTS.writesPerCall.value });
+    expect(inputs).toMatchObject({
+      agents: 10_000,
+      callsPerAgentDay: 8,
+      videoShare: 0.5,
+      relayShare: 0.22,
+      writesPerCall: INPUTS.writesPerCall.value,
+    });
   });
 
   it('refuses unknown flags, missing values, negative numbers and shares above 1, naming the flag', () => {
@@ -48,13 +54,17 @@ describe('cost model', () => {
     const inputs = { ...defaults(), relayShare: 1, coturnCpuPerCall: 10, turnHostCores: 1, turnTargetLoad: 1, tabsPerAgent: 0 };
     const e = estimate(inputs, 1_000);
     expect(e.turn.turnHosts).toBe(Math.ceil(e.turn.peakTurnCores));
-    expect(estimate({ ...inputs, coturnCpuPerCall: 0, tabsPerAgent: 5, warmLine: 'per-tab', turnAllocationsPerHost: 1_000 }, 1_000).turn.turnHosts).toBeGreaterThanOrEqual(5);
+    expect(
+      estimate({ ...inputs, coturnCpuPerCall: 0, tabsPerAgent: 5, warmLine: 'per-tab', turnAllocationsPerHost: 1_000 }, 1_000).turn
+        .turnHosts,
+    ).toBeGreaterThanOrEqual(5);
   });
 
   it('prints every input with its source and a column for 1,000, 10,000 and 100,000 agents plus the one asked for', () => {
     const report = formatReport(parseCostArgs(['--agents', '2500']));
     expect(report).toMatch(/1,000 agents +2,500 agents +10,000 agents +100,000 agents/);
-    for (const name of Object.keys(INPUTS).filter((n) => n !== 'agents')) expect(report).toContain(INPUTS[name as keyof typeof INPUTS].source);
+    for (const name of Object.keys(INPUTS).filter((n) => n !== 'agents'))
+      expect(report).toContain(INPUTS[name as keyof typeof INPUTS].source);
     expect(report).toMatch(/Firestore writes per day +66,880 +162,880 +642,880 +6,402,880/);
   });
 });

@@ -46,10 +46,18 @@ if (declared.problem) report('fail', 'runtime', declared.problem);
 if (declared.runtime) {
   const today = process.env.DEPLOY_CHECK_TODAY || new Date();
   const verdict = judgeRuntime(declared.runtime, today);
-  report(verdict.level, 'runtime', `${verdict.message} (judged on ${typeof today === 'string' ? today : today.toISOString().slice(0, 10)})`);
+  report(
+    verdict.level,
+    'runtime',
+    `${verdict.message} (judged on ${typeof today === 'string' ? today : today.toISOString().slice(0, 10)})`,
+  );
   const major = declared.runtime.replace('nodejs', '');
   if (process.versions.node.split('.')[0] !== major) {
-    report('warn', 'runtime', `this check runs on node ${process.version} but the functions declare ${declared.runtime}, so it loaded them on another Node: make the node dev dependency and the runtime the same major, and run the check with \`npm run\``);
+    report(
+      'warn',
+      'runtime',
+      `this check runs on node ${process.version} but the functions declare ${declared.runtime}, so it loaded them on another Node: make the node dev dependency and the runtime the same major, and run the check with \`npm run\``,
+    );
   }
 }
 
@@ -59,7 +67,9 @@ const build = spawnSync('npm', ['--prefix', functionsDir, 'run', 'build'], { cwd
 if (build.status !== 0) {
   report('fail', 'functions', `the predeploy build failed (npm --prefix functions run build):\n${build.stdout}${build.stderr}`);
 } else {
-  const load = spawnSync(process.execPath, [join(root, 'scripts', 'deploy-check', 'load-functions.cjs'), functionsDir], { encoding: 'utf8' });
+  const load = spawnSync(process.execPath, [join(root, 'scripts', 'deploy-check', 'load-functions.cjs'), functionsDir], {
+    encoding: 'utf8',
+  });
   try {
     if (load.status !== 0) throw new Error(load.stderr.trim().split('\n').slice(0, 8).join('\n'));
     loaded = JSON.parse(load.stdout);
@@ -75,9 +85,13 @@ if (build.status !== 0) {
 
 // ---- params and secrets --------------------------------------------------------------------
 if (loaded) {
-  const missing = undocumentedParams(loaded.params, { 'README.md': read('README.md'), 'functions/.env.example': read('functions/.env.example') });
+  const missing = undocumentedParams(loaded.params, {
+    'README.md': read('README.md'),
+    'functions/.env.example': read('functions/.env.example'),
+  });
   for (const line of missing) report('fail', 'params', line);
-  if (missing.length === 0) report('ok', 'params', `${loaded.params.map((p) => p.name).join(', ')} documented in README.md and functions/.env.example`);
+  if (missing.length === 0)
+    report('ok', 'params', `${loaded.params.map((p) => p.name).join(', ')} documented in README.md and functions/.env.example`);
 }
 
 // ---- indexes (offline, with firebase-tools' own validation) --------------------------------
@@ -87,7 +101,8 @@ try {
   const spec = JSON.parse(read(firebaseJson.firestore.indexes));
   new FirestoreApi().validateSpec(spec);
   const ttl = (spec.fieldOverrides ?? []).filter((field) => field.ttl).map((field) => `${field.collectionGroup}.${field.fieldPath}`);
-  if (!ttl.includes('signals.expireAt')) report('fail', 'indexes', 'no TTL policy on signals.expireAt in fieldOverrides: old signals would never be deleted');
+  if (!ttl.includes('signals.expireAt'))
+    report('fail', 'indexes', 'no TTL policy on signals.expireAt in fieldOverrides: old signals would never be deleted');
   else report('ok', 'indexes', `${spec.indexes.length} composite indexes valid; TTL on ${ttl.join(', ')}`);
 } catch (error) {
   report('fail', 'indexes', `${firebaseJson.firestore?.indexes ?? 'firestore.indexes.json'}: ${error.message}`);
@@ -109,16 +124,30 @@ async function checkOnEmulators() {
   let emulators;
   try {
     emulators = await startEmulators({
-      turnSecret: 'deploy-check-secret', turnHosts: ['turn.example.com'],
-      withFirestore: !firestore.problem, env: firestore.env ?? {}, preferConfiguredPorts: false,
-      log: (line) => lines.push(line), readyTimeoutMs: 400_000,
+      turnSecret: 'deploy-check-secret',
+      turnHosts: ['turn.example.com'],
+      withFirestore: !firestore.problem,
+      env: firestore.env ?? {},
+      preferConfiguredPorts: false,
+      log: (line) => lines.push(line),
+      readyTimeoutMs: 400_000,
     });
     const runtimeLine = lines.find((line) => /Using node@\d+|requested "node" version/.test(line));
     const major = declared.runtime?.replace('nodejs', '');
     if (!runtimeLine) report('warn', 'emulator', 'the Functions emulator did not say which node runs the functions');
-    else report(runtimeLine.includes(`node@${major} `) ? 'ok' : 'fail', 'emulator', `Functions emulator: ${runtimeLine.replace(/^.*?functions:\s*/, '').trim()}`);
+    else
+      report(
+        runtimeLine.includes(`node@${major} `) ? 'ok' : 'fail',
+        'emulator',
+        `Functions emulator: ${runtimeLine.replace(/^.*?functions:\s*/, '').trim()}`,
+      );
     if (emulators.firestoreUrl) {
-      const errors = await rulesCompileErrors({ firestoreUrl: emulators.firestoreUrl, projectId: emulators.projectId, name: firebaseJson.firestore.rules, source: read(firebaseJson.firestore.rules) });
+      const errors = await rulesCompileErrors({
+        firestoreUrl: emulators.firestoreUrl,
+        projectId: emulators.projectId,
+        name: firebaseJson.firestore.rules,
+        source: read(firebaseJson.firestore.rules),
+      });
       for (const line of errors) report('fail', 'rules', line);
       if (errors.length === 0) report('ok', 'rules', `${firebaseJson.firestore.rules} compiles on the Firestore emulator`);
     }
@@ -132,21 +161,33 @@ async function checkOnEmulators() {
 function checkHosting() {
   const config = process.env.FIRECALL_FIREBASE_CONFIG;
   if (!config) {
-    report('skipped', 'hosting', 'demo not built for hosting: no production web config (FIRECALL_FIREBASE_CONFIG=\'{"apiKey":…,"projectId":…,"appId":…}\')');
+    report(
+      'skipped',
+      'hosting',
+      'demo not built for hosting: no production web config (FIRECALL_FIREBASE_CONFIG=\'{"apiKey":…,"projectId":…,"appId":…}\')',
+    );
     return;
   }
   const outDir = mkdtempSync(join(tmpdir(), 'firecall-hosting-'));
   try {
-    const built = spawnSync('npx', ['vite', 'build', '--config', 'app/vite.config.ts', '--mode', 'demo', '--outDir', outDir, '--emptyOutDir'], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, VITE_FIREBASE_CONFIG: config },
-    });
+    const built = spawnSync(
+      'npx',
+      ['vite', 'build', '--config', 'app/vite.config.ts', '--mode', 'demo', '--outDir', outDir, '--emptyOutDir'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, VITE_FIREBASE_CONFIG: config },
+      },
+    );
     if (built.status !== 0) return report('fail', 'hosting', `the demo build failed:\n${built.stdout}${built.stderr}`);
     const files = {};
-    for (const path of listFiles(outDir)) if (/\.(js|html|css|json)$/.test(path)) files[relative(outDir, path)] = readFileSync(path, 'utf8');
+    for (const path of listFiles(outDir))
+      if (/\.(js|html|css|json)$/.test(path)) files[relative(outDir, path)] = readFileSync(path, 'utf8');
     const traces = emulatorTraces(files);
     for (const line of traces.slice(0, 10)) report('fail', 'hosting', line);
     if (traces.length > 10) report('fail', 'hosting', `… and ${traces.length - 10} more emulator traces`);
-    if (traces.length === 0) report('ok', 'hosting', `demo built with the production config (${Object.keys(files).length} files), no emulator wiring in it`);
+    if (traces.length === 0)
+      report('ok', 'hosting', `demo built with the production config (${Object.keys(files).length} files), no emulator wiring in it`);
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

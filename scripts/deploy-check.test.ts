@@ -43,10 +43,16 @@ describe('deploy check: runtime', () => {
 });
 
 describe('deploy check: documented params', () => {
-  const params = [{ name: 'TURN_SECRET', type: 'secret' }, { name: 'TURN_HOSTS', type: 'list' }];
+  const params = [
+    { name: 'TURN_SECRET', type: 'secret' },
+    { name: 'TURN_HOSTS', type: 'list' },
+  ];
 
   it('names each param a document leaves out', () => {
-    const missing = undocumentedParams(params, { 'README.md': 'set TURN_SECRET and TURN_HOSTS', '.env.example': 'TURN_HOSTS=turn.example.com' });
+    const missing = undocumentedParams(params, {
+      'README.md': 'set TURN_SECRET and TURN_HOSTS',
+      '.env.example': 'TURN_HOSTS=turn.example.com',
+    });
     expect(missing).toEqual(['secret TURN_SECRET is not mentioned in .env.example']);
   });
 
@@ -62,12 +68,18 @@ describe('deploy check: emulator traces in a hosting build', () => {
       'b.js': 'iss:`firebase-auth-emulator@example.com`,o={projectId:"demo-firecall"}',
     });
     expect(traces.map((line) => line.split(': ')[1])).toEqual([
-      'an emulator URL', 'an emulator host and port', 'an emulator host and port', 'an emulator port wired by name', 'an Auth emulator token', 'an emulator-only project (demo-*)',
+      'an emulator URL',
+      'an emulator host and port',
+      'an emulator host and port',
+      'an emulator port wired by name',
+      'an Auth emulator token',
+      'an emulator-only project (demo-*)',
     ]);
   });
 
-  it('lets the Firebase SDK\'s own emulator code and a production config through', () => {
-    const sdk = 'function connectAuthEmulator(a,b){x(/^https?:\\/\\//.test(b),a,"invalid-emulator-scheme")};e.innerText=`Running in emulator mode.`';
+  it("lets the Firebase SDK's own emulator code and a production config through", () => {
+    const sdk =
+      'function connectAuthEmulator(a,b){x(/^https?:\\/\\//.test(b),a,"invalid-emulator-scheme")};e.innerText=`Running in emulator mode.`';
     const app = 'throw Error(`emulators.${t} must look like "127.0.0.1:5001"`);init({projectId:"firecall-prod",apiKey:"AIza"})';
     expect(emulatorTraces({ 'sdk.js': sdk, 'app.js': app })).toEqual([]);
   });

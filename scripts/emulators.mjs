@@ -11,7 +11,20 @@
  * Most of the start-up time is the firebase CLI's own CPU, so it grows with the machine's load.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer, connect } from 'node:net';
 import { dirname, join, relative } from 'node:path';
@@ -83,18 +96,24 @@ async function launch({ runDir, only, ports, projectId, log, readyTimeoutMs, env
   const output = [];
   // A larger young generation cuts the CLI's start CPU by about a quarter (measured 27 s -> 20 s):
   // the Auth emulator's schema compilation is GC-heavy.
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', firebaseBin, 'emulators:start', '--only', only.join(','), '--project', projectId], {
-    cwd: runDir,
-    detached: true, // own process group: stop() reaches the functions workers too
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Discovery loads functions/lib with a 10 s limit, which a loaded 2-core machine exceeds.
-    env: { FUNCTIONS_DISCOVERY_TIMEOUT: '120', ...process.env, ...env, FORCE_COLOR: '0', NO_COLOR: '1' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=64', firebaseBin, 'emulators:start', '--only', only.join(','), '--project', projectId],
+    {
+      cwd: runDir,
+      detached: true, // own process group: stop() reaches the functions workers too
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Discovery loads functions/lib with a 10 s limit, which a loaded 2-core machine exceeds.
+      env: { FUNCTIONS_DISCOVERY_TIMEOUT: '120', ...process.env, ...env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    },
+  );
   let exited = null;
-  const exitPromise = new Promise((resolve) => child.once('exit', (code, signal) => {
-    exited = { code, signal };
-    resolve(exited);
-  }));
+  const exitPromise = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    }),
+  );
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
     stream.setEncoding('utf8');
@@ -131,19 +150,24 @@ async function launch({ runDir, only, ports, projectId, log, readyTimeoutMs, env
   const firestoreUrl = only.includes('firestore') ? `http://${HOST}:${ports.firestore}` : null;
   const iceServersUrl = `${functionsUrl}/${projectId}/${REGION}/iceServers`;
   try {
-    await waitUntil(readyTimeoutMs, () => exited, output, async () => {
-      if (!(await answers(`${authUrl}/emulator/v1/projects/${projectId}/config`))) return false;
-      if (firestoreUrl && !(await answers(firestoreUrl))) return false;
-      // An unauthenticated call reaches our handler only once the function is loaded.
-      const response = await fetchOrNull(iceServersUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ data: null }),
-      });
-      if (!response) return false;
-      const body = await response.text();
-      return response.status === 401 && body.includes('UNAUTHENTICATED');
-    });
+    await waitUntil(
+      readyTimeoutMs,
+      () => exited,
+      output,
+      async () => {
+        if (!(await answers(`${authUrl}/emulator/v1/projects/${projectId}/config`))) return false;
+        if (firestoreUrl && !(await answers(firestoreUrl))) return false;
+        // An unauthenticated call reaches our handler only once the function is loaded.
+        const response = await fetchOrNull(iceServersUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ data: null }),
+        });
+        if (!response) return false;
+        const body = await response.text();
+        return response.status === 401 && body.includes('UNAUTHENTICATED');
+      },
+    );
   } catch (error) {
     // The CLI's own log says why it gave up ("An unexpected error has occurred" alone says nothing).
     const debugLog = readTail(join(runDir, 'firebase-debug.log'), 40);
@@ -174,7 +198,10 @@ export async function createIceServersClient({ authUrl, functionsUrl, projectId 
   const { initializeApp, deleteApp } = await import('firebase/app');
   const authSdk = await import('firebase/auth');
   const { getFunctions, connectFunctionsEmulator, httpsCallable } = await import('firebase/functions');
-  const app = initializeApp({ apiKey: 'demo-api-key', projectId, authDomain: `${projectId}.firebaseapp.com` }, `iceServers-client-${++clientCount}`);
+  const app = initializeApp(
+    { apiKey: 'demo-api-key', projectId, authDomain: `${projectId}.firebaseapp.com` },
+    `iceServers-client-${++clientCount}`,
+  );
   const auth = authSdk.initializeAuth(app, { persistence: authSdk.inMemoryPersistence });
   authSdk.connectAuthEmulator(auth, authUrl, { disableWarnings: true });
   const functions = getFunctions(app, region);
@@ -230,7 +257,8 @@ function prepareRunDir(runDir, { build, secrets, turnHosts, stunUrls, transports
   if (build) {
     cpSync(compiledFunctions(), join(runFunctions, 'lib'), { recursive: true });
   } else {
-    if (!existsSync(join(functionsDir, 'lib', 'index.js'))) throw new Error('startEmulators: build is false but functions/lib is missing; run `npm run build -w functions`.');
+    if (!existsSync(join(functionsDir, 'lib', 'index.js')))
+      throw new Error('startEmulators: build is false but functions/lib is missing; run `npm run build -w functions`.');
     cpSync(join(functionsDir, 'lib'), join(runFunctions, 'lib'), { recursive: true });
   }
   const secretFile = join(runFunctions, '.secret.local');
@@ -269,7 +297,10 @@ function compiledFunctions() {
   const out = join(buildsDir, hash.digest('hex').slice(0, 16));
   if (existsSync(join(out, 'index.js'))) return out;
   const scratch = `${out}.tmp-${process.pid}-${Date.now()}`;
-  const result = spawnSync(process.execPath, [tscBin, '-p', join(functionsDir, 'tsconfig.json'), '--outDir', scratch], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [tscBin, '-p', join(functionsDir, 'tsconfig.json'), '--outDir', scratch], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
     rmSync(scratch, { recursive: true, force: true });
     throw new Error(`startEmulators: compiling functions/ failed:\n${result.stdout}${result.stderr}`);
@@ -322,7 +353,7 @@ function isAlive(pid) {
 
 /** firebase.json's ports when free (first attempt), else free ports from the OS; `forced` wins. */
 async function choosePorts(only, forced, avoidPreferred) {
-  const preferred = (JSON.parse(readFileSync(join(root, 'firebase.json'), 'utf8')).emulators) ?? {};
+  const preferred = JSON.parse(readFileSync(join(root, 'firebase.json'), 'utf8')).emulators ?? {};
   const defaults = { auth: 9099, functions: 5001, firestore: 8080 };
   const chosen = {};
   for (const name of only) {
@@ -337,8 +368,14 @@ async function choosePorts(only, forced, avoidPreferred) {
 
 function envFile(values) {
   const header = '# Written by scripts/emulators.mjs for the Functions emulator; removed when it stops.\n';
-  const escape = (value) => value.replace(/[\n\r\t\v\\'"]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' })[c] ?? `\\${c}`);
-  return header + Object.entries(values).map(([key, value]) => `${key}="${escape(value)}"\n`).join('');
+  const escape = (value) =>
+    value.replace(/[\n\r\t\v\\'"]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' })[c] ?? `\\${c}`);
+  return (
+    header +
+    Object.entries(values)
+      .map(([key, value]) => `${key}="${escape(value)}"\n`)
+      .join('')
+  );
 }
 
 async function waitUntil(timeoutMs, hasExited, output, isReady) {
@@ -348,7 +385,9 @@ async function waitUntil(timeoutMs, hasExited, output, isReady) {
     if (failed) throw new Error(`startEmulators: the Functions emulator could not load functions/lib: ${failed.trim()}`);
     const exit = hasExited();
     if (exit) {
-      throw new Error(`startEmulators: firebase exited (${exit.code ?? exit.signal}) before the emulators were ready:\n${output.slice(-30).join('\n')}`);
+      throw new Error(
+        `startEmulators: firebase exited (${exit.code ?? exit.signal}) before the emulators were ready:\n${output.slice(-30).join('\n')}`,
+      );
     }
     if (await isReady()) return;
     await delay(250);

@@ -23,7 +23,11 @@ export function firestoreEmulatorSetup() {
     const shim = shimJar(java);
     if (shim) return { problem: null, env: { ...env, FIRESTORE_EMULATOR_BINARY_PATH: shim } };
   }
-  const setup = spawnSync('npx', ['firebase', 'setup:emulators:firestore'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+  const setup = spawnSync('npx', ['firebase', 'setup:emulators:firestore'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  });
   if (setup.status === 0 && hasCachedJar()) return { problem: null, env };
   return { problem: 'the Firestore emulator jar is not cached, not installed with the Google Cloud CLI, and could not be downloaded' };
 }

@@ -41,9 +41,11 @@ try {
 
   const firestore = firestoreEmulatorSetup();
   const firestoreProblem = firestore.problem;
-  console.log(firestoreProblem
-    ? `Firestore emulator not started: ${firestoreProblem}. The demo uses same-browser signaling (BroadcastChannel between tabs).`
-    : 'Firestore emulator available.');
+  console.log(
+    firestoreProblem
+      ? `Firestore emulator not started: ${firestoreProblem}. The demo uses same-browser signaling (BroadcastChannel between tabs).`
+      : 'Firestore emulator available.',
+  );
 
   console.log('starting the Auth and Functions emulators...');
   const emulators = await startEmulators({
@@ -87,11 +89,18 @@ function startCoturn(secret) {
 function startDemo() {
   return new Promise((resolve, reject) => {
     const vite = spawn('npm', ['run', 'dev', '-w', 'app'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    stops.push(() => new Promise((done) => {
-      if (vite.exitCode !== null) return done();
-      vite.once('exit', done);
-      try { process.kill(-vite.pid, 'SIGTERM'); } catch { done(); }
-    }));
+    stops.push(
+      () =>
+        new Promise((done) => {
+          if (vite.exitCode !== null) return done();
+          vite.once('exit', done);
+          try {
+            process.kill(-vite.pid, 'SIGTERM');
+          } catch {
+            done();
+          }
+        }),
+    );
     let output = '';
     const timer = setTimeout(() => reject(new Error(`the demo dev server did not start in 60 s:\n${output}`)), 60_000);
     const onData = (chunk) => {

@@ -58,8 +58,17 @@ for (const suite of suites) {
   console.log(`\n===== ${suite.name}: ${suite.what}`);
   const report = join(artifacts, `vitest-${suite.name}.json`);
   rmSync(report, { force: true });
-  let cmd = ['npx', 'vitest', 'run', '--project', suite.name, '--passWithNoTests',
-    '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
+  let cmd = [
+    'npx',
+    'vitest',
+    'run',
+    '--project',
+    suite.name,
+    '--passWithNoTests',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ];
   if (suite.wrap) cmd = suite.wrap(cmd);
   const started = Date.now();
   const run = spawnSync(cmd[0], cmd.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, ...suite.env } });
@@ -74,8 +83,10 @@ for (const suite of suites) {
   totals.failed += counts.failed;
   totals.skipped += counts.skipped;
   if (run.status !== 0 && counts.failed === 0) broken = true; // e.g. a failing file with no test in it
-  lines.push(`${suite.name.padEnd(10)} ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${seconds} s` +
-    (run.status !== 0 ? ` (exit ${run.status})` : ''));
+  lines.push(
+    `${suite.name.padEnd(10)} ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${seconds} s` +
+      (run.status !== 0 ? ` (exit ${run.status})` : ''),
+  );
 }
 
 console.log('\n===== summary');

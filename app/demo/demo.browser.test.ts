@@ -24,19 +24,27 @@ async function signIn(context: BrowserContext, who: 'ana' | 'ben', query = ''): 
 
 /** State of an element as its snapshot reports it ('idle' before any call). */
 function stateOf(page: Page, selector: string): Promise<string> {
-  return page.evaluate((sel) => (document.querySelector(sel) as (HTMLElement & { snapshot: { state: string } | null }) | null)?.snapshot?.state ?? 'idle', selector);
+  return page.evaluate(
+    (sel) => (document.querySelector(sel) as (HTMLElement & { snapshot: { state: string } | null }) | null)?.snapshot?.state ?? 'idle',
+    selector,
+  );
 }
 
 async function waitForState(page: Page, selector: string, state: string, timeout = 30_000): Promise<void> {
   await page.waitForFunction(
-    ({ sel, want }) => (document.querySelector(sel) as (HTMLElement & { snapshot: { state: string } | null }) | null)?.snapshot?.state === want,
+    ({ sel, want }) =>
+      (document.querySelector(sel) as (HTMLElement & { snapshot: { state: string } | null }) | null)?.snapshot?.state === want,
     { sel: selector, want: state },
     { timeout },
   );
 }
 
 function statusOf(page: Page, selector: string): Promise<string> {
-  return page.evaluate((sel) => document.querySelector(sel)?.shadowRoot?.querySelector<HTMLElement>('[part~="status"]')?.innerText.replace(/\s+/g, ' ').trim() ?? '', selector);
+  return page.evaluate(
+    (sel) =>
+      document.querySelector(sel)?.shadowRoot?.querySelector<HTMLElement>('[part~="status"]')?.innerText.replace(/\s+/g, ' ').trim() ?? '',
+    selector,
+  );
 }
 
 function callLog(page: Page): Promise<string[]> {
@@ -67,7 +75,9 @@ describe('demo CRM page', () => {
     expect(await statusOf(ana, '#ticket video-call')).toMatch(/^Connected 00:\d\d$/);
     expect(await statusOf(ben, '#incoming')).toMatch(/^Connected 00:\d\d$/);
     // The ticket's call log knows the call on both sides.
-    await ana.waitForFunction(() => document.querySelector('#call-log li')?.textContent?.includes('Ana Weber → Ben Okafor · video · accepted'));
+    await ana.waitForFunction(() =>
+      document.querySelector('#call-log li')?.textContent?.includes('Ana Weber → Ben Okafor · video · accepted'),
+    );
     await ben.bringToFront();
     await ben.waitForTimeout(1000); // let the fake camera frames paint for the screenshot
     await ben.screenshot({ path: join(artifactsDir, 'demo-ben-connected.png'), fullPage: true });

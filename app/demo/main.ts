@@ -50,7 +50,11 @@ $<HTMLElementTagNameMap['incoming-call']>('incoming').names = names;
 let signaling: SignalingChannel | null = null;
 let uid: string | null = null;
 
-function callElement(tag: 'video-call' | 'voice-call', person: Person, record?: { recordType: string; recordId: string; label: string }): HTMLElement {
+function callElement(
+  tag: 'video-call' | 'voice-call',
+  person: Person,
+  record?: { recordType: string; recordId: string; label: string },
+): HTMLElement {
   const el = document.createElement(tag);
   el.setAttribute('callee', person.uid);
   el.setAttribute('callee-name', person.name);
@@ -147,7 +151,9 @@ async function firestoreEmulatorAnswers(): Promise<boolean> {
 
 async function startLocal(): Promise<(who: string | null) => void> {
   const relay: RelayKind = forcedSignaling === 'harness' ? 'harness' : 'broadcast';
-  notice(`Local sign-in, ${relay === 'harness' ? 'test-harness relay' : 'BroadcastChannel'} signaling, no TURN: calls work between tabs of this browser.`);
+  notice(
+    `Local sign-in, ${relay === 'harness' ? 'test-harness relay' : 'BroadcastChannel'} signaling, no TURN: calls work between tabs of this browser.`,
+  );
   let client: CallClient | null = null;
   return (who) => {
     client?.dispose();
@@ -167,12 +173,17 @@ async function startLocal(): Promise<(who: string | null) => void> {
 async function startEmulator(): Promise<(who: string | null) => void> {
   const useFirestore = forcedSignaling === 'firestore' || (!forcedSignaling && (await firestoreEmulatorAnswers()));
   const relay: RelayKind = forcedSignaling === 'harness' ? 'harness' : 'broadcast';
-  const [{ signInWithCustomToken, signOut, initializeAuth, browserSessionPersistence }, { getFunctions, connectFunctionsEmulator }, { initializeApp }] = await Promise.all([
-    import('firebase/auth'),
-    import('firebase/functions'),
-    import('firebase/app'),
-  ]);
-  const app = initializeApp({ apiKey: 'demo-api-key', projectId: 'demo-firecall', appId: 'demo-firecall-web', authDomain: 'demo-firecall.firebaseapp.com' });
+  const [
+    { signInWithCustomToken, signOut, initializeAuth, browserSessionPersistence },
+    { getFunctions, connectFunctionsEmulator },
+    { initializeApp },
+  ] = await Promise.all([import('firebase/auth'), import('firebase/functions'), import('firebase/app')]);
+  const app = initializeApp({
+    apiKey: 'demo-api-key',
+    projectId: 'demo-firecall',
+    appId: 'demo-firecall-web',
+    authDomain: 'demo-firecall.firebaseapp.com',
+  });
   // Per-tab sign-in, so two tabs of one browser can be two different demo users.
   initializeAuth(app, { persistence: browserSessionPersistence });
   const functions = getFunctions(app);
@@ -194,7 +205,9 @@ async function startEmulator(): Promise<(who: string | null) => void> {
     signaling: useFirestore ? 'firestore' : (who) => relayedSignaling(who, relay),
     iceServers,
   });
-  notice(`Auth + Functions emulators; signaling over ${useFirestore ? 'the Firestore emulator' : `BroadcastChannel (no Firestore emulator at ${emulatorAt('firestore', 8080)})`}.`);
+  notice(
+    `Auth + Functions emulators; signaling over ${useFirestore ? 'the Firestore emulator' : `BroadcastChannel (no Firestore emulator at ${emulatorAt('firestore', 8080)})`}.`,
+  );
   firecall.onClientChange((client) => {
     uid = firecall.auth.currentUser?.uid ?? null;
     signaling = client ? firecall.signaling : null;

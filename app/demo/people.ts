@@ -12,9 +12,7 @@ export const people: Record<string, Person> = {
 };
 
 /** Contacts that are not demo users: calling them rings until nobody answers. */
-export const otherContacts: Person[] = [
-  { uid: 'carla', name: 'Carla Jensen', role: 'Procurement', company: 'Acme Logistics' },
-];
+export const otherContacts: Person[] = [{ uid: 'carla', name: 'Carla Jensen', role: 'Procurement', company: 'Acme Logistics' }];
 
 export const deal = { recordType: 'deal', recordId: 'D-311', label: 'Deal D-311 · Acme renewal, 240 seats' };
 export const ticket = { recordType: 'ticket', recordId: 'T-1042', label: 'Ticket T-1042 · Calls drop behind VPN' };

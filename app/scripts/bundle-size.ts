@@ -27,7 +27,11 @@ export function bundleSizes(dir: string) {
     return seen;
   };
   const total = (names: Iterable<string>) => [...names].reduce((sum, f) => sum + gz(source(f)), 0);
-  const entries = ['elements.js', 'configure.js', 'react.js', 'engine.js'].map((entry) => ({ entry, chunks: [...closure(entry)], gzip: total(closure(entry)) }));
+  const entries = ['elements.js', 'configure.js', 'react.js', 'engine.js'].map((entry) => ({
+    entry,
+    chunks: [...closure(entry)],
+    gzip: total(closure(entry)),
+  }));
   const page = new Set(['elements.js', 'configure.js'].flatMap((entry) => [...closure(entry)]));
   return { entries, page: total(page), all: total(files), files: files.length };
 }
@@ -35,7 +39,8 @@ export function bundleSizes(dir: string) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const sizes = bundleSizes(fileURLToPath(new URL('../dist/lib', import.meta.url)));
-  for (const { entry, chunks, gzip } of sizes.entries) console.log(`${entry.padEnd(14)} ${kb(gzip)} gzip with its chunks (${chunks.join(', ')})`);
+  for (const { entry, chunks, gzip } of sizes.entries)
+    console.log(`${entry.padEnd(14)} ${kb(gzip)} gzip with its chunks (${chunks.join(', ')})`);
   console.log(`${'page'.padEnd(14)} ${kb(sizes.page)} gzip: elements + configure, all they load (budget ${kb(PAGE_BUDGET_BYTES)})`);
   console.log(`${'everything'.padEnd(14)} ${kb(sizes.all)} gzip (${sizes.files} files; firebase and react external)`);
   if (process.argv.includes('--check') && sizes.page > PAGE_BUDGET_BYTES) {

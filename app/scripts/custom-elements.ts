@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { cssProperties, customElementsManifest, elements, elementTypingsSource } from '../src/elements/contract';
 
 const outputs = [
-  { file: fileURLToPath(new URL('../custom-elements.json', import.meta.url)), text: `${JSON.stringify(customElementsManifest(), null, 2)}\n` },
+  {
+    file: fileURLToPath(new URL('../custom-elements.json', import.meta.url)),
+    text: `${JSON.stringify(customElementsManifest(), null, 2)}\n`,
+  },
   { file: fileURLToPath(new URL('../src/elements/attributes.generated.ts', import.meta.url)), text: elementTypingsSource() },
 ];
 if (process.argv.includes('--readme')) {
@@ -38,16 +41,41 @@ function readmeTables(): string {
   const out: string[] = [];
   for (const el of elements) {
     out.push(`#### \`<${el.tagName}>\`\n\n${el.description}\n`);
-    out.push(table(['Attribute', 'Property', 'Type', 'Description'], el.members.map((m) => [m.attribute ? `\`${m.attribute}\`` : '—', `\`${m.name}\``, `\`${m.type}\``, m.description])));
+    out.push(
+      table(
+        ['Attribute', 'Property', 'Type', 'Description'],
+        el.members.map((m) => [m.attribute ? `\`${m.attribute}\`` : '—', `\`${m.name}\``, `\`${m.type}\``, m.description]),
+      ),
+    );
     out.push('');
-    out.push(table(['Method', 'Returns', 'Description'], el.methods.map((m) => [`\`${m.name}()\``, `\`${m.returns}\``, m.description])));
+    out.push(
+      table(
+        ['Method', 'Returns', 'Description'],
+        el.methods.map((m) => [`\`${m.name}()\``, `\`${m.returns}\``, m.description]),
+      ),
+    );
     out.push('');
-    out.push(table(['Event (bubbles, composed)', 'detail', 'When'], el.events.map((e) => [`\`${e.name}\``, `\`${e.detail}\``, e.description])));
+    out.push(
+      table(
+        ['Event (bubbles, composed)', 'detail', 'When'],
+        el.events.map((e) => [`\`${e.name}\``, `\`${e.detail}\``, e.description]),
+      ),
+    );
     out.push('');
-    out.push(table(['Part', 'What'], el.parts.map((p) => [`\`${p.name}\``, p.description])));
+    out.push(
+      table(
+        ['Part', 'What'],
+        el.parts.map((p) => [`\`${p.name}\``, p.description]),
+      ),
+    );
     out.push('');
   }
   out.push('#### CSS custom properties (all elements; set them on the element itself, e.g. `video-call { … }`)\n');
-  out.push(table(['Property', 'Default', 'What'], cssProperties.map((p) => [`\`${p.name}\``, `\`${p.default}\``, p.description])));
+  out.push(
+    table(
+      ['Property', 'Default', 'What'],
+      cssProperties.map((p) => [`\`${p.name}\``, `\`${p.default}\``, p.description]),
+    ),
+  );
   return out.join('\n');
 }

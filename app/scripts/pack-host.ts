@@ -24,11 +24,25 @@ export interface PackedTarball {
 
 /** `npm pack` in app/ (prepack builds dist/) into `dir`. */
 export function packTarball(dir: string): PackedTarball {
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: appDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: appDir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // prepack's build prints to stdout too: the JSON report is the last top-level array.
-  const [report] = JSON.parse(out.slice(out.lastIndexOf('\n[') + 1)) as Array<{ filename: string; size: number; unpackedSize: number; files: Array<{ path: string; size: number }> }>;
+  const [report] = JSON.parse(out.slice(out.lastIndexOf('\n[') + 1)) as Array<{
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    files: Array<{ path: string; size: number }>;
+  }>;
   const file = join(dir, report!.filename);
-  return { file, size: statSync(file).size, unpackedSize: report!.unpackedSize, files: report!.files.map(({ path, size }) => ({ path, size })) };
+  return {
+    file,
+    size: statSync(file).size,
+    unpackedSize: report!.unpackedSize,
+    files: report!.files.map(({ path, size }) => ({ path, size })),
+  };
 }
 
 /** The README's plain-HTML example, verbatim. */
@@ -66,7 +80,11 @@ export function makeHost(tarball: string, firebaseVersion: string, extra: string
   const dir = mkdtempSync(join(tmpdir(), 'firecall-crm-'));
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'crm-page', private: true, type: 'module' }, null, 2)}\n`);
   const started = Date.now();
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, `firebase@${firebaseVersion}`, ...extra], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, `firebase@${firebaseVersion}`, ...extra],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const installSeconds = (Date.now() - started) / 1000;
   return { dir, installSeconds, stop: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -85,22 +103,43 @@ export function toolVersion(name: string): string {
  */
 export function buildReactApp(host: Host, firebaseConfig: object): string {
   mkdirSync(join(host.dir, 'src'), { recursive: true });
-  writeFileSync(join(host.dir, 'index.html'), '<!doctype html>\n<html lang="de">\n<head><meta charset="utf-8"><title>Ticket T-1042</title></head>\n<body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body>\n</html>\n');
+  writeFileSync(
+    join(host.dir, 'index.html'),
+    '<!doctype html>\n<html lang="de">\n<head><meta charset="utf-8"><title>Ticket T-1042</title></head>\n<body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body>\n</html>\n',
+  );
   writeFileSync(join(host.dir, 'src', 'TicketCall.tsx'), readmeReactComponent());
-  writeFileSync(join(host.dir, 'src', 'main.tsx'), [
-    "import { initializeApp } from 'firebase/app';",
-    "import { createRoot } from 'react-dom/client';",
-    "import { configure } from '@firecall/web/configure';",
-    "import { TicketCall } from './TicketCall';",
-    '',
-    `initializeApp(${JSON.stringify(firebaseConfig)});`,
-    'configure();',
-    "createRoot(document.getElementById('root')!).render(<TicketCall ticket={{ id: 'T-1042', customerUid: 'uid-of-ana', customerName: 'Ana Weber' }} />);",
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(host.dir, 'src', 'main.tsx'),
+    [
+      "import { initializeApp } from 'firebase/app';",
+      "import { createRoot } from 'react-dom/client';",
+      "import { configure } from '@firecall/web/configure';",
+      "import { TicketCall } from './TicketCall';",
+      '',
+      `initializeApp(${JSON.stringify(firebaseConfig)});`,
+      'configure();',
+      "createRoot(document.getElementById('root')!).render(<TicketCall ticket={{ id: 'T-1042', customerUid: 'uid-of-ana', customerName: 'Ana Weber' }} />);",
+      '',
+    ].join('\n'),
+  );
   // React 17+ JSX without a plugin: Vite reads the jsx setting from tsconfig.
-  writeFileSync(join(host.dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { jsx: 'react-jsx', module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, skipLibCheck: true } }));
-  execFileSync(process.execPath, [join(host.dir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: host.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(
+    join(host.dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        jsx: 'react-jsx',
+        module: 'esnext',
+        moduleResolution: 'bundler',
+        target: 'es2022',
+        strict: true,
+        skipLibCheck: true,
+      },
+    }),
+  );
+  execFileSync(process.execPath, [join(host.dir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
+    cwd: host.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return join(host.dir, 'dist');
 }
 
@@ -112,23 +151,35 @@ export function buildReactApp(host: Host, firebaseConfig: object): string {
 export function buildVueApp(host: Host, firebaseConfig: object): string {
   const { plugin, component } = readmeVue();
   mkdirSync(join(host.dir, 'src'), { recursive: true });
-  writeFileSync(join(host.dir, 'index.html'), '<!doctype html>\n<html lang="de">\n<head><meta charset="utf-8"><title>Deal D-7</title></head>\n<body><div id="app"></div><script type="module" src="/src/main.ts"></script></body>\n</html>\n');
-  writeFileSync(join(host.dir, 'vite.config.ts'), `import vue from '@vitejs/plugin-vue';\nimport { defineConfig } from 'vite';\n\nexport default defineConfig({ plugins: [${plugin}] });\n`);
+  writeFileSync(
+    join(host.dir, 'index.html'),
+    '<!doctype html>\n<html lang="de">\n<head><meta charset="utf-8"><title>Deal D-7</title></head>\n<body><div id="app"></div><script type="module" src="/src/main.ts"></script></body>\n</html>\n',
+  );
+  writeFileSync(
+    join(host.dir, 'vite.config.ts'),
+    `import vue from '@vitejs/plugin-vue';\nimport { defineConfig } from 'vite';\n\nexport default defineConfig({ plugins: [${plugin}] });\n`,
+  );
   writeFileSync(join(host.dir, 'src', 'DealCall.vue'), component);
-  writeFileSync(join(host.dir, 'src', 'main.ts'), [
-    "import { initializeApp } from 'firebase/app';",
-    "import { createApp, h } from 'vue';",
-    "import { configure } from '@firecall/web/configure';",
-    "import { defineFirecallElements } from '@firecall/web/elements';",
-    "import DealCall from './DealCall.vue';",
-    '',
-    `initializeApp(${JSON.stringify(firebaseConfig)});`,
-    'configure();',
-    'defineFirecallElements();',
-    "createApp({ render: () => h(DealCall, { deal: { id: 'D-7', title: 'Deal D-7', ownerUid: 'uid-of-ana', ownerName: 'Ana Weber' } }) }).mount('#app');",
-    '',
-  ].join('\n'));
-  execFileSync(process.execPath, [join(host.dir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: host.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(
+    join(host.dir, 'src', 'main.ts'),
+    [
+      "import { initializeApp } from 'firebase/app';",
+      "import { createApp, h } from 'vue';",
+      "import { configure } from '@firecall/web/configure';",
+      "import { defineFirecallElements } from '@firecall/web/elements';",
+      "import DealCall from './DealCall.vue';",
+      '',
+      `initializeApp(${JSON.stringify(firebaseConfig)});`,
+      'configure();',
+      'defineFirecallElements();',
+      "createApp({ render: () => h(DealCall, { deal: { id: 'D-7', title: 'Deal D-7', ownerUid: 'uid-of-ana', ownerName: 'Ana Weber' } }) }).mount('#app');",
+      '',
+    ].join('\n'),
+  );
+  execFileSync(process.execPath, [join(host.dir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
+    cwd: host.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return join(host.dir, 'dist');
 }
 

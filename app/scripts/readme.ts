@@ -15,7 +15,10 @@ export function section(markdown: string, heading: string): string {
   const start = lines.findIndex((line) => line.trim() === heading);
   if (start < 0 || level === 0) throw new Error(`README.md has no "${heading}" heading`);
   const end = lines.findIndex((line, i) => i > start && /^#+ /.test(line) && /^#+/.exec(line)![0].length <= level);
-  return lines.slice(start, end < 0 ? undefined : end).join('\n').trim();
+  return lines
+    .slice(start, end < 0 ? undefined : end)
+    .join('\n')
+    .trim();
 }
 
 /** The first fenced code block of a language in a piece of markdown, exactly as written. */

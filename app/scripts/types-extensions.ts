@@ -28,7 +28,10 @@ export function withExtension(specifier: string, fromFile: string): string {
 let changed = 0;
 for (const file of declarationFiles(typesDir)) {
   const text = readFileSync(file, 'utf8');
-  const next = text.replace(/((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]*)\2/g, (_whole, lead: string, quote: string, spec: string) => `${lead}${quote}${withExtension(spec, file)}${quote}`);
+  const next = text.replace(
+    /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]*)\2/g,
+    (_whole, lead: string, quote: string, spec: string) => `${lead}${quote}${withExtension(spec, file)}${quote}`,
+  );
   if (next !== text) {
     writeFileSync(file, next);
     changed++;

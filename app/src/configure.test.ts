@@ -16,10 +16,14 @@ afterEach(async () => {
   await Promise.all(getApps().map((app) => deleteApp(app)));
 });
 
-describe('configure() follows the host page\'s Firebase', () => {
+describe("configure() follows the host page's Firebase", () => {
   it("uses the page's default app and the very Auth the page signs in with", () => {
     const app = initializeApp(config);
-    const firecall = open({ signaling: () => { throw new Error('not used'); } });
+    const firecall = open({
+      signaling: () => {
+        throw new Error('not used');
+      },
+    });
     expect(firecall.app).toBe(app);
     expect(firecall.auth).toBe(getAuth());
     expect(getApps()).toHaveLength(1);
@@ -41,10 +45,16 @@ describe('configure() follows the host page\'s Firebase', () => {
   });
 
   it('says what is missing or mismatched instead of creating a second app', () => {
-    expect(() => configure()).toThrow('configure() found no Firebase app: call initializeApp(firebaseConfig) first, or pass firebaseConfig or firebaseApp.');
+    expect(() => configure()).toThrow(
+      'configure() found no Firebase app: call initializeApp(firebaseConfig) first, or pass firebaseConfig or firebaseApp.',
+    );
     initializeApp(config);
-    expect(() => configure({ firebaseConfig: { ...config, projectId: 'demo-elsewhere' } })).toThrow('the page\'s Firebase app is project "demo-firecall", not "demo-elsewhere"');
-    expect(() => configure({ emulators: { firestore: 'localhost' } })).toThrow('emulators.firestore must look like "127.0.0.1:5001", got "localhost".');
+    expect(() => configure({ firebaseConfig: { ...config, projectId: 'demo-elsewhere' } })).toThrow(
+      'the page\'s Firebase app is project "demo-firecall", not "demo-elsewhere"',
+    );
+    expect(() => configure({ emulators: { firestore: 'localhost' } })).toThrow(
+      'emulators.firestore must look like "127.0.0.1:5001", got "localhost".',
+    );
     expect(getApps()).toHaveLength(1);
   });
 

@@ -80,7 +80,9 @@ export function configure(options: ConfigureOptions = {}): Firecall {
     try {
       connectAuthEmulator(auth, emulators.auth, { disableWarnings: true });
     } catch (error) {
-      throw new Error(`emulators.auth: the host's Auth is already in use; call configure() before signing in (${(error as Error).message}).`);
+      throw new Error(
+        `emulators.auth: the host's Auth is already in use; call configure() before signing in (${(error as Error).message}).`,
+      );
     }
   }
   if (emulators.functions) {
@@ -163,7 +165,9 @@ function hostApp(options: ConfigureOptions): FirebaseApp {
   const wanted = options.firebaseConfig?.projectId;
   if (defaultApp) {
     if (wanted && defaultApp.options.projectId !== wanted) {
-      throw new Error(`configure(): the page's Firebase app is project "${defaultApp.options.projectId}", not "${wanted}"; pass firebaseApp to pick another app.`);
+      throw new Error(
+        `configure(): the page's Firebase app is project "${defaultApp.options.projectId}", not "${wanted}"; pass firebaseApp to pick another app.`,
+      );
     }
     return defaultApp;
   }

@@ -26,7 +26,10 @@ describe('readIceConfig', () => {
     const config = readIceConfig({ ...valid, turnHosts: ['turn-a.example.com', ' '], transports: ['tcp:443', 'udp:3479'] });
     expect(config.turnHosts).toEqual(['turn-a.example.com']);
     expect(config.stunUrls).toEqual(['stun:turn-a.example.com:3479']);
-    expect(config.transports).toEqual([{ kind: 'tcp', port: 443 }, { kind: 'udp', port: 3479 }]);
+    expect(config.transports).toEqual([
+      { kind: 'tcp', port: 443 },
+      { kind: 'udp', port: 3479 },
+    ]);
     expect(config.maxTtlSeconds).toBe(3600);
     expect(config.ratePerMinute).toBe(30);
   });

@@ -38,7 +38,9 @@ describe('verifyTurnCredentials (what coturn decides)', () => {
   });
 
   it('refuses a forged credential, a changed username and a malformed username', () => {
-    expect(verifyTurnCredentials([SECRET], username, turnCredentials('another-secret-0123456', 'alice', 1_700_000_060).credential, now)).toBe('forged');
+    expect(
+      verifyTurnCredentials([SECRET], username, turnCredentials('another-secret-0123456', 'alice', 1_700_000_060).credential, now),
+    ).toBe('forged');
     expect(verifyTurnCredentials([SECRET], '1700000060:mallory', credential, now)).toBe('forged');
     expect(verifyTurnCredentials([SECRET], '9999999999:alice', credential, now)).toBe('forged');
     expect(verifyTurnCredentials([SECRET], 'alice', credential, now)).toBe('malformed');

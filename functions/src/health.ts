@@ -41,7 +41,13 @@ export interface HealthReader {
   downHosts(): Promise<Set<string>>;
 }
 
-export function createHealthReader({ read, clock, cacheMs = 10_000, timeoutMs = 1_500, onError = () => {} }: HealthReaderOptions): HealthReader {
+export function createHealthReader({
+  read,
+  clock,
+  cacheMs = 10_000,
+  timeoutMs = 1_500,
+  onError = () => {},
+}: HealthReaderOptions): HealthReader {
   let cached: { record: HealthRecord | null; readAt: number } | null = null;
   let pending: Promise<HealthRecord | null> | null = null;
 
@@ -96,7 +102,10 @@ export function markedDown(record: HealthRecord | null, now: number): Set<string
  * groups come back unchanged (`allDown`): either every relay is really gone, and nothing is lost,
  * or the probe itself is broken, and the hosts still work.
  */
-export function withoutDownHosts(groups: readonly TurnHostGroup[], down: ReadonlySet<string>): { groups: TurnHostGroup[]; allDown: boolean } {
+export function withoutDownHosts(
+  groups: readonly TurnHostGroup[],
+  down: ReadonlySet<string>,
+): { groups: TurnHostGroup[]; allDown: boolean } {
   const kept = groups
     .map((group) => ({ region: group.region, hosts: group.hosts.filter((host) => !down.has(host)) }))
     .filter((group) => group.hosts.length > 0);

@@ -34,7 +34,15 @@ async function firstAnswerWithoutDeadHost(diesAt: number): Promise<number> {
     sleep,
   });
   const handler = createIceServersHandler({
-    readConfig: () => readIceConfig({ turnSecret: 'simulated-secret-0123456789', turnHosts: ['europe=turn-a.example.com', 'europe=turn-b.example.com'], stunUrls: [], transports: ['udp:3478'], ttlSeconds: 600, ratePerMinute: 10_000 }),
+    readConfig: () =>
+      readIceConfig({
+        turnSecret: 'simulated-secret-0123456789',
+        turnHosts: ['europe=turn-a.example.com', 'europe=turn-b.example.com'],
+        stunUrls: [],
+        transports: ['udp:3478'],
+        ttlSeconds: 600,
+        ratePerMinute: 10_000,
+      }),
     clock: () => time.now,
     logger: quiet,
     health: createHealthReader({ read: async () => stored, clock: () => time.now }),

@@ -36,7 +36,9 @@ export function normalizeTurnHost(host: string): string {
   if (/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(trimmed)) return trimmed.toLowerCase();
   const bare = trimmed.replace(/^\[(.*)\]$/, '$1');
   if (bare.includes(':') && /^[0-9A-Fa-f:.]+$/.test(bare)) return `[${bare.toLowerCase()}]`;
-  throw new Error(`TURN host "${host}" is not a host name or IP address (give only the host, e.g. turn.example.com, without scheme or port).`);
+  throw new Error(
+    `TURN host "${host}" is not a host name or IP address (give only the host, e.g. turn.example.com, without scheme or port).`,
+  );
 }
 
 export function turnUrl(host: string, transport: TurnTransport): string {

@@ -36,7 +36,9 @@ function setup(overrides: Partial<RawIceParams> = {}) {
 
 async function refusal(promise: Promise<unknown>): Promise<HttpsError> {
   const error = await promise.then(
-    () => { throw new Error('expected the call to be refused'); },
+    () => {
+      throw new Error('expected the call to be refused');
+    },
     (reason: unknown) => reason,
   );
   expect(error).toBeInstanceOf(HttpsError);
@@ -52,8 +54,16 @@ describe('iceServers handler', () => {
     expect(response.expiresAt).toBe(expiresAtSeconds * 1000);
     expect(response.iceServers.map((server) => server.urls)).toEqual([
       ['stun:turn-a.example.com:3478', 'stun:turn-b.example.com:3478'],
-      ['turn:turn-a.example.com:3478?transport=udp', 'turn:turn-a.example.com:3478?transport=tcp', 'turns:turn-a.example.com:443?transport=tcp'],
-      ['turn:turn-b.example.com:3478?transport=udp', 'turn:turn-b.example.com:3478?transport=tcp', 'turns:turn-b.example.com:443?transport=tcp'],
+      [
+        'turn:turn-a.example.com:3478?transport=udp',
+        'turn:turn-a.example.com:3478?transport=tcp',
+        'turns:turn-a.example.com:443?transport=tcp',
+      ],
+      [
+        'turn:turn-b.example.com:3478?transport=udp',
+        'turn:turn-b.example.com:3478?transport=tcp',
+        'turns:turn-b.example.com:443?transport=tcp',
+      ],
     ]);
     const turn = response.iceServers[1]!;
     expect(turn.username).toBe(`${expiresAtSeconds}:alice`);
@@ -118,7 +128,9 @@ describe('iceServers handler', () => {
     const misconfigured = setup({ turnSecret: `${SECRET},too-short`, ratePerMinute: 0 });
     seen.push(await refusal(misconfigured.asUser('alice')));
 
-    const visible = [...seen.map((item) => JSON.stringify(item, Object.getOwnPropertyNames(item))), ...lines, ...misconfigured.lines].join('\n');
+    const visible = [...seen.map((item) => JSON.stringify(item, Object.getOwnPropertyNames(item))), ...lines, ...misconfigured.lines].join(
+      '\n',
+    );
     expect(lines.length).toBeGreaterThan(0);
     expect(visible).toContain('alice'); // the capture did see the traffic
     for (const secret of [SECRET, OLD_SECRET, 'too-short']) expect(visible).not.toContain(secret);
@@ -127,24 +139,36 @@ describe('iceServers handler', () => {
     expect([...lines, ...misconfigured.lines].join('\n')).not.toContain(credential);
   });
 
-  it('lists the caller\'s nearest region first, one fallback region, and no host marked down', async () => {
+  it("lists the caller's nearest region first, one fallback region, and no host marked down", async () => {
     const time = { now: T0 };
     const down = new Set<string>();
     const handler = createIceServersHandler({
-      readConfig: () => readIceConfig({ ...params, turnHosts: ['europe=fra-1.example.com', 'europe=fra-2.example.com', 'americas=iad.example.com', 'asia=sin.example.com'], ratePerMinute: 100 }),
+      readConfig: () =>
+        readIceConfig({
+          ...params,
+          turnHosts: ['europe=fra-1.example.com', 'europe=fra-2.example.com', 'americas=iad.example.com', 'asia=sin.example.com'],
+          ratePerMinute: 100,
+        }),
       clock: () => time.now,
       logger: capturingLogger().logger,
       health: { downHosts: async () => down },
     });
     const hosts = async (data: unknown, headers: Record<string, string> = {}) => {
       const response = await handler({ auth: { uid: 'ana', token: {} as never, rawToken: 't' }, data, rawRequest: { headers } });
-      return { stun: response.iceServers[0]!.urls, turn: response.iceServers.slice(1).map((server) => new URL(server.urls[0]!.replace(/^turn:/, 'turn://')).hostname) };
+      return {
+        stun: response.iceServers[0]!.urls,
+        turn: response.iceServers.slice(1).map((server) => new URL(server.urls[0]!.replace(/^turn:/, 'turn://')).hostname),
+      };
     };
     expect(await hosts({ region: 'America/Chicago' })).toEqual({
       stun: ['stun:iad.example.com:3478', 'stun:fra-1.example.com:3478', 'stun:fra-2.example.com:3478'],
       turn: ['iad.example.com', 'fra-1.example.com', 'fra-2.example.com'],
     });
-    expect((await hosts(null, { 'x-appengine-country': 'SG' })).turn).toEqual(['sin.example.com', 'fra-1.example.com', 'fra-2.example.com']);
+    expect((await hosts(null, { 'x-appengine-country': 'SG' })).turn).toEqual([
+      'sin.example.com',
+      'fra-1.example.com',
+      'fra-2.example.com',
+    ]);
     expect((await hosts(null)).turn).toEqual(['fra-1.example.com', 'fra-2.example.com', 'iad.example.com']);
     down.add('iad.example.com');
     expect((await hosts({ region: 'America/Chicago' })).turn).toEqual(['fra-1.example.com', 'fra-2.example.com', 'sin.example.com']);
@@ -155,6 +179,8 @@ describe('iceServers handler', () => {
   it('refuses a region hint that is not a name or time zone', async () => {
     const { asUser } = setup();
     expect((await refusal(asUser('alice', { region: '<script>' }))).code).toBe('invalid-argument');
-    expect((await refusal(asUser('alice', { region: 42 }))).message).toMatch(/region must be a region name or time zone like "europe" or "Europe\/Berlin", got 42/);
+    expect((await refusal(asUser('alice', { region: 42 }))).message).toMatch(
+      /region must be a region name or time zone like "europe" or "Europe\/Berlin", got 42/,
+    );
   });
 });

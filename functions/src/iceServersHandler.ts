@@ -47,7 +47,13 @@ export type IceServersHandler = (
   request: Pick<CallableRequest<unknown>, 'auth' | 'data'> & { rawRequest?: { headers: Readonly<Record<string, unknown>> } },
 ) => Promise<IceServersResponse>;
 
-export function createIceServersHandler({ readConfig, clock = Date.now, logger, limiter, health }: IceServersHandlerOptions): IceServersHandler {
+export function createIceServersHandler({
+  readConfig,
+  clock = Date.now,
+  logger,
+  limiter,
+  health,
+}: IceServersHandlerOptions): IceServersHandler {
   const rate = limiter ?? createRateLimiter({ windowMs: 60_000, clock });
 
   return async (request) => {
@@ -73,7 +79,8 @@ export function createIceServersHandler({ readConfig, clock = Date.now, logger, 
     const caller = callerRegion(region, request.rawRequest?.headers);
     const down = health ? await health.downHosts() : new Set<string>();
     const healthy = withoutDownHosts(orderGroupsFor(config.turnHostGroups, caller), down);
-    if (healthy.allDown) logger.error('iceServers: the health record marks every TURN host down; answering all of them', { down: [...down] });
+    if (healthy.allDown)
+      logger.error('iceServers: the health record marks every TURN host down; answering all of them', { down: [...down] });
     const turnHosts = healthy.groups.slice(0, REGIONS_PER_ANSWER).flatMap((group) => group.hosts);
     const stunUrls = config.stunOnTurnHosts ? turnHosts.map((host) => `stun:${host}:${config.stunPort}`) : config.stunUrls;
 
@@ -103,6 +110,9 @@ function loadConfig(readConfig: () => IceConfig, logger: IceLogger): IceConfig {
     const problems = error instanceof IceConfigError ? error.problems : [(error as Error).message];
     logger.error('iceServers is misconfigured', { problems });
     // The caller cannot fix this; operators find the details in the log line above.
-    throw new HttpsError('failed-precondition', 'iceServers: TURN relay is not configured on the server; calls may fail behind firewalls. Contact your administrator.');
+    throw new HttpsError(
+      'failed-precondition',
+      'iceServers: TURN relay is not configured on the server; calls may fail behind firewalls. Contact your administrator.',
+    );
   }
 }

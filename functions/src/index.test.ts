@@ -36,7 +36,11 @@ describe('iceServers (deployed wiring)', () => {
     expect(response.ttlSeconds).toBe(600);
     expect(response.iceServers).toEqual([
       { urls: ['stun:turn.example.com:3478'] },
-      { urls: ['turn:turn.example.com:3478?transport=udp', 'turn:turn.example.com:443?transport=tcp'], username: expect.stringMatching(/^\d+:alice$/), credential: expect.any(String) },
+      {
+        urls: ['turn:turn.example.com:3478?transport=udp', 'turn:turn.example.com:443?transport=tcp'],
+        username: expect.stringMatching(/^\d+:alice$/),
+        credential: expect.any(String),
+      },
     ]);
     const turn = response.iceServers[1]!;
     const expiry = Number(turn.username!.split(':')[0]);

@@ -21,7 +21,11 @@ export const iceServers = onCall(
     readConfig: readIceConfigFromParams,
     logger,
     health: hasHealthStore()
-      ? createHealthReader({ read: healthStore.read, clock: Date.now, onError: (error) => logger.warn('TURN health record unavailable', { error: error.message }) })
+      ? createHealthReader({
+          read: healthStore.read,
+          clock: Date.now,
+          onError: (error) => logger.warn('TURN health record unavailable', { error: error.message }),
+        })
       : undefined,
   }),
 );

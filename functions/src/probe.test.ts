@@ -45,7 +45,16 @@ describe('TURN host probe', () => {
 
   it('calls a host up when only its TCP port answers', async () => {
     const [udpPort, tcpPort] = [await deadUdpPort(), await tcpListener()];
-    expect(await probeTurnHost('127.0.0.1', [{ kind: 'udp', port: udpPort }, { kind: 'tls', port: tcpPort }], { timeoutMs: 2_000 })).toEqual({ up: true });
+    expect(
+      await probeTurnHost(
+        '127.0.0.1',
+        [
+          { kind: 'udp', port: udpPort },
+          { kind: 'tls', port: tcpPort },
+        ],
+        { timeoutMs: 2_000 },
+      ),
+    ).toEqual({ up: true });
   });
 
   it('calls a host down with what was tried when nothing answers', async () => {

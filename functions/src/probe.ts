@@ -42,9 +42,17 @@ export interface ProbeHostsOptions {
 }
 
 /** Probes every host in parallel; a probe that throws counts as down with its message. */
-export async function probeHosts({ hosts, transports, probe = probeTurnHost, clock = Date.now, timeoutMs }: ProbeHostsOptions): Promise<HealthRecord> {
+export async function probeHosts({
+  hosts,
+  transports,
+  probe = probeTurnHost,
+  clock = Date.now,
+  timeoutMs,
+}: ProbeHostsOptions): Promise<HealthRecord> {
   const results = await Promise.all(
-    hosts.map((host) => probe(host, transports, { timeoutMs }).catch((error: Error): ProbeResult => ({ up: false, detail: error.message }))),
+    hosts.map((host) =>
+      probe(host, transports, { timeoutMs }).catch((error: Error): ProbeResult => ({ up: false, detail: error.message })),
+    ),
   );
   const checkedAt = clock();
   return {

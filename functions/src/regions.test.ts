@@ -18,15 +18,19 @@ describe('TURN host groups by region', () => {
       { region: 'asia', hosts: ['turn-sin-1.example.com'] },
       { region: 'americas-west', hosts: ['turn-sfo-1.example.com'] },
     ]);
-    expect(parseTurnHostGroups(['turn.example.com', '203.0.113.7'])).toEqual([{ region: null, hosts: ['turn.example.com', '203.0.113.7'] }]);
+    expect(parseTurnHostGroups(['turn.example.com', '203.0.113.7'])).toEqual([
+      { region: null, hosts: ['turn.example.com', '203.0.113.7'] },
+    ]);
   });
 
   it('refuses a region that is not a continent, naming the entry', () => {
-    expect(() => parseTurnHostGroups(['eu=turn-fra.example.com'])).toThrow(/TURN_HOSTS entry "eu=turn-fra.example.com": the region must be one of europe, americas/);
+    expect(() => parseTurnHostGroups(['eu=turn-fra.example.com'])).toThrow(
+      /TURN_HOSTS entry "eu=turn-fra.example.com": the region must be one of europe, americas/,
+    );
     expect(() => parseTurnHostGroups(['europe=https://turn.example.com'])).toThrow(/is not a host name/);
   });
 
-  it('puts the caller\'s continent first, then nearer continents before farther ones', () => {
+  it("puts the caller's continent first, then nearer continents before farther ones", () => {
     expect(regions(callerRegion('Europe/Berlin'))).toEqual(['europe', 'asia', 'americas-east', 'americas-west']);
     expect(regions(callerRegion('America/Argentina/Buenos_Aires'))).toEqual(['americas-east', 'americas-west', 'europe', 'asia']);
     expect(regions(callerRegion('Australia/Sydney'))).toEqual(['asia', 'americas-east', 'americas-west', 'europe']);

@@ -5,7 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIceServersClient, signInAndFetchIceServers, startEmulators, type IceServersClient, type IceServersResult, type RunningEmulators } from '../../scripts/emulators.mjs';
+import {
+  createIceServersClient,
+  signInAndFetchIceServers,
+  startEmulators,
+  type IceServersClient,
+  type IceServersResult,
+  type RunningEmulators,
+} from '../../scripts/emulators.mjs';
 import { verifyTurnCredentials } from '../src/credentials';
 
 const SECRET = 'emu-current-secret-7c1d9a52e0';
@@ -27,7 +34,9 @@ async function signedInClient(): Promise<{ client: IceServersClient; uid: string
 
 async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string; details?: unknown }> {
   const error = await call.then(
-    (value) => { throw new Error(`expected a refusal, got ${JSON.stringify(value)}`); },
+    (value) => {
+      throw new Error(`expected a refusal, got ${JSON.stringify(value)}`);
+    },
     (reason: { code: string; message: string; details?: unknown }) => reason,
   );
   seen.push({ code: error.code, message: error.message, details: error.details });
@@ -44,7 +53,9 @@ beforeAll(async () => {
     preferConfiguredPorts: false, // never collide with npm start or another suite's emulators
     readyTimeoutMs: 400_000, // below the hook timeout, so startEmulators cleans up after itself
   });
-  console.log(`emulators ready in ${(emulators.startupMs / 1000).toFixed(1)} s (tsc build included): auth ${emulators.authUrl}, functions ${emulators.functionsUrl}`);
+  console.log(
+    `emulators ready in ${(emulators.startupMs / 1000).toFixed(1)} s (tsc build included): auth ${emulators.authUrl}, functions ${emulators.functionsUrl}`,
+  );
 }, 480_000);
 
 afterAll(async () => {
@@ -55,15 +66,29 @@ afterAll(async () => {
 describe('iceServers on the emulators', () => {
   it('gives a signed-in user TURN credentials for every configured host, expiring after the TTL', async () => {
     const before = Date.now();
-    const result = (await signInAndFetchIceServers({ ...emulators, email: `alice-${Date.now()}@example.com`, password: 'correct-horse-battery' }));
+    const result = await signInAndFetchIceServers({
+      ...emulators,
+      email: `alice-${Date.now()}@example.com`,
+      password: 'correct-horse-battery',
+    });
     const after = Date.now();
     seen.push(result);
 
     expect(result.ttlSeconds).toBe(TTL);
     expect(result.iceServers.map((server) => server.urls)).toEqual([
       ['stun:127.0.0.1:3478', 'stun:turn-b.example.test:3478'],
-      ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp', 'turns:127.0.0.1:443?transport=tcp', 'turn:127.0.0.1:443?transport=tcp'],
-      ['turn:turn-b.example.test:3478?transport=udp', 'turn:turn-b.example.test:3478?transport=tcp', 'turns:turn-b.example.test:443?transport=tcp', 'turn:turn-b.example.test:443?transport=tcp'],
+      [
+        'turn:127.0.0.1:3478?transport=udp',
+        'turn:127.0.0.1:3478?transport=tcp',
+        'turns:127.0.0.1:443?transport=tcp',
+        'turn:127.0.0.1:443?transport=tcp',
+      ],
+      [
+        'turn:turn-b.example.test:3478?transport=udp',
+        'turn:turn-b.example.test:3478?transport=tcp',
+        'turns:turn-b.example.test:443?transport=tcp',
+        'turn:turn-b.example.test:443?transport=tcp',
+      ],
     ]);
     const [, turnA, turnB] = result.iceServers;
     expect(turnB).toMatchObject({ username: turnA!.username, credential: turnA!.credential });
@@ -100,10 +125,19 @@ describe('iceServers on the emulators', () => {
 
   it('refuses malformed arguments: invalid-argument with what was wrong', async () => {
     const { client } = await signedInClient();
-    expect(await refusal(client.call('servers please'))).toMatchObject({ code: 'functions/invalid-argument', message: expect.stringMatching(/got a string/) });
-    expect(await refusal(client.call({ ttlSeconds: 'long' }))).toMatchObject({ code: 'functions/invalid-argument', message: expect.stringMatching(/ttlSeconds must be an integer from 60 to 900/) });
+    expect(await refusal(client.call('servers please'))).toMatchObject({
+      code: 'functions/invalid-argument',
+      message: expect.stringMatching(/got a string/),
+    });
+    expect(await refusal(client.call({ ttlSeconds: 'long' }))).toMatchObject({
+      code: 'functions/invalid-argument',
+      message: expect.stringMatching(/ttlSeconds must be an integer from 60 to 900/),
+    });
     expect(await refusal(client.call({ ttlSeconds: TTL + 1 }))).toMatchObject({ code: 'functions/invalid-argument' });
-    expect(await refusal(client.call({ ttlSeconds: 60, admin: true }))).toMatchObject({ code: 'functions/invalid-argument', message: expect.stringMatching(/unknown field\(s\) "admin"/) });
+    expect(await refusal(client.call({ ttlSeconds: 60, admin: true }))).toMatchObject({
+      code: 'functions/invalid-argument',
+      message: expect.stringMatching(/unknown field\(s\) "admin"/),
+    });
   });
 
   it(`refuses a user's call number ${RATE + 1} within a minute: resource-exhausted, others unaffected`, async () => {
@@ -125,7 +159,9 @@ describe('iceServers on the emulators', () => {
     const everything = [JSON.stringify(seen), log, readIfPresent(debugLog)].join('\n');
     for (const secret of [SECRET, OLD_SECRET]) expect(everything).not.toContain(secret);
     // Credentials are bearer tokens for their lifetime: responses carry them, logs must not.
-    const credentials = seen.flatMap((item) => (item as Partial<IceServersResult>).iceServers?.map((server) => server.credential).filter(Boolean) ?? []);
+    const credentials = seen.flatMap(
+      (item) => (item as Partial<IceServersResult>).iceServers?.map((server) => server.credential).filter(Boolean) ?? [],
+    );
     expect(credentials.length).toBeGreaterThan(0);
     for (const credential of credentials) expect(log).not.toContain(credential);
   });

@@ -87,7 +87,7 @@ describe.skipIf(firestore.problem !== null)('TURN regions and health on the emul
     for (const host of [...responders.keys()]) await stopResponder(host);
   }, 30_000);
 
-  it('lists the region of the caller\'s time zone first, and the nearest other region after it', async () => {
+  it("lists the region of the caller's time zone first, and the nearest other region after it", async () => {
     expect(turnHostsOf(await client.call({ region: 'Europe/Berlin' }))).toEqual([EUROPE, ASIA]);
     expect(turnHostsOf(await client.call({ region: 'America/New_York' }))).toEqual([AMERICAS, EUROPE]);
     expect(turnHostsOf(await client.call({ region: 'americas' }))).toEqual([AMERICAS, EUROPE]);
@@ -107,13 +107,19 @@ describe.skipIf(firestore.problem !== null)('TURN regions and health on the emul
     expect(await call({})).toEqual([EUROPE, AMERICAS]);
   });
 
-  it('drops a host whose probe fails, within the callable\'s cache period, and takes it back once it answers', async () => {
+  it("drops a host whose probe fails, within the callable's cache period, and takes it back once it answers", async () => {
     await stopResponder(EUROPE);
     await probeRound();
-    await vi.waitFor(async () => expect(turnHostsOf(await client.call({ region: 'Europe/Berlin' }))).toEqual([ASIA, AMERICAS]), { timeout: 60_000, interval: 1_000 });
+    await vi.waitFor(async () => expect(turnHostsOf(await client.call({ region: 'Europe/Berlin' }))).toEqual([ASIA, AMERICAS]), {
+      timeout: 60_000,
+      interval: 1_000,
+    });
 
     await startResponder(EUROPE);
     await probeRound();
-    await vi.waitFor(async () => expect(turnHostsOf(await client.call({ region: 'Europe/Berlin' }))).toEqual([EUROPE, ASIA]), { timeout: 60_000, interval: 1_000 });
+    await vi.waitFor(async () => expect(turnHostsOf(await client.call({ region: 'Europe/Berlin' }))).toEqual([EUROPE, ASIA]), {
+      timeout: 60_000,
+      interval: 1_000,
+    });
   });
 });

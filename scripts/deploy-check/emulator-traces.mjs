@@ -3,7 +3,11 @@
 // (its connect*Emulator code and error texts), so the bare word is not one of them.
 const TRACES = [
   { what: 'an emulator URL', pattern: /\bhttps?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):(?:9099|5001|8080)\b/g },
-  { what: 'an emulator host and port', pattern: /["'`](?:127\.0\.0\.1|localhost)(?::(?:9099|5001|8080))?["'`]\s*,\s*(?:9099|5001|8080)\b|[:=(,]\s*["'`](?:127\.0\.0\.1|localhost):(?:9099|5001|8080)["'`]/g },
+  {
+    what: 'an emulator host and port',
+    pattern:
+      /["'`](?:127\.0\.0\.1|localhost)(?::(?:9099|5001|8080))?["'`]\s*,\s*(?:9099|5001|8080)\b|[:=(,]\s*["'`](?:127\.0\.0\.1|localhost):(?:9099|5001|8080)["'`]/g,
+  },
   { what: 'an emulator port wired by name', pattern: /["'`](?:auth|functions|firestore)["'`]\s*,\s*(?:9099|5001|8080)\b/g },
   { what: 'an Auth emulator token', pattern: /firebase-auth-emulator/g },
   { what: 'an emulator-only project (demo-*)', pattern: /projectId\s*:\s*["'`]demo-[\w-]*["'`]/g },

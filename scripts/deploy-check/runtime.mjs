@@ -52,7 +52,8 @@ export function judgeRuntime(runtime, today, table = NODE_RUNTIMES) {
   if (day >= end) {
     return {
       level: 'fail',
-      message: `runtime ${runtime} was decommissioned on ${end} (${daysBetween(end, day)} days ago): ` +
+      message:
+        `runtime ${runtime} was decommissioned on ${end} (${daysBetween(end, day)} days ago): ` +
         `Cloud Functions no longer creates or updates functions on it, so \`firebase deploy --only functions\` fails. ` +
         `Declare ${newest}: engines.node "${newest.slice(6)}" in functions/package.json and "runtime": "${newest}" in firebase.json`,
     };

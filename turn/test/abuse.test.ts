@@ -12,7 +12,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandLine, configs, freePort, isRunning, randomRelayRange, randomSecret, restCredentials, startCoturn, type Coturn } from './coturn.js';
+import {
+  commandLine,
+  configs,
+  freePort,
+  isRunning,
+  randomRelayRange,
+  randomSecret,
+  restCredentials,
+  startCoturn,
+  type Coturn,
+} from './coturn.js';
 import { TurnClient, type TurnOutcome } from './turnClient.js';
 
 const secret = randomSecret();
@@ -64,18 +74,15 @@ describe('relaying into private, loopback, metadata and multicast addresses is r
   const v4 = ['127.0.0.1', '10.0.0.1', '172.16.0.1', '192.168.1.1', '100.64.0.1', '169.254.169.254', '224.0.0.1'];
   const v6 = ['::1', '::ffff:127.0.0.1', '::ffff:169.254.169.254', 'fc00::1', 'fe80::1', 'ff02::1'];
 
-  it.each([...v4.map((peer) => [4, peer] as const), ...v6.map((peer) => [6, peer] as const)])(
-    'IPv%i relay -> %s',
-    async (family, peer) => {
-      const c = await allocated(family);
-      const permission = await c.createPermission(peer);
-      // ChannelBind is the other way to make the relay send; channel numbers 0x4000-0x7FFF.
-      const channel = await c.channelBind({ address: peer, port: 80 }, 0x4000);
-      figures.push(`${peer.padEnd(24)} CreatePermission: ${show(permission).padEnd(16)} ChannelBind: ${show(channel)}`);
-      expect(permission).toMatchObject({ ok: false, code: 403 });
-      expect(channel).toMatchObject({ ok: false, code: 403 });
-    },
-  );
+  it.each([...v4.map((peer) => [4, peer] as const), ...v6.map((peer) => [6, peer] as const)])('IPv%i relay -> %s', async (family, peer) => {
+    const c = await allocated(family);
+    const permission = await c.createPermission(peer);
+    // ChannelBind is the other way to make the relay send; channel numbers 0x4000-0x7FFF.
+    const channel = await c.channelBind({ address: peer, port: 80 }, 0x4000);
+    figures.push(`${peer.padEnd(24)} CreatePermission: ${show(permission).padEnd(16)} ChannelBind: ${show(channel)}`);
+    expect(permission).toMatchObject({ ok: false, code: 403 });
+    expect(channel).toMatchObject({ ok: false, code: 403 });
+  });
 
   // Controls: the same client, relay and requests are accepted for a public address, so the
   // 403s above are the deny list at work, not a broken request.
@@ -113,7 +120,13 @@ describe('the IPv4-mapped range is what stops ::ffff:127.0.0.1 (CVE-2026-27624)'
     const production = readFileSync(configs.production, 'utf8');
     expect(production.split('\n')).toContain(mappedRange);
     const weakened = join(dir, 'without-mapped-range.conf');
-    writeFileSync(weakened, production.split('\n').filter((line) => line !== mappedRange).join('\n'));
+    writeFileSync(
+      weakened,
+      production
+        .split('\n')
+        .filter((line) => line !== mappedRange)
+        .join('\n'),
+    );
     let weak: Coturn | undefined;
     try {
       weak = await startCoturn({ config: weakened, secrets: [secret], listenIps: ['127.0.0.1', '::1'] });
@@ -135,11 +148,33 @@ describe('a host where the secret was forgotten', () => {
     const log = join(dir, 'turnserver.log');
     const port = await freePort(['127.0.0.1']);
     const relay = randomRelayRange();
-    const child = spawn('turnserver', ['-c', configs.production, '-L', '127.0.0.1', '-p', String(port), '--no-tls', '--no-dtls',
-      '--min-port', String(relay.min), '--max-port', String(relay.max), '--pidfile', join(dir, 'pid'), '--log-file', log, '--simple-log', '--no-stdout-log'],
-      { stdio: 'ignore' });
+    const child = spawn(
+      'turnserver',
+      [
+        '-c',
+        configs.production,
+        '-L',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '--no-tls',
+        '--no-dtls',
+        '--min-port',
+        String(relay.min),
+        '--max-port',
+        String(relay.max),
+        '--pidfile',
+        join(dir, 'pid'),
+        '--log-file',
+        log,
+        '--simple-log',
+        '--no-stdout-log',
+      ],
+      { stdio: 'ignore' },
+    );
     try {
-      for (let i = 0; i < 100 && !readFileSafe(log).includes('Relay ports initialization done'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && !readFileSafe(log).includes('Relay ports initialization done'); i++)
+        await new Promise((r) => setTimeout(r, 100));
       const c = await TurnClient.connect({ host: '127.0.0.1', port, transport: 'udp' });
       clients.push(c);
       const creds = restCredentials({ secret: randomSecret(), uid: 'anyone', ttlSeconds: 600, now: () => Date.now() });

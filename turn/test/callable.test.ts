@@ -43,10 +43,7 @@ afterAll(async () => {
 describe('credentials from the real iceServers callable', () => {
   it('name the signed-in user and expire after the configured TTL', () => {
     const turn = answer.iceServers.find((server) => server.username);
-    expect(turn?.urls).toEqual([
-      `turn:127.0.0.1:${coturn.port}?transport=udp`,
-      `turn:127.0.0.1:${coturn.port}?transport=tcp`,
-    ]);
+    expect(turn?.urls).toEqual([`turn:127.0.0.1:${coturn.port}?transport=udp`, `turn:127.0.0.1:${coturn.port}?transport=tcp`]);
     const [expiry, uid] = (turn?.username ?? '').split(':');
     expect(uid).toBe(answer.uid);
     expect(answer.expiresAt).toBe(Number(expiry) * 1000); // what the engine schedules its refresh on
@@ -56,7 +53,8 @@ describe('credentials from the real iceServers callable', () => {
 
   it.each(['udp', 'tcp'] as const)('allocate a relay on coturn over %s', async (transport) => {
     const turn = answer.iceServers.find((server) => server.urls.some((url) => url.endsWith(`transport=${transport}`)));
-    if (!turn?.username || !turn.credential) throw new Error(`no TURN ${transport} entry with credentials in ${JSON.stringify(answer.iceServers.map((s) => s.urls))}`);
+    if (!turn?.username || !turn.credential)
+      throw new Error(`no TURN ${transport} entry with credentials in ${JSON.stringify(answer.iceServers.map((s) => s.urls))}`);
     const url = turn.urls.find((u) => u.endsWith(`transport=${transport}`))!;
     const [, host, port] = /^turn:([^:]+):(\d+)\?/.exec(url) ?? [];
     const c = await TurnClient.connect({ host: host!, port: Number(port), transport });

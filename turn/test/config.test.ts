@@ -58,12 +58,24 @@ describe.each(Object.entries(configs))('turnserver %s config', (_name, path) => 
   });
 
   it('keeps auth, the hardening switches and the quotas', () => {
-    for (const option of ['use-auth-secret', 'fingerprint', 'no-cli', 'no-multicast-peers', 'no-tlsv1', 'no-tlsv1_1', 'no-tcp-relay', 'no-software-attribute']) {
+    for (const option of [
+      'use-auth-secret',
+      'fingerprint',
+      'no-cli',
+      'no-multicast-peers',
+      'no-tlsv1',
+      'no-tlsv1_1',
+      'no-tcp-relay',
+      'no-software-attribute',
+    ]) {
       expect(lines).toContain(option);
     }
     expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^realm=\S+/), expect.stringMatching(/^stale-nonce=\d+$/)]));
     for (const quota of ['user-quota', 'total-quota', 'max-bps']) {
-      expect(lines.find((line) => line.startsWith(`${quota}=`)), quota).toMatch(/=[1-9]\d*$/);
+      expect(
+        lines.find((line) => line.startsWith(`${quota}=`)),
+        quota,
+      ).toMatch(/=[1-9]\d*$/);
     }
     // No secret in a file that lives in git; no line coturn would let override start.sh's log/listen options.
     expect(lines.filter((line) => /^(static-auth-secret|listening-ip|log-file|syslog|cli-password)\b/.test(line))).toEqual([]);

@@ -70,13 +70,18 @@ export async function startCoturn(options: StartOptions): Promise<Coturn> {
   const logFile = join(runDir, 'turnserver.log');
   const args = [
     startScript,
-    '--config', options.config,
+    '--config',
+    options.config,
     ...listenIps.flatMap((ip) => ['--listen-ip', ip]),
-    '--port', String(port),
+    '--port',
+    String(port),
     ...(options.tls ? ['--tls-port', String(tlsPort)] : ['--no-tls']),
-    '--relay-ports', `${relayPorts.min}-${relayPorts.max}`,
-    '--log-file', logFile,
-    '--pid-file', pidFile,
+    '--relay-ports',
+    `${relayPorts.min}-${relayPorts.max}`,
+    '--log-file',
+    logFile,
+    '--pid-file',
+    pidFile,
     ...(options.tls ? ['--', '--cert', options.tls.cert, '--pkey', options.tls.key] : []),
   ];
   const stdout = await run('bash', args, { FIRECALL_TURN_SECRET: options.secrets.join(',') });

@@ -53,7 +53,9 @@ describe('credentials made like the callable', () => {
     const outcome = await c.allocate({ username: creds.username, credential: creds.credential });
     expect(outcome).toMatchObject({ ok: true });
     if (!outcome.ok) return;
-    console.log(`TURN ${transport}: allocated relay ${outcome.value.relayed.address}:${outcome.value.relayed.port}, lifetime ${outcome.value.lifetime} s`);
+    console.log(
+      `TURN ${transport}: allocated relay ${outcome.value.relayed.address}:${outcome.value.relayed.port}, lifetime ${outcome.value.lifetime} s`,
+    );
     expect(outcome.value.relayed.address).toBe('127.0.0.1');
     expect(outcome.value.relayed.port).toBeGreaterThanOrEqual(coturn.relayPorts.min);
     expect(outcome.value.relayed.port).toBeLessThanOrEqual(coturn.relayPorts.max);

@@ -19,17 +19,22 @@ function execStartOptions(unit: string): string[] {
   return unit
     .split('\n')
     .filter((line) => line.startsWith('ExecStart=/usr/bin/turnserver'))
-    .flatMap((line) => line.split(/\s+/).filter((word) => word.startsWith('--')).map((word) => word.split('=')[0]!));
+    .flatMap((line) =>
+      line
+        .split(/\s+/)
+        .filter((word) => word.startsWith('--'))
+        .map((word) => word.split('=')[0]!),
+    );
 }
 
 describe('turn/deploy', () => {
-  it('starts coturn only with options Debian\'s turnserver knows (metrics aside)', () => {
+  it("starts coturn only with options Debian's turnserver knows (metrics aside)", () => {
     const options = execStartOptions(read('firecall-turn.service'));
     expect(options).toEqual(['--pidfile', '--no-stdout-log', '--simple-log', '--log-file']);
     for (const option of options) expect(turnserverHelp).toContain(option);
   });
 
-  it('asks for metrics with coturn 4.6.1\'s options, which this Debian build does not have', () => {
+  it("asks for metrics with coturn 4.6.1's options, which this Debian build does not have", () => {
     const metrics = execStartOptions(read('metrics.conf'));
     expect(metrics).toEqual(['--pidfile', '--no-stdout-log', '--simple-log', '--log-file', '--prometheus', '--prometheus-port']);
     expect(read('Containerfile')).toContain('"--prometheus", "--prometheus-port=9641"');

@@ -35,7 +35,11 @@ function provider(secret: string, servers: () => Coturn[], ttlSeconds: number, c
     const creds = restCredentials({ secret, uid: 'alice', ttlSeconds, now: () => Date.now() });
     issued.push(creds);
     return {
-      iceServers: servers().map((s) => ({ urls: `turn:127.0.0.1:${s.port}?transport=udp`, username: creds.username, credential: creds.credential })),
+      iceServers: servers().map((s) => ({
+        urls: `turn:127.0.0.1:${s.port}?transport=udp`,
+        username: creds.username,
+        credential: creds.credential,
+      })),
       expiresAt: (creds.expiresAt - ttlSeconds + claimedTtlSeconds) * 1000,
     };
   };
@@ -44,7 +48,9 @@ function provider(secret: string, servers: () => Coturn[], ttlSeconds: number, c
 
 async function relayedCall(iceServers: IceServerProvider, timeouts: Record<string, number> = {}) {
   // DEBUG_FAULTS=1 prints the engine logs with times (ms), to see where a gap comes from.
-  const debug = process.env.DEBUG_FAULTS ? { log: (level: string, name: string, message: string) => console.log(`${Date.now() % 100_000} ${level} ${name} ${message}`) } : {};
+  const debug = process.env.DEBUG_FAULTS
+    ? { log: (level: string, name: string, message: string) => console.log(`${Date.now() % 100_000} ${level} ${name} ${message}`) }
+    : {};
   const w = createPhones(['alice', 'bob'], { latencyMs: 30 }, { iceServers, iceTransportPolicy: 'relay', timeouts, ...debug });
   cleanup.push(w.dispose);
   const incoming = nextIncoming(w.phones.bob!.client);
@@ -65,7 +71,7 @@ async function longestFreeze(sessions: CallSessionApi[], ms: number): Promise<nu
   const last = await Promise.all(sessions.map(inboundBytes));
   const lastGrowthAt = sessions.map(() => Date.now());
   const worst = sessions.map(() => 0);
-  for (const end = Date.now() + ms; Date.now() < end; ) {
+  for (const end = Date.now() + ms; Date.now() < end;) {
     await sleep(100);
     const now = Date.now();
     const bytes = await Promise.all(sessions.map(inboundBytes));
@@ -101,8 +107,22 @@ function alive(pid: number): boolean {
 async function restartInPlace(old: Coturn, secret: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'firecall-turn-again-'));
   const pidFile = join(dir, 'turnserver.pid');
-  const args = [startScript, '--config', configs.local, '--listen-ip', '127.0.0.1', '--port', String(old.port), '--no-tls',
-    '--relay-ports', `${old.relayPorts.min}-${old.relayPorts.max}`, '--log-file', join(dir, 'turnserver.log'), '--pid-file', pidFile];
+  const args = [
+    startScript,
+    '--config',
+    configs.local,
+    '--listen-ip',
+    '127.0.0.1',
+    '--port',
+    String(old.port),
+    '--no-tls',
+    '--relay-ports',
+    `${old.relayPorts.min}-${old.relayPorts.max}`,
+    '--log-file',
+    join(dir, 'turnserver.log'),
+    '--pid-file',
+    pidFile,
+  ];
   await new Promise<void>((resolve, reject) =>
     execFile('bash', args, { env: { ...process.env, FIRECALL_TURN_SECRET: secret }, timeout: 30_000 }, (error, _out, stderr) =>
       error ? reject(new Error(`restarting coturn failed: ${stderr.trim() || error.message}`)) : resolve(),
@@ -128,7 +148,9 @@ describe('two TURN hosts, the one in use killed mid-call', () => {
     await sleep(500);
     await kill(inUse);
     const freezes = await longestFreeze([caller, callee], 8_000);
-    console.log(`TURN host :${inUse.port} killed mid-call: longest media gap ${freezes[0]} ms at the caller, ${freezes[1]} ms at the callee (limit 5000); now relaying via :${caller.snapshot.path?.relayPort}`);
+    console.log(
+      `TURN host :${inUse.port} killed mid-call: longest media gap ${freezes[0]} ms at the caller, ${freezes[1]} ms at the callee (limit 5000); now relaying via :${caller.snapshot.path?.relayPort}`,
+    );
     expect(Math.max(...freezes)).toBeLessThan(5_000);
     expect(caller.snapshot.state).toBe('connected');
     expect(callee.snapshot.state).toBe('connected');
@@ -144,7 +166,8 @@ describe('TURN credentials expire mid-call, then the link drops', () => {
     // own schedule: only the ICE restart can bring fresh ones (restarts must not trust the cache).
     const creds = provider(secret, () => [server], 4, 3_600);
     const { caller, callee } = await relayedCall(creds.get);
-    const configured = (s: CallSessionApi) => (s as unknown as { link: { pc: RTCPeerConnection } }).link.pc.getConfiguration().iceServers![0]!.username as string;
+    const configured = (s: CallSessionApi) =>
+      (s as unknown as { link: { pc: RTCPeerConnection } }).link.pc.getConfiguration().iceServers![0]!.username as string;
     const expiryOf = (username: string) => Number(username.split(':')[0]) * 1000;
     const firstExpiry = Math.max(...creds.issued.map((c) => c.expiresAt)) * 1000;
     await sleep(Math.max(0, firstExpiry - Date.now()) + 1_500);
@@ -173,7 +196,9 @@ describe('TURN credentials expire mid-call, then the link drops', () => {
     await Promise.all([reach(caller, 'connected', 20_000), reach(callee, 'connected', 20_000)]);
     const recoveredMs = Date.now() - droppedAt;
     const used = configured(caller);
-    console.log(`credentials expired ${((droppedAt - firstExpiry) / 1000).toFixed(1)} s before the link dropped; recovered ${recoveredMs} ms after the drop with credentials valid until +${Number(used.split(':')[0]) - Math.floor(Date.now() / 1000)} s (${creds.issued.length - issuedBefore} fresh grants)`);
+    console.log(
+      `credentials expired ${((droppedAt - firstExpiry) / 1000).toFixed(1)} s before the link dropped; recovered ${recoveredMs} ms after the drop with credentials valid until +${Number(used.split(':')[0]) - Math.floor(Date.now() / 1000)} s (${creds.issued.length - issuedBefore} fresh grants)`,
+    );
     expect(creds.issued.length).toBeGreaterThan(issuedBefore);
     for (const s of [caller, callee]) expect(expiryOf(configured(s))).toBeGreaterThan(droppedAt);
     const flowing = await inboundBytes(caller);

@@ -42,7 +42,10 @@ export interface LoadResult {
 
 const { nonstandard } = wrtc as unknown as {
   nonstandard: {
-    RTCVideoSource: new () => { createTrack(): MediaStreamTrack; onFrame(frame: { width: number; height: number; data: Uint8ClampedArray }): void };
+    RTCVideoSource: new () => {
+      createTrack(): MediaStreamTrack;
+      onFrame(frame: { width: number; height: number; data: Uint8ClampedArray }): void;
+    };
     RTCAudioSource: new () => { createTrack(): MediaStreamTrack; onData(data: object): void };
   };
 };
@@ -79,11 +82,15 @@ class LoadDevices implements MediaDevicesLike {
       const data = new Uint8ClampedArray(width * height * 1.5);
       let n = 0;
       this.timers.push(
-        setInterval(() => {
-          n += 1;
-          for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = (x + y + 3 * n) & 0xff ^ (Math.random() < 0.05 ? 0x3f : 0);
-          source.onFrame({ width, height, data });
-        }, Math.round(1000 / fps)),
+        setInterval(
+          () => {
+            n += 1;
+            for (let y = 0; y < height; y++)
+              for (let x = 0; x < width; x++) data[y * width + x] = ((x + y + 3 * n) & 0xff) ^ (Math.random() < 0.05 ? 0x3f : 0);
+            source.onFrame({ width, height, data });
+          },
+          Math.round(1000 / fps),
+        ),
       );
       tracks.push(source.createTrack());
     }
@@ -127,11 +134,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let grant = 0;
   const iceServers: IceServerProvider = async () => {
     const creds = restCredentials({ secret, uid: `load-${++grant}`, ttlSeconds: 3_600, now: () => Date.now() });
-    return { iceServers: [{ urls: `turn:127.0.0.1:${coturn.port}?transport=udp`, username: creds.username, credential: creds.credential }], expiresAt: creds.expiresAt * 1000 };
+    return {
+      iceServers: [{ urls: `turn:127.0.0.1:${coturn.port}?transport=udp`, username: creds.username, credential: creds.credential }],
+      expiresAt: creds.expiresAt * 1000,
+    };
   };
   const callers = Array.from({ length: options.calls }, (_, i) => `caller${i + 1}`);
   const callees = Array.from({ length: options.calls }, (_, i) => `callee${i + 1}`);
-  const world = createPhones([...callers, ...callees], { latencyMs: 30 }, { iceServers, iceTransportPolicy: 'relay', mediaDevices: devices });
+  const world = createPhones(
+    [...callers, ...callees],
+    { latencyMs: 30 },
+    { iceServers, iceTransportPolicy: 'relay', mediaDevices: devices },
+  );
   try {
     const pairs: { caller: CallSessionApi; callee: CallSessionApi }[] = [];
     let dropped = 0;
@@ -159,14 +173,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         watch(callee);
       }),
     );
-    const settled = await Promise.allSettled(pairs.flatMap(({ caller, callee }) => [reach(caller, 'connected', 30_000), reach(callee, 'connected', 30_000)]));
+    const settled = await Promise.allSettled(
+      pairs.flatMap(({ caller, callee }) => [reach(caller, 'connected', 30_000), reach(callee, 'connected', 30_000)]),
+    );
     const connected = pairs.filter((_, i) => settled[2 * i]!.status === 'fulfilled' && settled[2 * i + 1]!.status === 'fulfilled').length;
     const setups = pairs.map(({ caller }) => caller.snapshot.timings.setup ?? Number.NaN).filter(Number.isFinite);
     log(`${connected}/${options.calls} calls connected through one coturn (pid ${coturn.pid}); holding for ${options.seconds} s`);
     await sleep(1_000); // let every call reach its steady rate
 
     holding = true;
-    const startBytes = await Promise.all(pairs.map(async ({ caller, callee }) => (await inboundBytes(caller)) + (await inboundBytes(callee))));
+    const startBytes = await Promise.all(
+      pairs.map(async ({ caller, callee }) => (await inboundBytes(caller)) + (await inboundBytes(callee))),
+    );
     const startCpu = cpuSeconds(coturn.pid);
     const startOwn = process.cpuUsage();
     const startedAt = Date.now();

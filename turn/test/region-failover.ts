@@ -38,13 +38,19 @@ export async function runFailover(trials = 4, log: (line: string) => void = cons
   const blackHole = createSocket('udp4');
   await new Promise<void>((resolve) => blackHole.bind(0, '127.0.0.1', resolve));
   const deadPort = blackHole.address().port;
-  const provider = (ports: number[]): IceServerProvider => async () => {
-    const creds = restCredentials({ secret, uid: 'agent', ttlSeconds: 600, now: () => Date.now() });
-    return {
-      iceServers: ports.map((port) => ({ urls: `turn:127.0.0.1:${port}?transport=udp`, username: creds.username, credential: creds.credential })),
-      expiresAt: creds.expiresAt * 1000,
+  const provider =
+    (ports: number[]): IceServerProvider =>
+    async () => {
+      const creds = restCredentials({ secret, uid: 'agent', ttlSeconds: 600, now: () => Date.now() });
+      return {
+        iceServers: ports.map((port) => ({
+          urls: `turn:127.0.0.1:${port}?transport=udp`,
+          username: creds.username,
+          credential: creds.credential,
+        })),
+        expiresAt: creds.expiresAt * 1000,
+      };
     };
-  };
   const show = (outcome: Outcome) =>
     outcome.connected ? `connected in ${Math.round(outcome.setupMs)} ms via port ${outcome.relayPort}` : `FAILED: ${outcome.reason}`;
   try {

@@ -84,7 +84,10 @@ describe('turn/start.sh refuses to start, clearly', () => {
   });
 
   it('with a misspelt turnserver option, showing coturn’s complaint', async () => {
-    const run = await startSh([...base('badopt'), '--port', '3999', '--', '--no-such-option'], { ...env, FIRECALL_TURN_SECRET: randomSecret() });
+    const run = await startSh([...base('badopt'), '--port', '3999', '--', '--no-such-option'], {
+      ...env,
+      FIRECALL_TURN_SECRET: randomSecret(),
+    });
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('coturn exited during startup');
     expect(run.stderr).toContain("unrecognized option '--no-such-option'");

@@ -43,10 +43,29 @@ function handshake(options: ConnectionOptions): Promise<string> {
 
 beforeAll(async () => {
   // A certificate for 127.0.0.1 that this test trusts explicitly (like a test CA in a profile).
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=firecall-turn-test', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=firecall-turn-test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   ca = readFileSync(cert);
   coturn = await startCoturn({ config: configs.production, secrets: [secret], tls: { cert, key } });
 });
@@ -92,7 +111,11 @@ describe('TURNS with the production TLS settings', () => {
       'TLS 1.2 (control, same client options)': await handshake({ ...old, maxVersion: 'TLSv1.2' }),
       'TLS 1.3 only': await handshake({ minVersion: 'TLSv1.3' }),
     };
-    console.log(`TURNS handshakes:\n${Object.entries(results).map(([k, v]) => `  ${k.padEnd(40)} ${v}`).join('\n')}`);
+    console.log(
+      `TURNS handshakes:\n${Object.entries(results)
+        .map(([k, v]) => `  ${k.padEnd(40)} ${v}`)
+        .join('\n')}`,
+    );
     expect(results['TLS 1.0']).not.toMatch(/^connected/);
     expect(results['TLS 1.1']).not.toMatch(/^connected/);
     expect(results['TLS 1.2 (control, same client options)']).toMatch(/^connected TLSv1\.2 ECDHE-ECDSA-AES\d+-GCM-SHA\d+/);

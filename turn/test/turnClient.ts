@@ -239,7 +239,9 @@ export class TurnClient {
       this.write(packet);
       // UDP may lose a datagram even on loopback under load: retransmit (RFC 5389 7.2.1, shortened).
       if (transport === 'udp') for (let at = 250; at < timeoutMs; at *= 2) timers.push(setTimeout(() => this.write(packet), at));
-      timers.push(setTimeout(() => finish(new Error(`coturn at ${host}:${port}/${transport} did not answer within ${timeoutMs} ms`)), timeoutMs));
+      timers.push(
+        setTimeout(() => finish(new Error(`coturn at ${host}:${port}/${transport} did not answer within ${timeoutMs} ms`)), timeoutMs),
+      );
     });
   }
 

@@ -36,7 +36,11 @@ describe('candidate batching', () => {
 
   it('the first relay candidate leaves at once with what is held, a second one after the short window (a callee may answer at once)', async () => {
     const { clock, sent, b } = batcher();
-    const relay = (n: number) => ({ candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 50000 typ relay raddr 10.0.0.2 rport 5000`, sdpMid: '0', sdpMLineIndex: 0 });
+    const relay = (n: number) => ({
+      candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 50000 typ relay raddr 10.0.0.2 rport 5000`,
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    });
     b.setPaused(false);
     b.add(c(1));
     await clock.advance(60);
@@ -76,7 +80,11 @@ describe('candidate batching', () => {
 
   it('later reachable candidates leave after a quiet window, capped at 4 windows, and end-of-candidates at once', async () => {
     const { clock, sent, b } = batcher();
-    const srflx = (n: number) => ({ candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 5000 typ srflx raddr 10.0.0.2 rport 5000`, sdpMid: '0', sdpMLineIndex: 0 });
+    const srflx = (n: number) => ({
+      candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 5000 typ srflx raddr 10.0.0.2 rport 5000`,
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    });
     b.setPaused(false);
     b.add(srflx(1));
     await clock.advance(0);
@@ -94,7 +102,11 @@ describe('candidate batching', () => {
 
   it('the first server-reflexive and the first relay candidate leave at once, with what is held', async () => {
     const { clock, sent, b } = batcher();
-    const typed = (n: number, typ: string) => ({ candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 5000 typ ${typ} raddr 10.0.0.2 rport 5000`, sdpMid: '0', sdpMLineIndex: 0 });
+    const typed = (n: number, typ: string) => ({
+      candidate: `candidate:${n} 1 udp 1 192.0.2.${n} 5000 typ ${typ} raddr 10.0.0.2 rport 5000`,
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    });
     b.setPaused(false);
     b.add(c(1));
     await clock.advance(40);

@@ -32,8 +32,20 @@ describe('watching for incoming calls', () => {
     });
     const clock = new FakeClock();
     const devices = new FakeDevices();
-    const bob = createCallClient({ signaling: flaky, iceServers: noTurn, clock, mediaDevices: devices, RTCPeerConnection, MediaStream, onPageHide: null, onNetworkChange: null });
-    cleanup.push(() => bob.dispose(), () => devices.stopAll());
+    const bob = createCallClient({
+      signaling: flaky,
+      iceServers: noTurn,
+      clock,
+      mediaDevices: devices,
+      RTCPeerConnection,
+      MediaStream,
+      onPageHide: null,
+      onNetworkChange: null,
+    });
+    cleanup.push(
+      () => bob.dispose(),
+      () => devices.stopAll(),
+    );
     const errors: (Error | null)[] = [];
     bob.onIncomingError((error) => errors.push(error));
     await Promise.resolve();
@@ -51,8 +63,20 @@ describe('watching for incoming calls', () => {
 describe('a caller that vanished while it was ringing', () => {
   const bobWith = (w: ReturnType<typeof createPhones>, clock: FakeClock) => {
     const devices = new FakeDevices();
-    const bob = createCallClient({ signaling: w.store.channel('bob'), iceServers: noTurn, clock, mediaDevices: devices, RTCPeerConnection, MediaStream, onPageHide: null, onNetworkChange: null });
-    cleanup.push(() => bob.dispose(), () => devices.stopAll());
+    const bob = createCallClient({
+      signaling: w.store.channel('bob'),
+      iceServers: noTurn,
+      clock,
+      mediaDevices: devices,
+      RTCPeerConnection,
+      MediaStream,
+      onPageHide: null,
+      onNetworkChange: null,
+    });
+    cleanup.push(
+      () => bob.dispose(),
+      () => devices.stopAll(),
+    );
     return bob;
   };
 

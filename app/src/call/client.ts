@@ -103,13 +103,19 @@ export function createCallClient(options: CallClientOptions): CallClient {
   const ice = new IceServerCache(options.iceServers, clock, timeouts.iceRefreshMarginMs);
   const PeerConnection = options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection;
   const mediaDevices = options.mediaDevices ?? (globalThis as { navigator?: { mediaDevices?: MediaDevicesLike } }).navigator?.mediaDevices;
-  const permissions = options.permissions === undefined ? (globalThis as { navigator?: { permissions?: PermissionsLike } }).navigator?.permissions : options.permissions;
-  const MediaStreamCtor = options.MediaStream ?? (globalThis as { MediaStream?: new (tracks?: MediaStreamTrack[]) => MediaStream }).MediaStream;
+  const permissions =
+    options.permissions === undefined
+      ? (globalThis as { navigator?: { permissions?: PermissionsLike } }).navigator?.permissions
+      : options.permissions;
+  const MediaStreamCtor =
+    options.MediaStream ?? (globalThis as { MediaStream?: new (tracks?: MediaStreamTrack[]) => MediaStream }).MediaStream;
   let counter = 0;
   const newId = options.newId ?? (() => `s${++counter}`);
   const uid = options.signaling.uid;
   const quality: QualityMonitorFactory | undefined =
-    options.quality === true ? qualityMonitor({ clock, onError: (error) => log.warn(`quality: ${error.message}`) }) : options.quality || undefined;
+    options.quality === true
+      ? qualityMonitor({ clock, onError: (error) => log.warn(`quality: ${error.message}`) })
+      : options.quality || undefined;
 
   // Our video starts sharper and its first frame comes sooner (quality/sdp.ts); with ABR, Opus FEC and DTX too.
   const startKbps = options.videoStartKbps === undefined ? VIDEO_START_KBPS : options.videoStartKbps;
@@ -125,7 +131,10 @@ export function createCallClient(options: CallClientOptions): CallClient {
           configurationFor: (iceServers) => connectionConfiguration(iceServers, options.iceTransportPolicy),
           idle: () => live.size === 0,
           log,
-          leadership: options.warmLineLeadership === undefined ? browserWarmLineLeadership({ uid: options.signaling.uid }) : options.warmLineLeadership,
+          leadership:
+            options.warmLineLeadership === undefined
+              ? browserWarmLineLeadership({ uid: options.signaling.uid })
+              : options.warmLineLeadership,
         })
       : null;
   const incomingListeners = createListeners<CallSessionApi>(log, 'incoming');
@@ -169,7 +178,12 @@ export function createCallClient(options: CallClientOptions): CallClient {
 
   /** An outgoing, not yet answered session to `peer`, if any (glare candidate). */
   const pendingCallTo = (peer: string) =>
-    [...live].find((s) => s.snapshot.direction === 'outgoing' && s.snapshot.peer === peer && ['idle', 'requesting-media', 'ringing'].includes(s.snapshot.state));
+    [...live].find(
+      (s) =>
+        s.snapshot.direction === 'outgoing' &&
+        s.snapshot.peer === peer &&
+        ['idle', 'requesting-media', 'ringing'].includes(s.snapshot.state),
+    );
 
   const onIncomingCalls = (calls: CallRecord[]) => {
     lastIncoming = calls;
@@ -193,15 +207,32 @@ export function createCallClient(options: CallClientOptions): CallClient {
         continue;
       }
       handled.add(call.id);
-      const session = makeSession({ direction: 'incoming', peer: call.caller, kind: call.kind, ...(call.context ? { context: call.context } : {}), record: call });
+      const session = makeSession({
+        direction: 'incoming',
+        peer: call.caller,
+        kind: call.kind,
+        ...(call.context ? { context: call.context } : {}),
+        record: call,
+      });
       session.ring();
       incomingListeners.emit(session);
     }
   };
 
-  const stopIncoming = watchIncomingCalls({ signaling: options.signaling, clock, log, onCalls: onIncomingCalls, onTrouble: incomingTroubleListeners.emit });
+  const stopIncoming = watchIncomingCalls({
+    signaling: options.signaling,
+    clock,
+    log,
+    onCalls: onIncomingCalls,
+    onTrouble: incomingTroubleListeners.emit,
+  });
 
-  const subscribeGlobal = (target: { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void } | undefined, type: string): Subscribe | null =>
+  const subscribeGlobal = (
+    target:
+      | { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void }
+      | undefined,
+    type: string,
+  ): Subscribe | null =>
     target?.addEventListener
       ? (listener) => {
           target.addEventListener!(type, listener);
@@ -211,8 +242,11 @@ export function createCallClient(options: CallClientOptions): CallClient {
   const g = globalThis as unknown as { addEventListener?: never; navigator?: { connection?: never } };
   const onPageHide = options.onPageHide === undefined ? subscribeGlobal(g as never, 'pagehide') : options.onPageHide;
   const connection = g.navigator?.connection as ConnectionLike | undefined;
-  const networkTypeChanges: Subscribe | null = connection?.addEventListener ? (listener) => onNetworkTypeChange(connection, listener) : null;
-  const networkSources = options.onNetworkChange === undefined ? [subscribeGlobal(g as never, 'online'), networkTypeChanges] : [options.onNetworkChange];
+  const networkTypeChanges: Subscribe | null = connection?.addEventListener
+    ? (listener) => onNetworkTypeChange(connection, listener)
+    : null;
+  const networkSources =
+    options.onNetworkChange === undefined ? [subscribeGlobal(g as never, 'online'), networkTypeChanges] : [options.onNetworkChange];
   const onNetworkLost = options.onNetworkLost === undefined ? subscribeGlobal(g as never, 'offline') : options.onNetworkLost;
   const stops: (() => void)[] = [stopIncoming];
   if (onPageHide)
@@ -244,7 +278,12 @@ export function createCallClient(options: CallClientOptions): CallClient {
     },
     call(input) {
       if (disposed) throw new Error('This call client was disposed.');
-      const session = makeSession({ direction: 'outgoing', peer: input.callee, kind: input.kind, ...(input.context ? { context: input.context } : {}) });
+      const session = makeSession({
+        direction: 'outgoing',
+        peer: input.callee,
+        kind: input.kind,
+        ...(input.context ? { context: input.context } : {}),
+      });
       // Glare can also show up before we even started: their call is already ringing here.
       const theirs = lastIncoming.find((c) => c.caller === input.callee && c.state === 'ringing' && !handled.has(c.id));
       if (theirs && ourCallYields(uid, theirs.caller)) {

@@ -9,7 +9,8 @@ const MESSAGES: Record<CallReason, string> = {
   'media-unavailable': 'No camera or microphone could be started. Check that one is connected and not used by another app.',
   unauthenticated: 'You are signed out. Sign in again, then retry the call.',
   'signaling-unavailable': 'The call service cannot be reached. Check your internet connection and try again.',
-  'no-route': 'No network path to the other person could be found, not even through the relay. Try another network or ask IT to allow TURN on port 443.',
+  'no-route':
+    'No network path to the other person could be found, not even through the relay. Try another network or ask IT to allow TURN on port 443.',
   'connection-lost': 'The connection to the other person was lost and could not be restored. Check your connection and call again.',
   'turn-unreachable': 'The relay server cannot be reached from this network. Ask IT to allow TURN traffic (UDP 3478 or TCP 443).',
   declined: 'The call was declined.',

@@ -41,11 +41,16 @@ describe("the peer's browser is killed (no bye)", () => {
     w.store.setOnline(victim, false);
     pcOf(gone)!.close();
     const failed = await reach(survivor, 'failed', 15_000);
-    console.log(`peer killed (${victim}): the other side reconnected for ${failed.timings.reconnecting} ms, then '${failed.reason}' (deadline ${deadlineMs} ms)`);
+    console.log(
+      `peer killed (${victim}): the other side reconnected for ${failed.timings.reconnecting} ms, then '${failed.reason}' (deadline ${deadlineMs} ms)`,
+    );
     expect(failed.reason).toBe('connection-lost');
     // The user saw the freeze as 'reconnecting' for the whole deadline, not less.
     expect(failed.timings.reconnecting).toBeGreaterThanOrEqual(deadlineMs);
-    await vi.waitFor(() => expect(w.store.getCall(callId)).toMatchObject({ state: 'ended', endReason: 'connection-lost' }), { timeout: 2_000, interval: 20 });
+    await vi.waitFor(() => expect(w.store.getCall(callId)).toMatchObject({ state: 'ended', endReason: 'connection-lost' }), {
+      timeout: 2_000,
+      interval: 20,
+    });
   });
 });
 
@@ -70,7 +75,9 @@ describe('signaling offline for 3 s during setup', () => {
     back = true;
     w.store.setOnline(who, true);
     await Promise.all([reach(caller, 'connected', 15_000), reach(callee, 'connected', 15_000)]);
-    console.log(`signaling of ${who} offline ${((backAt - offlineAt) / 1000).toFixed(1)} s during setup: connected ${Date.now() - backAt} ms after it returned`);
+    console.log(
+      `signaling of ${who} offline ${((backAt - offlineAt) / 1000).toFixed(1)} s during setup: connected ${Date.now() - backAt} ms after it returned`,
+    );
     // Nothing can complete while one side cannot read or write.
     expect(connectedWhileOffline).toBe(false);
     const before = await inboundBytes(caller);

@@ -80,7 +80,9 @@ describe('hostile signals', () => {
     const failures = results.filter((r) => !r.ok);
     expect(failures, JSON.stringify(failures.slice(0, 5), null, 1)).toEqual([]);
     expect(results).toHaveLength(corpus.length);
-    console.log(`hostile corpus: ${corpus.length} cases, ${results.filter((r) => r.got.includes('bad-signal')).length} bad-signal, ${corpus.filter((c) => c.expect === 'dropped').length} dropped with a log line`);
+    console.log(
+      `hostile corpus: ${corpus.length} cases, ${results.filter((r) => r.got.includes('bad-signal')).length} bad-signal, ${corpus.filter((c) => c.expect === 'dropped').length} dropped with a log line`,
+    );
 
     expect(escaped).toEqual([]);
     expect(healthyChanges).toEqual([]);
@@ -98,13 +100,22 @@ describe('hostile signals', () => {
     const callId = attacker.snapshot.callId!;
     const victimLogs = phones.victim!.logs;
     await settle(store, callId);
-    let seq = Math.max(...store.signalsOf(callId).filter((s) => s.from === 'alice').map((s) => Number(s.seq)));
+    let seq = Math.max(
+      ...store
+        .signalsOf(callId)
+        .filter((s) => s.from === 'alice')
+        .map((s) => Number(s.seq)),
+    );
 
     // An answer while stable: harmless, dropped with a log line.
     store.injectSignal(callId, signal('alice', ++seq, { type: 'description', description: { type: 'answer', sdp: VALID_SDP } }));
     // A well-formed candidate for a media section that does not exist: dropped with a log line.
-    store.injectSignal(callId, signal('alice', ++seq, { type: 'candidates', candidates: [{ ...VALID_CANDIDATE, sdpMid: 'nope', sdpMLineIndex: 7 }] }));
-    const bothLogged = () => victimLogs.some((line) => /dropped an answer/.test(line)) && victimLogs.some((line) => /dropped a remote candidate/.test(line));
+    store.injectSignal(
+      callId,
+      signal('alice', ++seq, { type: 'candidates', candidates: [{ ...VALID_CANDIDATE, sdpMid: 'nope', sdpMLineIndex: 7 }] }),
+    );
+    const bothLogged = () =>
+      victimLogs.some((line) => /dropped an answer/.test(line)) && victimLogs.some((line) => /dropped a remote candidate/.test(line));
     for (let i = 0; i < 250 && !bothLogged(); i++) await sleep(20);
     expect(victimSession.snapshot.state).toBe('connected');
     expect(victimLogs.some((line) => /dropped an answer/.test(line))).toBe(true);

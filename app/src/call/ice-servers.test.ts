@@ -34,10 +34,14 @@ describe('ICE server credentials', () => {
   it('a provider failure rejects (the session turns it into a reason) and the next call retries', async () => {
     const clock = new FakeClock();
     let fail = true;
-    const ice = new IceServerCache(async () => {
-      if (fail) throw Object.assign(new Error('unauthenticated'), { code: 'functions/unauthenticated' });
-      return { iceServers: [], expiresAt: clock.now() + 600_000 };
-    }, clock, 60_000);
+    const ice = new IceServerCache(
+      async () => {
+        if (fail) throw Object.assign(new Error('unauthenticated'), { code: 'functions/unauthenticated' });
+        return { iceServers: [], expiresAt: clock.now() + 600_000 };
+      },
+      clock,
+      60_000,
+    );
     await expect(ice.get()).rejects.toThrow('unauthenticated');
     fail = false;
     await expect(ice.get()).resolves.toMatchObject({ iceServers: [] });
@@ -46,10 +50,14 @@ describe('ICE server credentials', () => {
   it('a grant shorter than the margin is refreshed at half its lifetime, not every second', async () => {
     const clock = new FakeClock();
     let calls = 0;
-    const ice = new IceServerCache(async () => {
-      calls += 1;
-      return { iceServers: [], expiresAt: clock.now() + 60_000 };
-    }, clock, 60_000);
+    const ice = new IceServerCache(
+      async () => {
+        calls += 1;
+        return { iceServers: [], expiresAt: clock.now() + 60_000 };
+      },
+      clock,
+      60_000,
+    );
     await ice.get();
     expect(ice.refreshDueIn()).toBe(30_000);
     await ice.get();

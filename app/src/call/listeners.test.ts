@@ -5,7 +5,10 @@ import { createLogger } from './logger';
 describe('listeners', () => {
   it('a listener that throws is logged and the others are still told', () => {
     const lines: string[] = [];
-    const listeners = createListeners<string>(createLogger('test', (level, _name, message) => lines.push(`${level} ${message}`)), 'incoming');
+    const listeners = createListeners<string>(
+      createLogger('test', (level, _name, message) => lines.push(`${level} ${message}`)),
+      'incoming',
+    );
     const told: string[] = [];
     listeners.add(() => {
       throw new Error('page bug');

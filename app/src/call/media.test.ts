@@ -4,7 +4,16 @@ import { LocalMedia, type MediaDevicesLike } from './media';
 
 /** A track that records whether it was stopped (the camera light). */
 function fakeTrack(kind: 'audio' | 'video') {
-  return { kind, enabled: true, stopped: false, contentHint: '', stop() { this.stopped = true; }, addEventListener() {} };
+  return {
+    kind,
+    enabled: true,
+    stopped: false,
+    contentHint: '',
+    stop() {
+      this.stopped = true;
+    },
+    addEventListener() {},
+  };
 }
 type FakeTrack = ReturnType<typeof fakeTrack>;
 
@@ -34,7 +43,14 @@ function slowDevices() {
     for (const go of waiting.splice(0)) go();
     await new Promise((resolve) => setTimeout(resolve, 0));
   };
-  return { devices, opened, release, get requests() { return opened.length; } };
+  return {
+    devices,
+    opened,
+    release,
+    get requests() {
+      return opened.length;
+    },
+  };
 }
 
 describe('local media', () => {

@@ -99,7 +99,8 @@ export class LocalMedia {
 
   /** Asks for a screen; returns its track (it replaces the camera in the stream). */
   async startScreen(onEnded: () => void): Promise<MediaStreamTrack> {
-    if (!this.devices?.getDisplayMedia || !this.stream) throw new CallError('media-unavailable', undefined, 'screen sharing is not available here');
+    if (!this.devices?.getDisplayMedia || !this.stream)
+      throw new CallError('media-unavailable', undefined, 'screen sharing is not available here');
     let picked: MediaStream;
     try {
       picked = await this.devices.getDisplayMedia({ video: true, audio: false });

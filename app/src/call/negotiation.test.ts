@@ -40,13 +40,20 @@ async function answering(configuration: RTCConfiguration = {}, beforeOffer = asy
   caller.addTransceiver('video', { direction: 'sendrecv' });
   const offer = await caller.createOffer();
   await caller.setLocalDescription(offer);
-  const signal = { type: 'description', description: { type: 'offer', sdp: offer.sdp! }, id: 's1', from: 'caller', seq: 1, createdAt: 0 } as Signal;
+  const signal = {
+    type: 'description',
+    description: { type: 'offer', sdp: offer.sdp! },
+    id: 's1',
+    from: 'caller',
+    seq: 1,
+    createdAt: 0,
+  } as Signal;
   await link.handleSignal(signal);
   return { clock, events, sent, caller, link, offer };
 }
 
 describe('answering an offer', () => {
-  it('sends the answer and our first candidates before the peer\'s tracks reach the page (attaching them must not delay either)', async () => {
+  it("sends the answer and our first candidates before the peer's tracks reach the page (attaching them must not delay either)", async () => {
     const { clock, events, sent } = await answering();
     expect(events).toEqual(['sent answer']);
     // wrtc gathers for real (host candidates only here): the tracks follow the batch that ends gathering, well before the cap.
@@ -75,7 +82,14 @@ describe('answering an offer', () => {
   it('a second offer during the hold keeps the first hold (and its cap), and every track still arrives', async () => {
     const { clock, events, link, offer } = await answering({ iceTransportPolicy: 'relay' });
     await clock.advance(300);
-    const again = { type: 'description', description: { type: 'offer', sdp: offer.sdp! }, id: 's2', from: 'caller', seq: 2, createdAt: 0 } as Signal;
+    const again = {
+      type: 'description',
+      description: { type: 'offer', sdp: offer.sdp! },
+      id: 's2',
+      from: 'caller',
+      seq: 2,
+      createdAt: 0,
+    } as Signal;
     await link.handleSignal(again);
     expect(events.filter((e) => e.startsWith('track'))).toEqual([]);
     await clock.advance(200);
@@ -87,10 +101,13 @@ describe('answering an offer', () => {
     closing.push(stun);
     // The pool's sockets (one per local address) ask the STUN server for their public address as
     // soon as the connection is made; the offer comes once every one of them has asked.
-    const { clock, sent } = await answering({ iceServers: [{ urls: `stun:127.0.0.1:${stun.port}` }], iceCandidatePoolSize: 1 }, async () => {
-      await vi.waitFor(() => expect(stun.askedFrom.size).toBeGreaterThan(0));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    });
+    const { clock, sent } = await answering(
+      { iceServers: [{ urls: `stun:127.0.0.1:${stun.port}` }], iceCandidatePoolSize: 1 },
+      async () => {
+        await vi.waitFor(() => expect(stun.askedFrom.size).toBeGreaterThan(0));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      },
+    );
     const pooled = [...stun.askedFrom];
     await vi.waitFor(async () => {
       await clock.advance(20);
@@ -110,7 +127,11 @@ async function stunServer() {
     if (!request || request.method !== Method.Binding || request.cls !== MessageClass.Request) return;
     askedFrom.add(`${from.address}:${from.port}`);
     const mapped = xorAddressAttr(Attr.XorMappedAddress, { address: from.address, port: from.port }, request.transactionId);
-    socket.send(encodeMessage({ method: Method.Binding, cls: MessageClass.Success, transactionId: request.transactionId, attributes: [mapped] }), from.port, from.address);
+    socket.send(
+      encodeMessage({ method: Method.Binding, cls: MessageClass.Success, transactionId: request.transactionId, attributes: [mapped] }),
+      from.port,
+      from.address,
+    );
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return { port: socket.address().port, askedFrom, close: () => socket.close() };

@@ -68,7 +68,8 @@ export class PeerLink {
     this.batcher = new CandidateBatcher(options.clock, options.candidateWindowMs, (batch) => {
       this.send({ type: 'candidates', ...batch });
       // On the next macrotask: a signaling client may hand the write to the network a few microtasks later.
-      if (this.releaseOnReachableBatch && (batch.done || batch.candidates.some(isReachable))) this.trackHoldCap.start(0, () => this.releaseHeldTracks());
+      if (this.releaseOnReachableBatch && (batch.done || batch.candidates.some(isReachable)))
+        this.trackHoldCap.start(0, () => this.releaseHeldTracks());
     });
     const pc = this.pc;
     pc.addEventListener('negotiationneeded', () => void this.makeOffer());
@@ -119,7 +120,9 @@ export class PeerLink {
 
   /** Processes the peer's signals one at a time, in order. */
   handleSignal(signal: Signal): Promise<void> {
-    this.queue = this.queue.then(() => this.process(signal)).catch((error) => this.options.log.error(`signal handling failed: ${error?.message ?? error}`));
+    this.queue = this.queue
+      .then(() => this.process(signal))
+      .catch((error) => this.options.log.error(`signal handling failed: ${error?.message ?? error}`));
     return this.queue;
   }
 
@@ -159,7 +162,10 @@ export class PeerLink {
   }
 
   senderFor(kind: 'audio' | 'video'): RTCRtpSender | undefined {
-    return this.pc.getSenders().find((sender) => sender.track?.kind === kind) ?? this.pc.getTransceivers().find((t) => t.receiver.track?.kind === kind && t.sender)?.sender;
+    return (
+      this.pc.getSenders().find((sender) => sender.track?.kind === kind) ??
+      this.pc.getTransceivers().find((t) => t.receiver.track?.kind === kind && t.sender)?.sender
+    );
   }
 
   /**
@@ -221,7 +227,9 @@ export class PeerLink {
     for (const track of stream.getTracks()) {
       const free = transceivers.find((t) => t.receiver.track?.kind === track.kind && !t.sender.track && t.direction !== 'stopped');
       if (free) {
-        free.sender.replaceTrack(track).catch((error: Error) => this.options.log.warn(`could not send the ${track.kind}: ${error.message}`));
+        free.sender
+          .replaceTrack(track)
+          .catch((error: Error) => this.options.log.warn(`could not send the ${track.kind}: ${error.message}`));
         // Our answer said sendrecv already; only an offered transceiver left recvonly needs a new round.
         if (free.direction === 'recvonly' || free.direction === 'inactive') free.direction = 'sendrecv';
       } else this.pc.addTrack(track, stream);
@@ -284,7 +292,8 @@ export class PeerLink {
       // Nothing to wait for when our reachable candidates already left (a renegotiation without
       // ICE restart brings none) or gathering is over. A hold already running keeps its cap.
       const held = this.heldTracks;
-      if (!held || this.closed || held.length === 0 || this.batcher.sentReachable || this.pc.iceGatheringState === 'complete') this.releaseHeldTracks();
+      if (!held || this.closed || held.length === 0 || this.batcher.sentReachable || this.pc.iceGatheringState === 'complete')
+        this.releaseHeldTracks();
       else if (!this.releaseOnReachableBatch) {
         this.releaseOnReachableBatch = true;
         this.trackHoldCap.start(TRACK_HOLD_CAP_MS, () => this.releaseHeldTracks());

@@ -14,12 +14,16 @@ describe('ABR wiring (quality option)', () => {
   });
 
   it('leaves nothing paused once the call is over', async () => {
-    const world = createPhones(['alice', 'bob'], {}, {
-      quality: (_pc, publish) => {
-        publish({ quality: 'poor', videoPausedForBandwidth: true, peerVideoPaused: true });
-        return { stop: () => {} };
+    const world = createPhones(
+      ['alice', 'bob'],
+      {},
+      {
+        quality: (_pc, publish) => {
+          publish({ quality: 'poor', videoPausedForBandwidth: true, peerVideoPaused: true });
+          return { stop: () => {} };
+        },
       },
-    });
+    );
     cleanup.push(world.dispose);
     const { caller } = await connectCall(world.phones);
     expect(caller.snapshot).toMatchObject({ videoPausedForBandwidth: true, peerVideoPaused: true });

@@ -20,7 +20,10 @@ function setup(options: { polite?: boolean; grantLifetimeMs?: number; relayed?: 
   const ice = new IceServerCache(
     async () => {
       grants += 1;
-      return { iceServers: [{ urls: 'turn:relay.example', username: `grant-${grants}`, credential: 'x' }], expiresAt: clock.now() + (options.grantLifetimeMs ?? 600_000) };
+      return {
+        iceServers: [{ urls: 'turn:relay.example', username: `grant-${grants}`, credential: 'x' }],
+        expiresAt: clock.now() + (options.grantLifetimeMs ?? 600_000),
+      };
     },
     clock,
     60_000,
@@ -97,7 +100,19 @@ function setup(options: { polite?: boolean; grantLifetimeMs?: number; relayed?: 
     recovery.mediaFlowing();
   };
   return {
-    clock, ice, link, media, recovery, restarts, seen, whose, logs, run, silence, resume, setSignaling,
+    clock,
+    ice,
+    link,
+    media,
+    recovery,
+    restarts,
+    seen,
+    whose,
+    logs,
+    run,
+    silence,
+    resume,
+    setSignaling,
     grants: () => grants,
     gaveUp: () => gaveUp,
   };
@@ -119,7 +134,7 @@ describe('Reconnector: when it restarts ICE', () => {
     expect(t.restarts.map((r) => r.at)).toEqual([1_000, 3_000, 6_000, 11_000, 16_000]);
   });
 
-  it('the polite side waits twice as long, and follows the peer\'s restart instead of restarting over it', async () => {
+  it("the polite side waits twice as long, and follows the peer's restart instead of restarting over it", async () => {
     const t = await connected({ polite: true });
     t.silence();
     await t.run(1_900);
@@ -218,7 +233,7 @@ describe('Reconnector: TURN credentials', () => {
     expect(t.grants()).toBe(7);
   });
 
-  it('the polite side, which follows the peer\'s restarts, renews its credentials too', async () => {
+  it("the polite side, which follows the peer's restarts, renews its credentials too", async () => {
     const t = await connected({ polite: true, grantLifetimeMs: 600_000 });
     await t.run(20_000);
     t.silence();

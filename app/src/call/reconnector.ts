@@ -294,7 +294,12 @@ export class Reconnector {
     }
     this.stop();
     const seconds = Math.round(this.options.timeouts.reconnectDeadlineMs / 1000);
-    const whose = this.dropped === 'own' ? 'our connection dropped' : this.dropped === 'peer' ? "the peer's connection dropped" : 'whose connection dropped is unknown';
+    const whose =
+      this.dropped === 'own'
+        ? 'our connection dropped'
+        : this.dropped === 'peer'
+          ? "the peer's connection dropped"
+          : 'whose connection dropped is unknown';
     this.options.onGiveUp(`media did not come back within ${seconds} s (${whose})`);
   }
 

@@ -12,24 +12,42 @@ const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
 /** Recovery timings shortened for tests; the schedule's shape is the product's. */
-const FAST: Partial<CallTimeouts> = { silenceMs: 600, restartGraceMs: 300, restartBackoffMs: [400, 800, 1_500], recoveredAfterMs: 300, signalingStallMs: 800 };
+const FAST: Partial<CallTimeouts> = {
+  silenceMs: 600,
+  restartGraceMs: 300,
+  restartBackoffMs: [400, 800, 1_500],
+  recoveredAfterMs: 300,
+  signalingStallMs: 800,
+};
 
-async function connected(timeouts: Partial<CallTimeouts> = {}, extra: { lifetimeMs?: number; onNetworkChange?: (fn: () => void) => () => void } = {}) {
+async function connected(
+  timeouts: Partial<CallTimeouts> = {},
+  extra: { lifetimeMs?: number; onNetworkChange?: (fn: () => void) => () => void } = {},
+) {
   let grants = 0;
   const iceServers: IceServerProvider = async () => {
     grants += 1;
-    return { iceServers: [{ urls: 'turn:127.0.0.1:9?transport=udp', username: `grant-${grants}`, credential: 'x' }], expiresAt: Date.now() + (extra.lifetimeMs ?? 3_600_000) };
+    return {
+      iceServers: [{ urls: 'turn:127.0.0.1:9?transport=udp', username: `grant-${grants}`, credential: 'x' }],
+      expiresAt: Date.now() + (extra.lifetimeMs ?? 3_600_000),
+    };
   };
-  const world = createPhones(['alice', 'bob'], {}, {
-    iceServers,
-    ...(extra.onNetworkChange ? { onNetworkChange: extra.onNetworkChange } : {}),
-    timeouts: { ...FAST, ...timeouts },
-  });
+  const world = createPhones(
+    ['alice', 'bob'],
+    {},
+    {
+      iceServers,
+      ...(extra.onNetworkChange ? { onNetworkChange: extra.onNetworkChange } : {}),
+      timeouts: { ...FAST, ...timeouts },
+    },
+  );
   cleanup.push(world.dispose);
   const { caller, callee } = await connectCall(world.phones);
   await Promise.all([mediaFlows(caller), mediaFlows(callee)]);
   const offersFrom = (uid: string) =>
-    world.store.signalsOf(caller.snapshot.callId!).filter((s) => s.from === uid && s.type === 'description' && (s.description as { type: string }).type === 'offer').length;
+    world.store
+      .signalsOf(caller.snapshot.callId!)
+      .filter((s) => s.from === uid && s.type === 'description' && (s.description as { type: string }).type === 'offer').length;
   return { ...world, caller, callee, grants: () => grants, offersFrom };
 }
 
@@ -91,22 +109,27 @@ describe('an outage on one side', () => {
     return { cutSide, otherSide, seen, restore };
   }
 
-  it.each(['bob', 'alice'] as const)("8 s on %s's side: both say whose connection dropped, keep trying, and come back without flapping", async (victim) => {
-    const w = await connected();
-    const { cutSide, otherSide, seen, restore } = await cut(w, victim);
-    await sleep(8_000); // the outage
-    const restoredAt = Date.now();
-    restore();
-    const backAfter = async (side: CallSessionApi) => (await reach(side, 'connected', 10_000), Date.now() - restoredAt);
-    const [cutBack, otherBack] = await Promise.all([backAfter(cutSide), backAfter(otherSide)]);
-    console.log(`8 s outage on ${victim}'s side: connected again ${cutBack} ms (cut side) and ${otherBack} ms (other side) after it ended`);
-    await Promise.all([mediaFlows(cutSide), mediaFlows(otherSide)]);
-    // The cut side learns it is its own connection (nothing leaves it, its signaling holds its writes);
-    // the other side's signaling delivers, so it is the peer's.
-    expect(seen.cut).toEqual({ states: ['reconnecting', 'connected'], whose: ['own'] });
-    expect(seen.other).toEqual({ states: ['reconnecting', 'connected'], whose: ['peer'] });
-    expect(w.store.getCall(cutSide.snapshot.callId!)?.state).toBe('accepted');
-  });
+  it.each(['bob', 'alice'] as const)(
+    "8 s on %s's side: both say whose connection dropped, keep trying, and come back without flapping",
+    async (victim) => {
+      const w = await connected();
+      const { cutSide, otherSide, seen, restore } = await cut(w, victim);
+      await sleep(8_000); // the outage
+      const restoredAt = Date.now();
+      restore();
+      const backAfter = async (side: CallSessionApi) => (await reach(side, 'connected', 10_000), Date.now() - restoredAt);
+      const [cutBack, otherBack] = await Promise.all([backAfter(cutSide), backAfter(otherSide)]);
+      console.log(
+        `8 s outage on ${victim}'s side: connected again ${cutBack} ms (cut side) and ${otherBack} ms (other side) after it ended`,
+      );
+      await Promise.all([mediaFlows(cutSide), mediaFlows(otherSide)]);
+      // The cut side learns it is its own connection (nothing leaves it, its signaling holds its writes);
+      // the other side's signaling delivers, so it is the peer's.
+      expect(seen.cut).toEqual({ states: ['reconnecting', 'connected'], whose: ['own'] });
+      expect(seen.other).toEqual({ states: ['reconnecting', 'connected'], whose: ['peer'] });
+      expect(w.store.getCall(cutSide.snapshot.callId!)?.state).toBe('accepted');
+    },
+  );
 
   it.each(['bob', 'alice'] as const)("past the deadline on %s's side: both end with connection-lost, never before it", async (victim) => {
     const deadlineMs = 2_500;
@@ -118,7 +141,10 @@ describe('an outage on one side', () => {
       expect(ended.timings.reconnecting).toBeGreaterThanOrEqual(deadlineMs);
     }
     // The side that still has signaling wrote the call log.
-    await vi.waitFor(() => expect(w.store.getCall(a.callId!)).toMatchObject({ state: 'ended', endReason: 'connection-lost' }), { timeout: 2_000, interval: 20 });
+    await vi.waitFor(() => expect(w.store.getCall(a.callId!)).toMatchObject({ state: 'ended', endReason: 'connection-lost' }), {
+      timeout: 2_000,
+      interval: 20,
+    });
   });
 });
 
@@ -145,7 +171,10 @@ describe('a network change mid-call', () => {
     const before = offersFrom('alice');
     changes[0]!(); // alice's client was created first
     await vi.waitFor(() => expect(offersFrom('alice')).toBeGreaterThan(before), { timeout: 5_000, interval: 50 });
-    await vi.waitFor(() => expect((caller as unknown as { link: { pc: RTCPeerConnection } }).link.pc.signalingState).toBe('stable'), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect((caller as unknown as { link: { pc: RTCPeerConnection } }).link.pc.signalingState).toBe('stable'), {
+      timeout: 5_000,
+      interval: 50,
+    });
     await mediaFlows(caller);
     expect(seen.states).toEqual([]);
   });

@@ -31,11 +31,19 @@ describe('a call between two browsers', () => {
     expect(Object.keys(b.timings)).toEqual(expect.arrayContaining(['ringing', 'requesting-media', 'connecting:signaling', 'setup']));
     await mediaFlows(caller);
     await mediaFlows(callee);
-    for (const s of [caller, callee]) expect(s.snapshot.remoteStream?.getTracks().map((t) => t.kind).sort()).toEqual(['audio', 'video']);
+    for (const s of [caller, callee])
+      expect(
+        s.snapshot.remoteStream
+          ?.getTracks()
+          .map((t) => t.kind)
+          .sort(),
+      ).toEqual(['audio', 'video']);
     expect(caller.snapshot.path).toMatchObject({ local: 'host', remote: 'host' });
 
     const cost = store.costOf(a.callId!);
-    console.log(`call setup cost: ${cost.writes} writes, ${cost.reads} reads (create, offer, candidates | accept, answer, candidates); setup ${a.timings.setup} ms caller, ${b.timings.setup} ms callee`);
+    console.log(
+      `call setup cost: ${cost.writes} writes, ${cost.reads} reads (create, offer, candidates | accept, answer, candidates); setup ${a.timings.setup} ms caller, ${b.timings.setup} ms callee`,
+    );
     expect(cost.writes, describeWrites(store, a.callId!)).toBeLessThanOrEqual(6);
     expect(store.getCall(a.callId!)).toMatchObject({ state: 'accepted', context: { recordType: 'deal', recordId: 'd1' } });
   });
@@ -54,7 +62,12 @@ describe('setup does not wait for the camera', () => {
     void callee.accept();
     await Promise.all([reach(caller, 'connected'), reach(callee, 'connected')]);
     // The camera's tracks went into the offered slots: the callee receives them without a second negotiation.
-    expect(callee.snapshot.remoteStream?.getTracks().map((t) => t.kind).sort()).toEqual(['audio', 'video']);
+    expect(
+      callee.snapshot.remoteStream
+        ?.getTracks()
+        .map((t) => t.kind)
+        .sort(),
+    ).toEqual(['audio', 'video']);
     await mediaFlows(callee, 0);
   });
 
@@ -95,28 +108,39 @@ describe('glare', () => {
   it.each([
     ['no latency', {}, 0],
     ['30 ms latency', { latencyMs: 30 }, 0],
-    ['150 ms latency with jitter, reordering and duplicates', { latencyMs: 150, jitterMs: 50, reorderAcrossSenders: true, duplicateRate: 0.5 }, 0],
+    [
+      '150 ms latency with jitter, reordering and duplicates',
+      { latencyMs: 150, jitterMs: 50, reorderAcrossSenders: true, duplicateRate: 0.5 },
+      0,
+    ],
     ["bob's camera slow to start (their call arrives before his exists)", { latencyMs: 20 }, 400],
-  ] as const)('both call each other at the same moment (%s): exactly one call, both connected', async (_name, storeOptions, bobCameraDelayMs) => {
-    const { store, phones: p } = phones(['alice', 'bob'], storeOptions);
-    p.bob!.devices.delayMs = bobCameraDelayMs;
-    let rang = 0;
-    p.alice!.client.onIncoming(() => rang++);
-    p.bob!.client.onIncoming(() => rang++);
-    const fromAlice = p.alice!.client.call({ callee: 'bob', kind: 'video' });
-    const fromBob = p.bob!.client.call({ callee: 'alice', kind: 'video' });
-    const [a, b] = await Promise.all([reach(fromAlice, 'connected'), reach(fromBob, 'connected')]);
-    expect(a.callId).toBe(b.callId);
-    const calls = () => store.dump().flatMap((op) => (op.op === 'createCall' ? [store.getCall(op.call.id)!] : []));
-    // The losing call's cancel may still be on its way.
-    await vi.waitFor(() => expect(calls().filter((c) => c.state === 'ringing')).toEqual([]), { timeout: 5_000, interval: 20 });
-    expect(calls().filter((c) => c.state === 'accepted')).toHaveLength(1);
-    expect(calls().filter((c) => c.state !== 'accepted').every((c) => c.state === 'cancelled')).toBe(true);
-    // Deterministic: the call placed by the smaller uid survives.
-    expect(calls().find((c) => c.state === 'accepted')).toMatchObject({ caller: 'alice', callee: 'bob' });
-    expect(rang).toBe(0);
-    expect(fromBob.snapshot.direction).toBe('incoming');
-  });
+  ] as const)(
+    'both call each other at the same moment (%s): exactly one call, both connected',
+    async (_name, storeOptions, bobCameraDelayMs) => {
+      const { store, phones: p } = phones(['alice', 'bob'], storeOptions);
+      p.bob!.devices.delayMs = bobCameraDelayMs;
+      let rang = 0;
+      p.alice!.client.onIncoming(() => rang++);
+      p.bob!.client.onIncoming(() => rang++);
+      const fromAlice = p.alice!.client.call({ callee: 'bob', kind: 'video' });
+      const fromBob = p.bob!.client.call({ callee: 'alice', kind: 'video' });
+      const [a, b] = await Promise.all([reach(fromAlice, 'connected'), reach(fromBob, 'connected')]);
+      expect(a.callId).toBe(b.callId);
+      const calls = () => store.dump().flatMap((op) => (op.op === 'createCall' ? [store.getCall(op.call.id)!] : []));
+      // The losing call's cancel may still be on its way.
+      await vi.waitFor(() => expect(calls().filter((c) => c.state === 'ringing')).toEqual([]), { timeout: 5_000, interval: 20 });
+      expect(calls().filter((c) => c.state === 'accepted')).toHaveLength(1);
+      expect(
+        calls()
+          .filter((c) => c.state !== 'accepted')
+          .every((c) => c.state === 'cancelled'),
+      ).toBe(true);
+      // Deterministic: the call placed by the smaller uid survives.
+      expect(calls().find((c) => c.state === 'accepted')).toMatchObject({ caller: 'alice', callee: 'bob' });
+      expect(rang).toBe(0);
+      expect(fromBob.snapshot.direction).toBe('incoming');
+    },
+  );
 });
 
 /** Resolves once `session` has received more media than `since` bytes (fails after 5 s without). */
@@ -137,19 +161,35 @@ async function connect(p: ReturnType<typeof createPhones>['phones'], from: strin
 
 /** What was written, for a readable failure. */
 function describeWrites(store: MemoryStore, callId: string): string {
-  return JSON.stringify(store.signalsOf(callId).map((s) => `${s.from}:${s.type}${Array.isArray(s.candidates) ? `(${s.candidates.length}${s.done ? ',done' : ''})` : ''}`));
+  return JSON.stringify(
+    store
+      .signalsOf(callId)
+      .map((s) => `${s.from}:${s.type}${Array.isArray(s.candidates) ? `(${s.candidates.length}${s.done ? ',done' : ''})` : ''}`),
+  );
 }
 
 /** The next seq a sender would use in a call (to forge a signal that is not a replay). */
 function nextSeq(store: MemoryStore, callId: string, from: string): number {
-  return Math.max(0, ...store.signalsOf(callId).filter((s) => s.from === from).map((s) => Number(s.seq))) + 1;
+  return (
+    Math.max(
+      0,
+      ...store
+        .signalsOf(callId)
+        .filter((s) => s.from === from)
+        .map((s) => Number(s.seq)),
+    ) + 1
+  );
 }
 
 describe('a slow and messy signaling network', () => {
   it('connects with 150 ms per write, reordering across senders and duplicate deliveries', async () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-    const { store, storeLogs, phones: p } = phones(['alice', 'bob'], { latencyMs: 150, jitterMs: 60, reorderAcrossSenders: true, duplicateRate: 1, random });
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const {
+      store,
+      storeLogs,
+      phones: p,
+    } = phones(['alice', 'bob'], { latencyMs: 150, jitterMs: 60, reorderAcrossSenders: true, duplicateRate: 1, random });
     const { caller } = await connect(p, 'alice', 'bob');
     expect(caller.snapshot.state).toBe('connected');
     expect(storeLogs.some((line) => line.includes('duplicate'))).toBe(true);
@@ -165,7 +205,10 @@ describe('a slow and messy signaling network', () => {
     store.setOnline('alice', false);
     void callee.accept();
     // Bob has done his part (accepted, answered); alice cannot see it while offline.
-    await vi.waitFor(() => expect(store.signalsOf(callee.snapshot.callId!).some((s) => s.from === 'bob' && s.type === 'description')).toBe(true), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(
+      () => expect(store.signalsOf(callee.snapshot.callId!).some((s) => s.from === 'bob' && s.type === 'description')).toBe(true),
+      { timeout: 5_000, interval: 20 },
+    );
     expect(store.getCall(callee.snapshot.callId!)?.state).toBe('accepted');
     expect(caller.snapshot.state).toBe('ringing');
     store.setOnline('alice', true);
@@ -220,7 +263,14 @@ describe('how calls end', () => {
     const { store, phones: p } = phones(['alice', 'bob']);
     const { caller, callee, callId } = await connect(p, 'alice', 'bob');
     await settle(store, callId);
-    store.injectSignal(callId, { id: 'bye-1', from: 'alice', seq: nextSeq(store, callId, 'alice'), createdAt: Date.now(), type: 'bye', reason: 'pagehide' });
+    store.injectSignal(callId, {
+      id: 'bye-1',
+      from: 'alice',
+      seq: nextSeq(store, callId, 'alice'),
+      createdAt: Date.now(),
+      type: 'bye',
+      reason: 'pagehide',
+    });
     const b = await reach(callee, 'ended');
     expect(b.reason).toBe('peer-left');
     expect(store.getCall(callId)?.state).toBe('accepted');
@@ -269,7 +319,9 @@ describe('failures a user can act on', () => {
     const { createCallClient } = await import('./client');
     const { SignalingError } = await import('../signaling/channel');
     const client = createCallClient({
-      signaling: Object.assign(Object.create(channel) as typeof channel, { startCall: () => Promise.reject(new SignalingError('signaling-unavailable', 'Firestore is unreachable')) }),
+      signaling: Object.assign(Object.create(channel) as typeof channel, {
+        startCall: () => Promise.reject(new SignalingError('signaling-unavailable', 'Firestore is unreachable')),
+      }),
       iceServers: async () => ({ iceServers: [], expiresAt: Date.now() + 3_600_000 }),
       mediaDevices: p.alice!.devices,
       RTCPeerConnection: WrtcPeerConnection,
@@ -318,7 +370,10 @@ class NoPathPeerConnection extends WrtcPeerConnection {
     return Promise.resolve();
   }
   override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
-    const sdp = description.sdp?.split('\r\n').filter((line) => !line.startsWith('a=candidate')).join('\r\n');
+    const sdp = description.sdp
+      ?.split('\r\n')
+      .filter((line) => !line.startsWith('a=candidate'))
+      .join('\r\n');
     return super.setRemoteDescription({ type: description.type, sdp } as RTCSessionDescriptionInit);
   }
 }
@@ -326,11 +381,18 @@ class NoPathPeerConnection extends WrtcPeerConnection {
 describe('no path at all', () => {
   it('fails with no-route within the configured deadline after ICE checks start', async () => {
     const noRouteMs = 1_500;
-    const { phones: p } = phones(['alice', 'bob'], {}, {
-      RTCPeerConnection: NoPathPeerConnection,
-      iceServers: async () => ({ iceServers: [{ urls: 'turn:127.0.0.1:9?transport=udp', username: 'x', credential: 'y' }], expiresAt: Date.now() + 3_600_000 }),
-      timeouts: { noRouteMs, relayHintMs: 500 },
-    });
+    const { phones: p } = phones(
+      ['alice', 'bob'],
+      {},
+      {
+        RTCPeerConnection: NoPathPeerConnection,
+        iceServers: async () => ({
+          iceServers: [{ urls: 'turn:127.0.0.1:9?transport=udp', username: 'x', credential: 'y' }],
+          expiresAt: Date.now() + 3_600_000,
+        }),
+        timeouts: { noRouteMs, relayHintMs: 500 },
+      },
+    );
     const incoming = nextIncoming(p.bob!.client);
     const caller = p.alice!.client.call({ callee: 'bob', kind: 'video' });
     const callee = await incoming;

@@ -8,7 +8,15 @@
  * The session talks to signaling only through the SignalingChannel port, and to the
  * network only through the injected RTCPeerConnection.
  */
-import { SignalingError, type CallDocState, type CallKind, type CallRecord, type CrmContext, type Signal, type SignalingChannel } from '../signaling/channel';
+import {
+  SignalingError,
+  type CallDocState,
+  type CallKind,
+  type CallRecord,
+  type CrmContext,
+  type Signal,
+  type SignalingChannel,
+} from '../signaling/channel';
 import { Timer, type Clock } from './clock';
 import { CallError, isFailure, reasonMessage } from './errors';
 import type { IceServerCache } from './ice-servers';
@@ -48,7 +56,10 @@ export type QualityMonitorFactory = (
 ) => { stop(): void };
 
 /** How every call's connection is configured (the client's warm line makes its connection the same way). */
-export function connectionConfiguration(iceServers: RTCIceServer[], iceTransportPolicy: RTCIceTransportPolicy | undefined): RTCConfiguration {
+export function connectionConfiguration(
+  iceServers: RTCIceServer[],
+  iceTransportPolicy: RTCIceTransportPolicy | undefined,
+): RTCConfiguration {
   // max-bundle: one transport, so one set of candidates to gather and send.
   return { iceServers, bundlePolicy: 'max-bundle', ...(iceTransportPolicy ? { iceTransportPolicy } : {}) };
 }
@@ -166,7 +177,15 @@ export class CallSession implements CallSessionApi {
     const created = signaling.startCall({ id, callee: peer!, kind, ...(context ? { context } : {}) });
     // Optimistic, like Firestore's own cache: the offer and candidates queue behind the create,
     // and hanging up now queues the cancel behind it too.
-    this.record = { id, caller: signaling.uid, callee: peer!, kind, state: 'ringing', createdAt: this.deps.clock.now(), ...(context ? { context } : {}) };
+    this.record = {
+      id,
+      caller: signaling.uid,
+      callee: peer!,
+      kind,
+      state: 'ringing',
+      createdAt: this.deps.clock.now(),
+      ...(context ? { context } : {}),
+    };
     this.docState = 'ringing';
     this.patch({ callId: id });
     this.openLink(false, media, grant.iceServers);
@@ -381,7 +400,8 @@ export class CallSession implements CallSessionApi {
     const outgoing = this.snap.direction === 'outgoing';
     if (!outgoing && !this.acceptedHere && call.state !== 'ringing') {
       // Answered or declined in another tab of ours (or cancelled): stop ringing here, write nothing.
-      const elsewhere = call.state === 'accepted' ? 'answered in another tab' : call.state === 'declined' ? 'declined in another tab' : undefined;
+      const elsewhere =
+        call.state === 'accepted' ? 'answered in another tab' : call.state === 'declined' ? 'declined in another tab' : undefined;
       return this.finish(call.state === 'declined' ? 'declined' : 'cancelled', elsewhere);
     }
     switch (call.state) {
@@ -414,7 +434,9 @@ export class CallSession implements CallSessionApi {
     if (this.isOver) return;
     if (signal.type === 'bye') {
       this.log.info(`peer said bye${signal.reason ? ` (${signal.reason})` : ''}`);
-      return this.finishRemote(this.docState === 'ringing' && this.snap.direction === 'incoming' ? 'cancelled' : (sharedFailure(signal.reason) ?? 'peer-left'));
+      return this.finishRemote(
+        this.docState === 'ringing' && this.snap.direction === 'incoming' ? 'cancelled' : (sharedFailure(signal.reason) ?? 'peer-left'),
+      );
     }
     if (signal.type === 'description' && signal.description.type === 'offer') this.recovery?.peerRestarting();
     if (this.link) void this.link.handleSignal(signal);
@@ -456,7 +478,8 @@ export class CallSession implements CallSessionApi {
       onSendError: (error) => {
         // Refused because the call document is already final (the peer ended it): signaling works;
         // the document listener reports how the call ended.
-        if (error instanceof SignalingError && error.reason === 'invalid-transition') return this.log.info(`signal refused, the call is over: ${error.message}`);
+        if (error instanceof SignalingError && error.reason === 'invalid-transition')
+          return this.log.info(`signal refused, the call is over: ${error.message}`);
         this.fail(signalingReason(error), `could not send a signal: ${(error as Error)?.message}`);
       },
     });
@@ -486,7 +509,9 @@ export class CallSession implements CallSessionApi {
       if (connection === 'connected') return this.onConnected();
       if (phase === 'signaling' && (link.negotiated || pc.iceConnectionState === 'checking')) {
         this.setState('connecting', 'checking');
-        this.timers.noRoute.start(this.deps.timeouts.noRouteMs, () => this.fail('no-route', `no ICE path within ${this.deps.timeouts.noRouteMs} ms of checking`));
+        this.timers.noRoute.start(this.deps.timeouts.noRouteMs, () =>
+          this.fail('no-route', `no ICE path within ${this.deps.timeouts.noRouteMs} ms of checking`),
+        );
         this.timers.relayHint.start(this.deps.timeouts.relayHintMs, () => {
           if (this.snap.state === 'connecting' && this.snap.phase === 'checking') this.setState('connecting', 'relaying');
         });
@@ -582,7 +607,8 @@ export class CallSession implements CallSessionApi {
     const warn = (what: string) => (error: unknown) => this.log.warn(`${what} failed: ${(error as Error)?.message}`);
     if (callId) {
       if (this.docState === 'ringing') {
-        if (this.snap.direction === 'outgoing') signaling.cancel(callId, reason === 'unavailable' ? 'missed' : 'cancelled').catch(warn('cancel'));
+        if (this.snap.direction === 'outgoing')
+          signaling.cancel(callId, reason === 'unavailable' ? 'missed' : 'cancelled').catch(warn('cancel'));
         else signaling.decline(callId).catch(warn('decline'));
       } else if (this.docState === 'accepted' && (this.snap.direction === 'outgoing' || this.acceptedHere)) {
         // Only the tab that answered (or the caller) may end the call; another tab of ours just stops.
@@ -639,7 +665,10 @@ export class CallSession implements CallSessionApi {
     if (previous.state === state && previous.phase === nextPhase) return;
     const now = this.deps.clock.now();
     const key = previous.phase ? `${previous.state}:${previous.phase}` : previous.state;
-    const timings = previous.state === 'idle' ? { ...previous.timings } : { ...previous.timings, [key]: (previous.timings[key] ?? 0) + (now - this.phaseStartedAt) };
+    const timings =
+      previous.state === 'idle'
+        ? { ...previous.timings }
+        : { ...previous.timings, [key]: (previous.timings[key] ?? 0) + (now - this.phaseStartedAt) };
     // `setup`: from the first user action to the first connection (the benchmark figure).
     if (state === 'connected' && timings.setup === undefined) timings.setup = now - this.startedAt;
     this.phaseStartedAt = now;

@@ -26,7 +26,11 @@ function twoTabsForBob() {
     onNetworkChange: null,
     timeouts: { statsIntervalMs: 100 },
   });
-  cleanup.push(w.dispose, () => secondTab.dispose(), () => devices.stopAll());
+  cleanup.push(
+    w.dispose,
+    () => secondTab.dispose(),
+    () => devices.stopAll(),
+  );
   return { w, secondTab, hide: () => hideTab() };
 }
 

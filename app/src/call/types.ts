@@ -5,15 +5,7 @@
  */
 import type { CallKind, CrmContext } from '../signaling/channel';
 
-export type CallState =
-  | 'idle'
-  | 'requesting-media'
-  | 'ringing'
-  | 'connecting'
-  | 'connected'
-  | 'reconnecting'
-  | 'ended'
-  | 'failed';
+export type CallState = 'idle' | 'requesting-media' | 'ringing' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
 
 /** What `connecting` is doing right now, so the UI can say it. */
 export type ConnectingPhase = 'signaling' | 'checking' | 'relaying';

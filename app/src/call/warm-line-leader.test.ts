@@ -109,7 +109,9 @@ describe('one warm line per browser', () => {
     const callConnection = caller.line.take({ iceServers: grant.iceServers }) as unknown as Connection;
     opened[keeper]!.line.dispose(); // the keeping tab closes mid-call
     // Another tab takes the line over; if that is the calling tab, it warms only after its call.
-    await vi.waitFor(() => expect(opened.filter((_, tab) => tab !== keeper).some(({ leaderships }) => leaderships.some(([, leader]) => leader))).toBe(true));
+    await vi.waitFor(() =>
+      expect(opened.filter((_, tab) => tab !== keeper).some(({ leaderships }) => leaderships.some(([, leader]) => leader))).toBe(true),
+    );
     expect(heldAllocations().length).toBeLessThanOrEqual(1);
     expect(callConnection.signalingState).toBe('stable');
     caller.busy.inCall = false;
@@ -133,7 +135,10 @@ describe('browserWarmLineLeadership', () => {
     const uid = `visible-${++lockCount}`;
     const background = page('hidden');
     const states: string[] = [];
-    const leaders = [browserWarmLineLeadership({ uid, locks, document: background as never }), browserWarmLineLeadership({ uid, locks, document: page('hidden') as never })] as WarmLineLeadership[];
+    const leaders = [
+      browserWarmLineLeadership({ uid, locks, document: background as never }),
+      browserWarmLineLeadership({ uid, locks, document: page('hidden') as never }),
+    ] as WarmLineLeadership[];
     const stops = leaders.map((leadership, tab) => leadership.follow((leader) => states.push(`${tab}:${leader}`)));
     try {
       await vi.waitFor(() => expect(states).toEqual(['0:true']));

@@ -41,13 +41,16 @@ export function lockLeadership({ locks, name }: { locks: LockManagerLike; name: 
     waiting = steal ? null : new AbortController();
     const options = steal ? { steal: true } : { signal: waiting!.signal };
     locks
-      .request(name, options, () =>
-        new Promise<void>((resolve) => {
-          if (!onChange || mine !== attempt) return resolve();
-          release = resolve;
-          waiting = null;
-          set(true);
-        }),
+      .request(
+        name,
+        options,
+        () =>
+          new Promise<void>((resolve) => {
+            if (!onChange || mine !== attempt) return resolve();
+            release = resolve;
+            waiting = null;
+            set(true);
+          }),
       )
       .catch(() => {
         // Stolen by another tab (AbortError), or our own queued request aborted: the latter is stale.

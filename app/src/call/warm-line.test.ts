@@ -19,7 +19,10 @@ class Made {
   }
 }
 const Fake = Made as unknown as PeerConnectionConstructor;
-const servers = (user: string): RTCConfiguration => ({ iceServers: [{ urls: 'turn:turn.example:3478', username: user, credential: 'x' }], bundlePolicy: 'max-bundle' });
+const servers = (user: string): RTCConfiguration => ({
+  iceServers: [{ urls: 'turn:turn.example:3478', username: user, credential: 'x' }],
+  bundlePolicy: 'max-bundle',
+});
 /** A line whose own scheduling is not used by these tests (prepare and take are called directly). */
 const lineOf = (PeerConnection: PeerConnectionConstructor) =>
   new WarmLine({
@@ -93,7 +96,10 @@ const poolOf = (pc: RTCPeerConnection) => pc.getConfiguration().iceCandidatePool
 function credentials(lifetimeMs: number) {
   const clock = new FakeClock();
   const issued = { count: 0 };
-  const iceServers = async () => ({ iceServers: [{ urls: 'stun:192.0.2.1:3478', username: `u${++issued.count}` }], expiresAt: clock.now() + lifetimeMs });
+  const iceServers = async () => ({
+    iceServers: [{ urls: 'stun:192.0.2.1:3478', username: `u${++issued.count}` }],
+    expiresAt: clock.now() + lifetimeMs,
+  });
   return { clock, issued, iceServers };
 }
 
@@ -123,11 +129,15 @@ describe('a client keeps a line warm', () => {
     const { made, Ctor } = counting();
     let hide = () => {};
     let networkChange = () => {};
-    const w = createPhones(['alice'], {}, {
-      RTCPeerConnection: Ctor,
-      onPageHide: (listener) => ((hide = listener), () => {}),
-      onNetworkChange: (listener) => ((networkChange = listener), () => {}),
-    });
+    const w = createPhones(
+      ['alice'],
+      {},
+      {
+        RTCPeerConnection: Ctor,
+        onPageHide: (listener) => ((hide = listener), () => {}),
+        onNetworkChange: (listener) => ((networkChange = listener), () => {}),
+      },
+    );
     try {
       await vi.waitFor(() => expect(made).toHaveLength(1));
       networkChange();

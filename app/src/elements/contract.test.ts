@@ -21,7 +21,11 @@ describe('documented element contract', () => {
   });
 
   it('lists exactly the public properties of each component', () => {
-    const members = (tag: string) => contract(tag).members.filter((m) => m.name !== 'snapshot').map((m) => m.name).sort();
+    const members = (tag: string) =>
+      contract(tag)
+        .members.filter((m) => m.name !== 'snapshot')
+        .map((m) => m.name)
+        .sort();
     expect(propNames(CallElement).filter((p) => p !== 'kind')).toEqual(members('video-call'));
     expect(members('voice-call')).toEqual(members('video-call'));
     expect(propNames(IncomingCall)).toEqual(members('incoming-call'));

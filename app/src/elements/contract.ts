@@ -40,17 +40,39 @@ export interface ElementContract {
 
 const callMembers: Member[] = [
   { name: 'callee', attribute: 'callee', type: 'string', description: 'uid of the person to call.' },
-  { name: 'calleeName', attribute: 'callee-name', type: 'string', description: 'Name shown and spoken ("Calling Ana"); the uid when empty.' },
-  { name: 'recordType', attribute: 'record-type', type: 'string', description: 'CRM record type the call is about (e.g. "ticket"); with record-id it goes into the call log.' },
+  {
+    name: 'calleeName',
+    attribute: 'callee-name',
+    type: 'string',
+    description: 'Name shown and spoken ("Calling Ana"); the uid when empty.',
+  },
+  {
+    name: 'recordType',
+    attribute: 'record-type',
+    type: 'string',
+    description: 'CRM record type the call is about (e.g. "ticket"); with record-id it goes into the call log.',
+  },
   { name: 'recordId', attribute: 'record-id', type: 'string', description: 'CRM record id the call is about.' },
   { name: 'recordLabel', attribute: 'record-label', type: 'string', description: 'Human label of the record, shown to both sides.' },
   { name: 'messages', type: 'Partial<FirecallMessages>', description: 'Per-element message overrides (property only).' },
   { name: 'snapshot', type: 'CallSnapshot | null', readonly: true, description: 'Read-only: the current call as the engine reports it.' },
 ];
 
-const stateEvent = { name: 'firecall-state', description: 'Every state or phase change.', detail: 'FirecallStateDetail { callId, state, phase, direction, reason, timings }' };
-const endedEvent = { name: 'firecall-ended', description: 'The call ended or failed.', detail: 'FirecallEndedDetail { callId, state, reason, message, timings, duration }' };
-const errorEvent = { name: 'firecall-error', description: 'A request could not be carried out (e.g. not signed in).', detail: 'FirecallErrorDetail { reason: FirecallErrorReason, message, detail? }' };
+const stateEvent = {
+  name: 'firecall-state',
+  description: 'Every state or phase change.',
+  detail: 'FirecallStateDetail { callId, state, phase, direction, reason, timings }',
+};
+const endedEvent = {
+  name: 'firecall-ended',
+  description: 'The call ended or failed.',
+  detail: 'FirecallEndedDetail { callId, state, reason, message, timings, duration }',
+};
+const errorEvent = {
+  name: 'firecall-error',
+  description: 'A request could not be carried out (e.g. not signed in).',
+  detail: 'FirecallErrorDetail { reason: FirecallErrorReason, message, detail? }',
+};
 
 const commonParts = [
   { name: 'base', description: 'The card around everything.' },
@@ -73,7 +95,7 @@ const commonParts = [
 ];
 const videoParts = [
   { name: 'stage', description: 'The video area.' },
-  { name: 'remote-video', description: 'The other person\'s video.' },
+  { name: 'remote-video', description: "The other person's video." },
   { name: 'local-video', description: 'Your own preview.' },
   { name: 'camera-button', description: 'Camera on / off.' },
   { name: 'share-button', description: 'Start / stop screen sharing.' },
@@ -137,7 +159,11 @@ export const elements: ElementContract[] = [
       { name: 'hangUp', description: 'Ends the call.', returns: 'Promise<void>' },
     ],
     events: [
-      { name: 'firecall-incoming', description: 'A call started ringing here.', detail: 'FirecallIncomingDetail { callId, from, kind, context? }' },
+      {
+        name: 'firecall-incoming',
+        description: 'A call started ringing here.',
+        detail: 'FirecallIncomingDetail { callId, from, kind, context? }',
+      },
       stateEvent,
       endedEvent,
       errorEvent,
@@ -172,15 +198,29 @@ export function customElementsManifest() {
             .filter((m) => m.attribute)
             .map((m) => ({ name: m.attribute, fieldName: m.name, type: { text: m.type }, description: m.description })),
           members: [
-            ...el.members.map((m) => ({ kind: 'field', name: m.name, type: { text: m.type }, description: m.description, ...(m.attribute ? { attribute: m.attribute } : {}) })),
+            ...el.members.map((m) => ({
+              kind: 'field',
+              name: m.name,
+              type: { text: m.type },
+              description: m.description,
+              ...(m.attribute ? { attribute: m.attribute } : {}),
+            })),
             ...el.methods.map((m) => ({ kind: 'method', name: m.name, description: m.description, return: { type: { text: m.returns } } })),
           ],
-          events: el.events.map((e) => ({ name: e.name, type: { text: `CustomEvent<${e.detail.split(' ')[0]}>` }, description: `${e.description} Bubbles, composed. detail: ${e.detail}` })),
+          events: el.events.map((e) => ({
+            name: e.name,
+            type: { text: `CustomEvent<${e.detail.split(' ')[0]}>` },
+            description: `${e.description} Bubbles, composed. detail: ${e.detail}`,
+          })),
           cssParts: el.parts.map((p) => ({ name: p.name, description: p.description })),
           cssProperties: cssProperties.map((p) => ({ name: p.name, description: p.description, default: p.default })),
         })),
         exports: [
-          ...elements.map((el) => ({ kind: 'custom-element-definition', name: el.tagName, declaration: { name: el.className, module: 'src/elements/index.ts' } })),
+          ...elements.map((el) => ({
+            kind: 'custom-element-definition',
+            name: el.tagName,
+            declaration: { name: el.className, module: 'src/elements/index.ts' },
+          })),
           { kind: 'js', name: 'defineFirecallElements', declaration: { name: 'defineFirecallElements', module: 'src/elements/index.ts' } },
         ],
       },
@@ -194,7 +234,13 @@ export function customElementsManifest() {
  */
 export function elementTypingsSource(): string {
   const doc = (text: string, indent = '  ') => `${indent}/** ${text.replace(/\*\//g, '*\\/')} */`;
-  const block = (name: string, description: string, lines: string[]) => [`/** ${description} */`, `export interface ${name} {`, ...lines, '}', ''];
+  const block = (name: string, description: string, lines: string[]) => [
+    `/** ${description} */`,
+    `export interface ${name} {`,
+    ...lines,
+    '}',
+    '',
+  ];
   const groups = [
     { prefix: 'CallElement', element: elements.find((e) => e.tagName === 'video-call')!, what: '<video-call> and <voice-call>' },
     { prefix: 'IncomingCall', element: elements.find((e) => e.tagName === 'incoming-call')!, what: '<incoming-call>' },
@@ -208,7 +254,11 @@ export function elementTypingsSource(): string {
   for (const { prefix, element, what } of groups) {
     const writable = element.members.filter((m) => !m.readonly);
     out.push(
-      ...block(`${prefix}Attributes`, `Attributes (kebab-case) and properties (camelCase) a page sets on ${what}.`, writable.flatMap((m) => [doc(m.description), `  ${m.name}?: ${m.type};`])),
+      ...block(
+        `${prefix}Attributes`,
+        `Attributes (kebab-case) and properties (camelCase) a page sets on ${what}.`,
+        writable.flatMap((m) => [doc(m.description), `  ${m.name}?: ${m.type};`]),
+      ),
       ...block(`${prefix}Members`, `Methods and read-only properties of ${what}.`, [
         ...element.methods.flatMap((m) => [doc(m.description), `  ${m.name}(): ${m.returns};`]),
         ...element.members.filter((m) => m.readonly).flatMap((m) => [doc(m.description), `  readonly ${m.name}: ${m.type};`]),

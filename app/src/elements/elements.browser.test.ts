@@ -20,7 +20,10 @@ afterAll(async () => {
 const start = new Date('2026-03-02T10:00:00Z');
 
 async function openFixture(options: { lang?: string; reducedMotion?: boolean } = {}): Promise<Page> {
-  const context = await harness.browser.newContext({ reducedMotion: options.reducedMotion ? 'reduce' : 'no-preference', viewport: { width: 760, height: 1100 } });
+  const context = await harness.browser.newContext({
+    reducedMotion: options.reducedMotion ? 'reduce' : 'no-preference',
+    viewport: { width: 760, height: 1100 },
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -47,7 +50,10 @@ function status(page: Page, id: string): Promise<string> {
 }
 
 function liveRegion(page: Page, id: string): Promise<string> {
-  return page.evaluate((sel) => document.querySelector(sel)?.shadowRoot?.querySelector('[role="status"]')?.textContent?.trim() ?? '', `#${id}`);
+  return page.evaluate(
+    (sel) => document.querySelector(sel)?.shadowRoot?.querySelector('[role="status"]')?.textContent?.trim() ?? '',
+    `#${id}`,
+  );
 }
 
 async function push(page: Page, partial: Partial<CallSnapshot> & { connectedAgoMs?: number }): Promise<void> {
@@ -66,7 +72,9 @@ async function tabTo(page: Page, id: string, part: string): Promise<void> {
   for (let i = 0; i < 15; i++) {
     await page.keyboard.press('Tab');
     const found = await page.evaluate(
-      ({ sel, p }) => document.activeElement === document.querySelector(sel) && !!document.querySelector(sel)?.shadowRoot?.activeElement?.getAttribute('part')?.split(' ').includes(p),
+      ({ sel, p }) =>
+        document.activeElement === document.querySelector(sel) &&
+        !!document.querySelector(sel)?.shadowRoot?.activeElement?.getAttribute('part')?.split(' ').includes(p),
       { sel: `#${id}`, p: part },
     );
     if (found) return;
@@ -85,8 +93,18 @@ const outgoingStates: Array<{ name: string; push: Partial<CallSnapshot> & { conn
   { name: 'requesting-media', push: { state: 'requesting-media' }, video: 'Getting your camera', voice: 'Getting your microphone' },
   { name: 'ringing', push: { state: 'ringing' }, video: 'Calling Ana Ringing', voice: 'Calling Ana Ringing' },
   { name: 'connecting', push: { state: 'connecting', phase: 'checking' }, video: 'Connecting', voice: 'Connecting' },
-  { name: 'connecting-relay', push: { state: 'connecting', phase: 'relaying' }, video: 'Connecting through relay', voice: 'Connecting through relay' },
-  { name: 'connected', push: { state: 'connected', phase: null, quality: 'good', connectedAgoMs: 12_000 }, video: 'Connected 00:12', voice: 'Connected 00:12' },
+  {
+    name: 'connecting-relay',
+    push: { state: 'connecting', phase: 'relaying' },
+    video: 'Connecting through relay',
+    voice: 'Connecting through relay',
+  },
+  {
+    name: 'connected',
+    push: { state: 'connected', phase: null, quality: 'good', connectedAgoMs: 12_000 },
+    video: 'Connected 00:12',
+    voice: 'Connected 00:12',
+  },
   { name: 'reconnecting', push: { state: 'reconnecting', quality: 'poor' }, video: 'Reconnecting', voice: 'Reconnecting' },
   {
     name: 'failed',
@@ -102,7 +120,9 @@ describe.each(['video', 'voice'] as const)('<%s-call>', (kind) => {
     expect(await status(page, kind)).toBe('Ready to call Ana');
     await shoot(page, kind, `${kind}-call-idle`);
     await page.evaluate((k) => document.querySelector<HTMLElement & { call(): void }>(`#${k}`)!.call(), kind);
-    const placed = await page.evaluate(() => (window as unknown as { firecallFixture: { client: { placed: unknown[] } } }).firecallFixture.client.placed);
+    const placed = await page.evaluate(
+      () => (window as unknown as { firecallFixture: { client: { placed: unknown[] } } }).firecallFixture.client.placed,
+    );
     expect(placed).toEqual([
       kind === 'video'
         ? { callee: 'ana', kind: 'video', context: { recordType: 'ticket', recordId: 'T-1042', label: 'Ticket T-1042' } }
@@ -121,12 +141,22 @@ describe.each(['video', 'voice'] as const)('<%s-call>', (kind) => {
     const page = await openFixture();
     await page.evaluate((k) => document.querySelector<HTMLElement & { call(): void }>(`#${k}`)!.call(), kind);
     await push(page, { state: 'connecting', phase: 'signaling' });
-    const steps = () => page.evaluate((k) => [...document.querySelector(`#${k}`)!.shadowRoot!.querySelectorAll('[part~="progress"] li')].map((li) => `${li.textContent!.trim()}${li.getAttribute('aria-current') ? ' (now)' : ''}`), kind);
+    const steps = () =>
+      page.evaluate(
+        (k) =>
+          [...document.querySelector(`#${k}`)!.shadowRoot!.querySelectorAll('[part~="progress"] li')].map(
+            (li) => `${li.textContent!.trim()}${li.getAttribute('aria-current') ? ' (now)' : ''}`,
+          ),
+        kind,
+      );
     expect(await steps()).toEqual(['Reaching Ana (now)', 'Finding a network path']);
     await push(page, { phase: 'relaying' });
     expect(await steps()).toEqual(['Reaching Ana', 'Finding a network path', 'Using the relay server (now)']);
     await push(page, { state: 'connected', phase: null, quality: 'fair', connectedAgoMs: 0 });
-    const quality = await page.evaluate((k) => document.querySelector(`#${k}`)!.shadowRoot!.querySelector('[part~="quality"]')?.getAttribute('aria-label'), kind);
+    const quality = await page.evaluate(
+      (k) => document.querySelector(`#${k}`)!.shadowRoot!.querySelector('[part~="quality"]')?.getAttribute('aria-label'),
+      kind,
+    );
     expect(quality).toBe('Connection quality: fair');
     // The timer runs on the page clock.
     expect(await status(page, kind)).toBe('Connected 00:00');
@@ -141,13 +171,20 @@ describe.each(['video', 'voice'] as const)('<%s-call>', (kind) => {
     await push(page, { peerVideoPaused: false });
     expect(await liveRegion(page, kind)).toBe('Video is back');
     // Reconnecting: no bars, whatever the last sample said.
-    const level = () => page.evaluate((k) => document.querySelector(`#${k}`)!.shadowRoot!.querySelector('[part~="quality"]')?.getAttribute('data-level'), kind);
+    const level = () =>
+      page.evaluate(
+        (k) => document.querySelector(`#${k}`)!.shadowRoot!.querySelector('[part~="quality"]')?.getAttribute('data-level'),
+        kind,
+      );
     await push(page, { state: 'reconnecting' });
     expect(await level()).toBe('lost');
     await push(page, { state: 'connected' });
     expect(await level()).toBe('fair');
     // The details panel says how the call travels, and what support needs after a failure.
-    await push(page, { path: { local: 'relay', remote: 'host', protocol: 'udp', relayProtocol: 'tls', relayPort: 443 }, timings: { 'requesting-media': 140, 'connecting:checking': 820 } });
+    await push(page, {
+      path: { local: 'relay', remote: 'host', protocol: 'udp', relayProtocol: 'tls', relayPort: 443 },
+      timings: { 'requesting-media': 140, 'connecting:checking': 820 },
+    });
     await page.locator(`#${kind} [part~="stats-toggle"]`).click();
     const details = await page.locator(`#${kind} [part~="stats"]`).innerText();
     expect(details).toMatch(/Network path\s+through relay \(tls :443\)/);
@@ -166,7 +203,10 @@ describe.each(['video', 'voice'] as const)('<%s-call>', (kind) => {
     await tabTo(page, kind, 'mute-button');
     await page.keyboard.press('Space');
     expect(await focusOutline(page, kind)).toBe('solid');
-    const pressed = await page.evaluate((k) => document.querySelector(`#${k}`)!.shadowRoot!.querySelector('[part~="mute-button"]')!.getAttribute('aria-pressed'), kind);
+    const pressed = await page.evaluate(
+      (k) => document.querySelector(`#${k}`)!.shadowRoot!.querySelector('[part~="mute-button"]')!.getAttribute('aria-pressed'),
+      kind,
+    );
     expect(pressed).toBe('true');
     if (kind === 'video') {
       await tabTo(page, kind, 'camera-button');
@@ -183,7 +223,9 @@ describe.each(['video', 'voice'] as const)('<%s-call>', (kind) => {
     expect(await axeViolations(page)).toEqual([]);
     await tabTo(page, kind, 'hang-up-button');
     await page.keyboard.press('Enter');
-    const requests = await page.evaluate(() => (window as unknown as { firecallFixture: { requests(): string[] } }).firecallFixture.requests());
+    const requests = await page.evaluate(() =>
+      (window as unknown as { firecallFixture: { requests(): string[] } }).firecallFixture.requests(),
+    );
     expect(requests).toEqual(kind === 'video' ? ['mute:true', 'camera-off:true', 'share:start', 'hangUp'] : ['mute:true', 'hangUp']);
     expect(await status(page, kind)).toBe('Call ended');
     await shoot(page, kind, `${kind}-call-ended`);
@@ -197,9 +239,27 @@ describe.each(['video', 'voice'] as const)('<%s-call>', (kind) => {
     await push(page, { state: 'failed', reason: 'turn-unreachable', timings: { 'requesting-media': 120, 'connecting:checking': 900 } });
     const events = await page.evaluate(() => (window as unknown as { firecallFixture: { events: unknown[] } }).firecallFixture.events);
     expect(events).toEqual([
-      { type: 'firecall-state', target: kind, bubbles: true, composed: true, detail: expect.objectContaining({ state: 'requesting-media', phase: null }) },
-      { type: 'firecall-state', target: kind, bubbles: true, composed: true, detail: expect.objectContaining({ state: 'connecting', phase: 'checking', timings: { 'requesting-media': 120 } }) },
-      { type: 'firecall-state', target: kind, bubbles: true, composed: true, detail: expect.objectContaining({ state: 'failed', reason: 'turn-unreachable' }) },
+      {
+        type: 'firecall-state',
+        target: kind,
+        bubbles: true,
+        composed: true,
+        detail: expect.objectContaining({ state: 'requesting-media', phase: null }),
+      },
+      {
+        type: 'firecall-state',
+        target: kind,
+        bubbles: true,
+        composed: true,
+        detail: expect.objectContaining({ state: 'connecting', phase: 'checking', timings: { 'requesting-media': 120 } }),
+      },
+      {
+        type: 'firecall-state',
+        target: kind,
+        bubbles: true,
+        composed: true,
+        detail: expect.objectContaining({ state: 'failed', reason: 'turn-unreachable' }),
+      },
       {
         type: 'firecall-ended',
         target: kind,
@@ -245,18 +305,29 @@ describe('<incoming-call>', () => {
     await tabTo(page, 'incoming', 'dismiss-button');
     await page.keyboard.press('Enter');
     expect(await text(page, 'incoming')).toBe('');
-    const events = await page.evaluate(() => (window as unknown as { firecallFixture: { events: Array<{ type: string; detail: unknown }> } }).firecallFixture.events);
-    expect(events.find((e) => e.type === 'firecall-incoming')?.detail).toEqual({ callId: 'in-1', from: 'ana', kind: 'video', context: { recordType: 'ticket', recordId: 'T-1042', label: 'Ticket T-1042' } });
+    const events = await page.evaluate(
+      () => (window as unknown as { firecallFixture: { events: Array<{ type: string; detail: unknown }> } }).firecallFixture.events,
+    );
+    expect(events.find((e) => e.type === 'firecall-incoming')?.detail).toEqual({
+      callId: 'in-1',
+      from: 'ana',
+      kind: 'video',
+      context: { recordType: 'ticket', recordId: 'T-1042', label: 'Ticket T-1042' },
+    });
     await page.context().close();
   });
 
   it('declines with the keyboard', async () => {
     const page = await openFixture();
-    await page.evaluate(() => (window as unknown as { firecallFixture: { ring(from: string, kind: string): void } }).firecallFixture.ring('ana', 'voice'));
+    await page.evaluate(() =>
+      (window as unknown as { firecallFixture: { ring(from: string, kind: string): void } }).firecallFixture.ring('ana', 'voice'),
+    );
     expect(await text(page, 'incoming')).toContain('Voice call from ana');
     await tabTo(page, 'incoming', 'decline-button');
     await page.keyboard.press('Space');
-    const requests = await page.evaluate(() => (window as unknown as { firecallFixture: { requests(): string[] } }).firecallFixture.requests());
+    const requests = await page.evaluate(() =>
+      (window as unknown as { firecallFixture: { requests(): string[] } }).firecallFixture.requests(),
+    );
     expect(requests).toEqual(['decline']);
     expect(await status(page, 'incoming')).toBe('Call ended: ana declined the call. Try again later.');
     await page.context().close();
@@ -267,9 +338,14 @@ describe('<incoming-call> when calls cannot reach the user', () => {
   it('says so while the call service is unreachable, and stops once calls can ring again', async () => {
     const page = await openFixture();
     const unreachable = (failing: boolean) =>
-      page.evaluate((f) => (window as unknown as { firecallFixture: { incomingUnreachable(f: boolean): void } }).firecallFixture.incomingUnreachable(f), failing);
+      page.evaluate(
+        (f) => (window as unknown as { firecallFixture: { incomingUnreachable(f: boolean): void } }).firecallFixture.incomingUnreachable(f),
+        failing,
+      );
     const notice = () =>
-      page.evaluate(() => document.querySelector('#incoming')?.shadowRoot?.querySelector<HTMLElement>('[part~="unreachable"]')?.innerText ?? '');
+      page.evaluate(
+        () => document.querySelector('#incoming')?.shadowRoot?.querySelector<HTMLElement>('[part~="unreachable"]')?.innerText ?? '',
+      );
     expect(await notice()).toBe('');
     await unreachable(true);
     expect(await notice()).toBe('Calls cannot reach you right now: the call service is unreachable. Trying again…');
@@ -310,7 +386,10 @@ describe('page language and preferences', () => {
   it('lets the host override any message', async () => {
     const page = await openFixture();
     await page.evaluate(() => {
-      document.querySelector<HTMLElement & { messages: Record<string, string> }>('#voice')!.messages = { callVoice: 'Ring {name} now', hangUp: 'End' };
+      document.querySelector<HTMLElement & { messages: Record<string, string> }>('#voice')!.messages = {
+        callVoice: 'Ring {name} now',
+        hangUp: 'End',
+      };
     });
     expect(await text(page, 'voice')).toContain('Ring Ana now');
     await page.context().close();
@@ -320,7 +399,9 @@ describe('page language and preferences', () => {
     const animation = async (reducedMotion: boolean) => {
       const page = await openFixture({ reducedMotion });
       await page.evaluate(() => document.querySelector<HTMLElement & { call(): void }>('#video')!.call());
-      const name = await page.evaluate(() => getComputedStyle(document.querySelector('#video')!.shadowRoot!.querySelector('[part~="progress-bar"] span')!).animationName);
+      const name = await page.evaluate(
+        () => getComputedStyle(document.querySelector('#video')!.shadowRoot!.querySelector('[part~="progress-bar"] span')!).animationName,
+      );
       await page.context().close();
       return name;
     };
@@ -332,7 +413,9 @@ describe('page language and preferences', () => {
     const page = await openFixture();
     await page.evaluate(() => (window as unknown as { firecallFixture: { signOut(): void } }).firecallFixture.signOut());
     expect(await status(page, 'video')).toBe('Sign in to make calls');
-    const disabled = await page.evaluate(() => document.querySelector('#video')!.shadowRoot!.querySelector<HTMLButtonElement>('[part~="call-button"]')!.disabled);
+    const disabled = await page.evaluate(
+      () => document.querySelector('#video')!.shadowRoot!.querySelector<HTMLButtonElement>('[part~="call-button"]')!.disabled,
+    );
     expect(disabled).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
     await page.context().close();

@@ -50,11 +50,7 @@ export interface FirecallEventMap {
   'firecall-incoming': CustomEvent<FirecallIncomingDetail>;
 }
 
-export function dispatch<K extends keyof FirecallEventMap>(
-  target: EventTarget,
-  name: K,
-  detail: FirecallEventMap[K]['detail'],
-): void {
+export function dispatch<K extends keyof FirecallEventMap>(target: EventTarget, name: K, detail: FirecallEventMap[K]['detail']): void {
   target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
 }
 

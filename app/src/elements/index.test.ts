@@ -43,7 +43,14 @@ describe('firecall-error', () => {
 
     setCallClient(null);
     video.call();
-    setCallClient({ uid: 'ben', call: () => { throw new Error('signaling not ready'); }, onIncoming: () => () => undefined, dispose: () => undefined });
+    setCallClient({
+      uid: 'ben',
+      call: () => {
+        throw new Error('signaling not ready');
+      },
+      onIncoming: () => () => undefined,
+      dispose: () => undefined,
+    });
     video.call();
     video.setAttribute('callee', 'ana');
     await Promise.resolve();

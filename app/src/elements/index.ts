@@ -32,7 +32,9 @@ export class VoiceCallElement extends VideoCallBase {
 }
 
 /** <incoming-call>: rings for the signed-in user's incoming calls. */
-export class IncomingCallElement extends (defineCustomElement(IncomingCall, { configureApp }) as unknown as ElementClass<IncomingCallElementApi>) {}
+export class IncomingCallElement extends (defineCustomElement(IncomingCall, {
+  configureApp,
+}) as unknown as ElementClass<IncomingCallElementApi>) {}
 
 export const defaultTagNames = { video: 'video-call', voice: 'voice-call', incoming: 'incoming-call' } as const;
 
@@ -57,7 +59,8 @@ export function defineFirecallElements(options: DefineOptions = {}): Record<keyo
   const classes = { video: VideoCallElement, voice: VoiceCallElement, incoming: IncomingCallElement };
   for (const key of Object.keys(classes) as Array<keyof typeof classes>) {
     // A class can be registered once per registry: give each extra tag its own subclass.
-    if (!registry.get(tags[key])) registry.define(tags[key], class extends (classes[key] as typeof VideoCallElement) {} as unknown as CustomElementConstructor);
+    if (!registry.get(tags[key]))
+      registry.define(tags[key], class extends (classes[key] as typeof VideoCallElement) {} as unknown as CustomElementConstructor);
   }
   return tags;
 }
@@ -65,11 +68,5 @@ export function defineFirecallElements(options: DefineOptions = {}): Record<keyo
 export { setCallClient, getCallClient } from './client';
 export { setFirecallMessages, type FirecallMessages, type MessageKey } from './messages';
 export type { FirecallErrorReason } from './contract';
-export type {
-  FirecallStateDetail,
-  FirecallEndedDetail,
-  FirecallErrorDetail,
-  FirecallIncomingDetail,
-  FirecallEventMap,
-} from './events';
+export type { FirecallStateDetail, FirecallEndedDetail, FirecallErrorDetail, FirecallIncomingDetail, FirecallEventMap } from './events';
 export type * from './typings';

@@ -160,9 +160,12 @@ const german: FirecallMessages = {
   'reason.media-unavailable': 'keine Kamera und kein Mikrofon gefunden. Schließen Sie eines an oder beenden Sie Apps, die es nutzen.',
   'reason.unauthenticated': 'Sie sind abgemeldet. Melden Sie sich an und rufen Sie erneut an.',
   'reason.signaling-unavailable': 'der Anrufdienst ist nicht erreichbar. Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.',
-  'reason.no-route': 'kein Netzwerkweg zu {name}, auch nicht über den Relay-Server. Versuchen Sie ein anderes Netz oder bitten Sie die IT, TURN auf Port 443 zu erlauben.',
-  'reason.connection-lost': 'die Verbindung zu {name} brach ab und konnte nicht wiederhergestellt werden. Prüfen Sie Ihre Verbindung und rufen Sie erneut an.',
-  'reason.turn-unreachable': 'der Relay-Server ist nicht erreichbar. Eine Firewall blockiert ihn vielleicht; versuchen Sie ein anderes Netz oder fragen Sie die IT.',
+  'reason.no-route':
+    'kein Netzwerkweg zu {name}, auch nicht über den Relay-Server. Versuchen Sie ein anderes Netz oder bitten Sie die IT, TURN auf Port 443 zu erlauben.',
+  'reason.connection-lost':
+    'die Verbindung zu {name} brach ab und konnte nicht wiederhergestellt werden. Prüfen Sie Ihre Verbindung und rufen Sie erneut an.',
+  'reason.turn-unreachable':
+    'der Relay-Server ist nicht erreichbar. Eine Firewall blockiert ihn vielleicht; versuchen Sie ein anderes Netz oder fragen Sie die IT.',
   'reason.declined': '{name} hat den Anruf abgelehnt. Versuchen Sie es später erneut.',
   'reason.unavailable': '{name} hat nicht angenommen. Versuchen Sie es später erneut.',
   'reason.peer-left': '{name} hat den Anruf verlassen.',

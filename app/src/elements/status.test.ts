@@ -20,7 +20,9 @@ describe('status words', () => {
     expect(say({ state: 'connecting', phase: 'relaying' })).toBe('Connecting through relay');
     expect(say({ state: 'connected', connectedAt: at - 12_400 })).toBe('Connected 00:12');
     expect(say({ state: 'reconnecting' })).toBe('Reconnecting');
-    expect(say({ state: 'failed', reason: 'timeout' })).toBe('Call failed: the call took too long to connect. Check your connection and try again.');
+    expect(say({ state: 'failed', reason: 'timeout' })).toBe(
+      'Call failed: the call took too long to connect. Check your connection and try again.',
+    );
     expect(say({ state: 'ended', reason: 'hung-up' })).toBe('Call ended');
     expect(say({ state: 'ended', reason: 'declined' })).toBe('Call ended: Ana declined the call. Try again later.');
   });
@@ -28,8 +30,17 @@ describe('status words', () => {
   it('says whose connection dropped while reconnecting, with no countdown, in both languages', () => {
     const status = (t: typeof en, droppedConnection: 'own' | 'peer' | null) =>
       describeStatus(t, { snapshot: baseSnapshot({ state: 'reconnecting', droppedConnection }), name: 'Ana', now: at, signedIn: true });
-    expect(status(en, 'peer')).toMatchObject({ text: 'Reconnecting', detail: "Ana's connection dropped", announcement: "Reconnecting. Ana's connection dropped", tone: 'warn' });
-    expect(status(en, 'own')).toMatchObject({ text: 'Reconnecting', detail: 'Your connection dropped', announcement: 'Reconnecting. Your connection dropped' });
+    expect(status(en, 'peer')).toMatchObject({
+      text: 'Reconnecting',
+      detail: "Ana's connection dropped",
+      announcement: "Reconnecting. Ana's connection dropped",
+      tone: 'warn',
+    });
+    expect(status(en, 'own')).toMatchObject({
+      text: 'Reconnecting',
+      detail: 'Your connection dropped',
+      announcement: 'Reconnecting. Your connection dropped',
+    });
     expect(status(en, null)).toMatchObject({ text: 'Reconnecting', detail: null, announcement: 'Reconnecting' });
     expect(status(de, 'peer').detail).toBe('Die Verbindung von Ana ist unterbrochen');
     expect(status(de, 'own').detail).toBe('Ihre Verbindung ist unterbrochen');
@@ -44,22 +55,43 @@ describe('status words', () => {
   });
 
   it('announces a connection once instead of every timer tick', () => {
-    const status = describeStatus(en, { snapshot: baseSnapshot({ state: 'connected', connectedAt: at - 5000 }), name: 'Ana', now: at, signedIn: true });
+    const status = describeStatus(en, {
+      snapshot: baseSnapshot({ state: 'connected', connectedAt: at - 5000 }),
+      name: 'Ana',
+      now: at,
+      signedIn: true,
+    });
     expect(status.announcement).toBe('Connected to Ana');
   });
 
   it('says whose video is paused for bandwidth, and announces it', () => {
     const say = (videoPausedForBandwidth: boolean, peerVideoPaused: boolean) =>
-      describeStatus(en, { snapshot: baseSnapshot({ state: 'connected', connectedAt: at, videoPausedForBandwidth, peerVideoPaused }), name: 'Ana', now: at, signedIn: true });
-    expect(say(true, false)).toMatchObject({ announcement: 'Your video is paused: the network is too slow', detail: 'Your video is paused: the network is too slow' });
-    expect(say(false, true)).toMatchObject({ announcement: "Ana's video is paused: the network is too slow", detail: "Ana's video is paused: the network is too slow" });
+      describeStatus(en, {
+        snapshot: baseSnapshot({ state: 'connected', connectedAt: at, videoPausedForBandwidth, peerVideoPaused }),
+        name: 'Ana',
+        now: at,
+        signedIn: true,
+      });
+    expect(say(true, false)).toMatchObject({
+      announcement: 'Your video is paused: the network is too slow',
+      detail: 'Your video is paused: the network is too slow',
+    });
+    expect(say(false, true)).toMatchObject({
+      announcement: "Ana's video is paused: the network is too slow",
+      detail: "Ana's video is paused: the network is too slow",
+    });
     expect(say(true, true)).toMatchObject({ detail: 'Video is paused both ways: the network is too slow' });
     expect(say(false, false)).toMatchObject({ announcement: 'Connected to Ana', detail: null });
   });
 
   it('announces the end of a pause as video back, not as a new connection', () => {
     const status = (partial: Parameters<typeof baseSnapshot>[0]) =>
-      describeStatus(en, { snapshot: baseSnapshot({ state: 'connected', connectedAt: at, ...partial }), name: 'Ana', now: at, signedIn: true });
+      describeStatus(en, {
+        snapshot: baseSnapshot({ state: 'connected', connectedAt: at, ...partial }),
+        name: 'Ana',
+        now: at,
+        signedIn: true,
+      });
     const paused = status({ peerVideoPaused: true });
     const back = status({});
     expect(announcementAfter(en, paused, back)).toBe('Video is back');
@@ -76,7 +108,9 @@ describe('status words', () => {
   it('speaks German for de-* pages and English for unknown languages', () => {
     expect(resolveLanguage('de-AT')).toBe('de');
     expect(resolveLanguage('fr')).toBe('en');
-    expect(describeStatus(de, { snapshot: baseSnapshot({ state: 'ringing' }), name: 'Ana', now: at, signedIn: true }).text).toBe('Ana wird angerufen');
+    expect(describeStatus(de, { snapshot: baseSnapshot({ state: 'ringing' }), name: 'Ana', now: at, signedIn: true }).text).toBe(
+      'Ana wird angerufen',
+    );
   });
 
   it('lets hosts override messages globally and per element', () => {

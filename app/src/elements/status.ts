@@ -73,7 +73,12 @@ export function describeStatus(t: Translate, input: StatusInput): Status {
     }
     case 'reconnecting': {
       // Whose connection dropped, without a countdown: either side may hang up, nobody is told to wait.
-      const whose = snapshot.droppedConnection === 'own' ? t('reconnectingOwn') : snapshot.droppedConnection === 'peer' ? t('reconnectingPeer', params) : null;
+      const whose =
+        snapshot.droppedConnection === 'own'
+          ? t('reconnectingOwn')
+          : snapshot.droppedConnection === 'peer'
+            ? t('reconnectingPeer', params)
+            : null;
       const text = t('reconnecting');
       return { text, announcement: whose ? `${text}. ${whose}` : text, detail: whose, tone: 'warn' };
     }

@@ -43,7 +43,13 @@ describe('call store', () => {
     expect(store.snapshot?.muted).toBe(true);
     session.push({ state: 'failed', phase: null, reason: 'no-route' });
     expect(store.state).toBe('failed');
-    expect(seen).toEqual(['state:requesting-media', 'state:connecting/signaling', 'state:connecting/checking', 'state:failed', 'ended:no-route']);
+    expect(seen).toEqual([
+      'state:requesting-media',
+      'state:connecting/signaling',
+      'state:connecting/checking',
+      'state:failed',
+      'ended:no-route',
+    ]);
   });
 
   it('ticks the call timer only while connected', () => {

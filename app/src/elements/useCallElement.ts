@@ -27,7 +27,10 @@ export function useCallElement(options: { messages: () => Partial<FirecallMessag
   });
 
   function endMessage(s: CallSnapshot): string {
-    return describeStatus(t.value, { snapshot: s, name: options.name(), now: Date.now(), signedIn: true }).text || reasonText(t.value, s, options.name());
+    return (
+      describeStatus(t.value, { snapshot: s, name: options.name(), now: Date.now(), signedIn: true }).text ||
+      reasonText(t.value, s, options.name())
+    );
   }
 
   /** Tells the host, in the page's language, why a request was not carried out. */

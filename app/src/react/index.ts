@@ -7,7 +7,17 @@
  *   <VideoCall ref={ref} callee="ana" calleeName="Ana" record={{ recordType: 'deal', recordId: 'D-7' }}
  *              onStateChange={(d) => ...} onEnded={(d) => ...} />
  */
-import { createElement, forwardRef, useEffect, useImperativeHandle, useRef, type CSSProperties, type ForwardedRef, type ReactElement, type RefAttributes } from 'react';
+import {
+  createElement,
+  forwardRef,
+  useEffect,
+  useImperativeHandle,
+  useRef,
+  type CSSProperties,
+  type ForwardedRef,
+  type ReactElement,
+  type RefAttributes,
+} from 'react';
 import type { CallSnapshot } from '../call/types';
 import { defaultTagNames, defineFirecallElements } from '../elements/index';
 import type { FirecallEndedDetail, FirecallErrorDetail, FirecallStateDetail } from '../elements/events';
@@ -109,7 +119,9 @@ export type { FirecallEndedDetail, FirecallErrorDetail, FirecallStateDetail };
 
 type ReactElementProps<T> = T & RefAttributes<HTMLElement> & { class?: string; className?: string; style?: CSSProperties; id?: string };
 type Kebab<T> = { [K in keyof T as KebabCase<K & string>]: T[K] };
-type KebabCase<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `-${Lowercase<H>}`}${KebabCase<T>}` : S;
+type KebabCase<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `-${Lowercase<H>}`}${KebabCase<T>}`
+  : S;
 
 /** JSX typings for using the tags directly in React. */
 declare module 'react' {

@@ -14,7 +14,10 @@ afterAll(async () => {
 type Fixture = {
   seen: string[];
   client: { placed: unknown[] };
-  refs: Record<'video' | 'voice', { call(): void; hangUp(): Promise<void>; snapshot: { state: string } | null; element: HTMLElement | null } | null>;
+  refs: Record<
+    'video' | 'voice',
+    { call(): void; hangUp(): Promise<void>; snapshot: { state: string } | null; element: HTMLElement | null } | null
+  >;
   push(p: unknown): void;
   signOut(): void;
 };
@@ -38,7 +41,12 @@ describe('React wrappers', () => {
     // The messages prop overrides the element's words.
     expect(await page.locator('#video [part~="hang-up-button"]').innerText()).toBe('End call');
     await fixture(page, (f) => f.refs.video!.hangUp());
-    expect(await fixture(page, (f) => f.seen)).toEqual(['video state requesting-media', 'video state connected', 'video state ended', 'video ended hung-up: Call ended']);
+    expect(await fixture(page, (f) => f.seen)).toEqual([
+      'video state requesting-media',
+      'video state connected',
+      'video state ended',
+      'video ended hung-up: Call ended',
+    ]);
 
     // A prop change re-renders the element.
     await page.evaluate(() => (window as unknown as { relabel(l: string): void }).relabel('Ticket T-2000'));

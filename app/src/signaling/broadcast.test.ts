@@ -25,7 +25,11 @@ describe('broadcast (demo transport between tabs)', () => {
     await until(() => ringing.at(-1)?.length === 1);
     expect(ringing.at(-1)?.map((c) => c.id)).toEqual([call.id]);
     const got: Signal[] = [];
-    one.store.channel('alice').watchSignals(call.id, (s) => got.push(s), () => {});
+    one.store.channel('alice').watchSignals(
+      call.id,
+      (s) => got.push(s),
+      () => {},
+    );
     await two.store.channel('bob').sendSignal(call.id, { type: 'bye' });
     await until(() => got.length > 0);
     expect(got.map((s) => s.type)).toEqual(['bye']);

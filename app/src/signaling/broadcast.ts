@@ -43,7 +43,14 @@ function isStoreOp(value: unknown): value is StoreOp {
   if (!OPS.has(op.op as string)) return false;
   if (op.op === 'createCall') {
     const call = op.call as Record<string, unknown> | null;
-    return typeof call === 'object' && call !== null && typeof call.id === 'string' && typeof call.caller === 'string' && typeof call.callee === 'string' && typeof call.state === 'string';
+    return (
+      typeof call === 'object' &&
+      call !== null &&
+      typeof call.id === 'string' &&
+      typeof call.caller === 'string' &&
+      typeof call.callee === 'string' &&
+      typeof call.state === 'string'
+    );
   }
   return typeof op.callId === 'string' && typeof (op.op === 'updateCall' ? op.patch : op.signal) === 'object';
 }
@@ -62,7 +69,8 @@ export function createBroadcastStore(options: BroadcastStoreOptions = {}): Broad
     try {
       if (message?.kind === 'op' && isStoreOp(message.op)) store.applyRemote(message.op);
       else if (message?.kind === 'hello') post({ kind: 'state', ops: store.dump() });
-      else if (message?.kind === 'state' && Array.isArray(message.ops)) for (const op of message.ops) if (isStoreOp(op)) store.applyRemote(op);
+      else if (message?.kind === 'state' && Array.isArray(message.ops))
+        for (const op of message.ops) if (isStoreOp(op)) store.applyRemote(op);
     } catch {
       /* a malformed message from another tab must not break this one */
     }

@@ -85,12 +85,7 @@ export interface StartCallInput {
 
 export type Unsubscribe = () => void;
 
-export type SignalingErrorReason =
-  | 'unauthenticated'
-  | 'signaling-unavailable'
-  | 'bad-signal'
-  | 'not-found'
-  | 'invalid-transition';
+export type SignalingErrorReason = 'unauthenticated' | 'signaling-unavailable' | 'bad-signal' | 'not-found' | 'invalid-transition';
 
 export class SignalingError extends Error {
   override readonly name = 'SignalingError';

@@ -48,12 +48,21 @@ export const CONTRACT_SDP = [
 
 /** A host candidate; `n` picks its port (50000 + n), so tests can tell candidates apart. */
 export function contractCandidate(n: number): CandidateInit {
-  return { candidate: `candidate:1 1 udp 2122260223 192.0.2.10 ${50_000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' };
+  return {
+    candidate: `candidate:1 1 udp 2122260223 192.0.2.10 ${50_000 + n} typ host`,
+    sdpMid: '0',
+    sdpMLineIndex: 0,
+    usernameFragment: 'abcd',
+  };
 }
 
 let runs = 0;
 
-export function describeSignalingContract(name: string, setup: () => Promise<ContractHarness> | ContractHarness, options: ContractOptions = {}): void {
+export function describeSignalingContract(
+  name: string,
+  setup: () => Promise<ContractHarness> | ContractHarness,
+  options: ContractOptions = {},
+): void {
   const waitMs = options.waitMs ?? 5_000;
   const timeout = options.testTimeoutMs ?? 20_000;
 
@@ -85,7 +94,13 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
     function inbox(channel: SignalingChannel, callId: string) {
       const signals: Signal[] = [];
       const errors: SignalingError[] = [];
-      stops.push(channel.watchSignals(callId, (s) => signals.push(s), (e) => errors.push(e)));
+      stops.push(
+        channel.watchSignals(
+          callId,
+          (s) => signals.push(s),
+          (e) => errors.push(e),
+        ),
+      );
       return { signals, errors };
     }
 
@@ -107,7 +122,11 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
       return { seen, latest: () => seen[seen.length - 1] };
     }
 
-    async function ringingCall(from: SignalingChannel, to: SignalingChannel, context = { recordType: 'contact', recordId: 'c-1', label: 'Ada Lovelace' }) {
+    async function ringingCall(
+      from: SignalingChannel,
+      to: SignalingChannel,
+      context = { recordType: 'contact', recordId: 'c-1', label: 'Ada Lovelace' },
+    ) {
       return from.startCall({ callee: to.uid, kind: 'video', context });
     }
 
@@ -143,7 +162,13 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
         const bobs = incoming(bob);
         const carols = incoming(carol);
         const call = await ringingCall(alice, bob);
-        expect(call).toMatchObject({ caller: alice.uid, callee: bob.uid, kind: 'video', state: 'ringing', context: { recordType: 'contact', recordId: 'c-1', label: 'Ada Lovelace' } });
+        expect(call).toMatchObject({
+          caller: alice.uid,
+          callee: bob.uid,
+          kind: 'video',
+          state: 'ringing',
+          context: { recordType: 'contact', recordId: 'c-1', label: 'Ada Lovelace' },
+        });
         expect(typeof call.id).toBe('string');
         await until(() => expect(bobs.latest().map((c) => c.id)).toEqual([call.id]));
         expect(bobs.latest()[0]).toMatchObject({ caller: alice.uid, callee: bob.uid, kind: 'video', state: 'ringing' });
@@ -157,7 +182,14 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
         const bobs = incoming(bob);
         const first = await ringingCall(alice, bob);
         const second = await alice.startCall({ callee: bob.uid, kind: 'voice' });
-        await until(() => expect(bobs.latest().map((c) => c.id).sort()).toEqual([first.id, second.id].sort()));
+        await until(() =>
+          expect(
+            bobs
+              .latest()
+              .map((c) => c.id)
+              .sort(),
+          ).toEqual([first.id, second.id].sort()),
+        );
         await alice.cancel(first.id);
         await until(() => expect(bobs.latest().map((c) => c.id)).toEqual([second.id]));
         await bob.accept(second.id);
@@ -205,7 +237,13 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
         const distinct = seen.seen.map((c) => c.state).filter((s, i, all) => s !== all[i - 1]);
         expect(distinct).toEqual(['ringing', 'accepted', 'ended']);
         const log = seen.latest()!;
-        expect(log).toMatchObject({ id: call.id, caller: alice.uid, callee: bob.uid, endReason: 'hung-up', context: { recordType: 'contact', recordId: 'c-1' } });
+        expect(log).toMatchObject({
+          id: call.id,
+          caller: alice.uid,
+          callee: bob.uid,
+          endReason: 'hung-up',
+          context: { recordType: 'contact', recordId: 'c-1' },
+        });
         expect(log.acceptedAt).toEqual(expect.any(Number));
         expect(log.endedAt).toBeGreaterThanOrEqual(log.acceptedAt!);
       });
@@ -272,7 +310,7 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
     });
 
     describe('signals', () => {
-      it('delivers each peer signal exactly once, in the sender\'s order', { timeout }, async () => {
+      it("delivers each peer signal exactly once, in the sender's order", { timeout }, async () => {
         const { alice, bob } = people();
         const call = await acceptedCall(alice, bob);
         const bobs = inbox(bob, call.id);
@@ -290,13 +328,15 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
         expect(bobs.signals.every((s) => s.from === alice.uid)).toBe(true);
         const [offer, , pair, last, bye] = bobs.signals;
         expect(offer).toMatchObject({ description: { type: 'offer', sdp: CONTRACT_SDP } });
-        expect(pair).toMatchObject({ candidates: [{ candidate: contractCandidate(2).candidate }, { candidate: contractCandidate(3).candidate }] });
+        expect(pair).toMatchObject({
+          candidates: [{ candidate: contractCandidate(2).candidate }, { candidate: contractCandidate(3).candidate }],
+        });
         expect(last).toMatchObject({ done: true });
         expect(bye).toMatchObject({ reason: 'hung-up' });
         expect(new Set(bobs.signals.map((s) => s.id)).size).toBe(5);
       });
 
-      it('never delivers one\'s own signals', { timeout }, async () => {
+      it("never delivers one's own signals", { timeout }, async () => {
         const { alice, bob } = people();
         const call = await acceptedCall(alice, bob);
         const alices = inbox(alice, call.id);
@@ -346,7 +386,14 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
         const other = await acceptedCall(carol, alice);
         const alices = inbox(alice, call.id);
         const alicesOther = inbox(alice, other.id);
-        await harness.injectSignal(call.id, peerSignal(bob.uid, 1, { type: 'description', candidates: undefined, description: { type: 'offer', sdp: 'v=0\r\nthis is not SDP' } }));
+        await harness.injectSignal(
+          call.id,
+          peerSignal(bob.uid, 1, {
+            type: 'description',
+            candidates: undefined,
+            description: { type: 'offer', sdp: 'v=0\r\nthis is not SDP' },
+          }),
+        );
         await until(() => expect(alices.errors.map((e) => e.reason)).toEqual(['bad-signal']));
         expect(alices.errors[0]).toBeInstanceOf(SignalingError);
         expect(alices.errors[0]!.message.length).toBeGreaterThan(10);
@@ -369,7 +416,7 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
         expect(alices.errors).toEqual([]);
       });
 
-      it('a stranger cannot listen to a call\'s signals', { timeout }, async () => {
+      it("a stranger cannot listen to a call's signals", { timeout }, async () => {
         const { alice, bob, carol } = people();
         const call = await acceptedCall(alice, bob);
         const carols = inbox(carol, call.id);
@@ -422,7 +469,13 @@ export function describeSignalingContract(name: string, setup: () => Promise<Con
           }).not.toThrow();
           await rejection(promise!);
         }
-        expect(() => alice.watchSignals('no-such-call', () => {}, () => {})()).not.toThrow();
+        expect(() =>
+          alice.watchSignals(
+            'no-such-call',
+            () => {},
+            () => {},
+          )(),
+        ).not.toThrow();
         expect(() => alice.watchCall(call.id, () => {})()).not.toThrow();
       });
     });

@@ -5,7 +5,17 @@
  * Run: npx firebase emulators:exec --only firestore --project demo-firecall "npx vitest run --project firestore"
  */
 import type { RulesTestEnvironment } from '@firebase/rules-unit-testing';
-import { Timestamp, collection, disableNetwork, enableNetwork, getDocs, query, waitForPendingWrites, where, type DocumentData } from 'firebase/firestore';
+import {
+  Timestamp,
+  collection,
+  disableNetwork,
+  enableNetwork,
+  getDocs,
+  query,
+  waitForPendingWrites,
+  where,
+  type DocumentData,
+} from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SignalingError, type Signal } from './channel';
 import { CONTRACT_SDP, contractCandidate } from './contract';
@@ -145,13 +155,19 @@ describe('Firestore adapter', { timeout: 90_000 }, () => {
     await callee.accept(call.id);
     const received: Signal[] = [];
     const errors: SignalingError[] = [];
-    const stop = callee.watchSignals(call.id, (s) => received.push(s), (e) => errors.push(e));
+    const stop = callee.watchSignals(
+      call.id,
+      (s) => received.push(s),
+      (e) => errors.push(e),
+    );
     const batch = Array.from({ length: 30 }, (_, i) => ({ ...contractCandidate(i), usernameFragment: null }));
     await caller.sendSignal(call.id, { type: 'candidates', candidates: batch, done: true });
     await until(() => expect([received.length, errors.map((e) => e.message)]).toEqual([3, []]));
     stop();
     expect(errors).toEqual([]);
-    expect(received.map((s) => [s.seq, s.type === 'candidates' ? s.candidates.length : 0, s.type === 'candidates' && s.done === true])).toEqual([
+    expect(
+      received.map((s) => [s.seq, s.type === 'candidates' ? s.candidates.length : 0, s.type === 'candidates' && s.done === true]),
+    ).toEqual([
       [1, 12, false],
       [2, 12, false],
       [3, 6, true],
@@ -177,13 +193,25 @@ describe('Firestore adapter', { timeout: 90_000 }, () => {
 
     const call = await caller.startCall({ callee: bob, kind: 'video' });
     stops.push(caller.watchCall(call.id, (c) => got.callerStates.push(c.state)));
-    stops.push(caller.watchSignals(call.id, (s) => got.caller.push(s), () => {}));
+    stops.push(
+      caller.watchSignals(
+        call.id,
+        (s) => got.caller.push(s),
+        () => {},
+      ),
+    );
     await caller.sendSignal(call.id, { type: 'description', description: { type: 'offer', sdp: CONTRACT_SDP } });
     await caller.sendSignal(call.id, { type: 'candidates', candidates: [contractCandidate(1), contractCandidate(2)], done: true });
 
     await until(() => expect(ringing).toContain(call.id));
     stops.push(callee.watchCall(call.id, (c) => got.calleeStates.push(c.state)));
-    stops.push(callee.watchSignals(call.id, (s) => got.callee.push(s), () => {}));
+    stops.push(
+      callee.watchSignals(
+        call.id,
+        (s) => got.callee.push(s),
+        () => {},
+      ),
+    );
     await callee.accept(call.id);
     await callee.sendSignal(call.id, { type: 'description', description: { type: 'answer', sdp: CONTRACT_SDP } });
     await callee.sendSignal(call.id, { type: 'candidates', candidates: [contractCandidate(3)], done: true });
@@ -198,7 +226,9 @@ describe('Firestore adapter', { timeout: 90_000 }, () => {
     const forCall = costs.filter((c) => c.callId === call.id);
     const writes = forCall.reduce((sum, c) => sum + c.writes, 0);
     const reads = forCall.reduce((sum, c) => sum + c.reads, 0);
-    console.info(`Firestore cost of one call setup: ${writes} writes, ${reads} listener reads (+ rules get() reads, not visible to clients)`);
+    console.info(
+      `Firestore cost of one call setup: ${writes} writes, ${reads} listener reads (+ rules get() reads, not visible to clients)`,
+    );
     expect(writes).toBe(6);
     expect(reads).toBeGreaterThanOrEqual(6);
     expect(reads).toBeLessThanOrEqual(12);

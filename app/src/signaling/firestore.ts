@@ -253,7 +253,13 @@ class FirestoreSignaling implements SignalingChannel {
     const writes = signalDocuments(body).map((fields) => {
       const seq = (this.seqs.get(callId) ?? 0) + 1;
       this.seqs.set(callId, seq);
-      const data = { ...fields, from: this.uid, seq, createdAt: serverTimestamp(), expireAt: Timestamp.fromMillis(this.now() + this.signalTtlMs) };
+      const data = {
+        ...fields,
+        from: this.uid,
+        seq,
+        createdAt: serverTimestamp(),
+        expireAt: Timestamp.fromMillis(this.now() + this.signalTtlMs),
+      };
       // A fixed id per (sender, seq): the rules refuse a second document for the same seq.
       const ref = doc(this.db, CALLS, callId, SIGNALS, `${this.uid}_${seq}`);
       return this.write(() => setDoc(ref, data), `send a ${String(body?.type ?? 'malformed')} signal`, callId);
@@ -265,7 +271,11 @@ class FirestoreSignaling implements SignalingChannel {
       // Most refusals here are late signals for a call that is over, not a sign-in problem.
       const current = await this.readCall(callId).catch(() => null);
       if (current && FINAL_STATES.has(current.state) && body?.type !== 'bye') {
-        throw new SignalingError('invalid-transition', `Call ${callId} is ${current.state}; it takes no more descriptions or candidates.`, callId);
+        throw new SignalingError(
+          'invalid-transition',
+          `Call ${callId} is ${current.state}; it takes no more descriptions or candidates.`,
+          callId,
+        );
       }
       throw error;
     }
@@ -454,7 +464,10 @@ class FirestoreSignaling implements SignalingChannel {
       } catch (error) {
         pending = Promise.reject(error);
       }
-      pending.then(() => finish(), (error: unknown) => finish(error ?? new Error('unknown failure')));
+      pending.then(
+        () => finish(),
+        (error: unknown) => finish(error ?? new Error('unknown failure')),
+      );
     });
   }
 
@@ -502,7 +515,11 @@ function toCallRecord(id: string, data: DocumentData): CallRecord | null {
   if (endedAt !== undefined) call.endedAt = endedAt;
   if (typeof data.endReason === 'string') call.endReason = data.endReason;
   if (context && typeof context === 'object' && typeof context.recordType === 'string' && typeof context.recordId === 'string') {
-    call.context = { recordType: context.recordType, recordId: context.recordId, ...(typeof context.label === 'string' ? { label: context.label } : {}) };
+    call.context = {
+      recordType: context.recordType,
+      recordId: context.recordId,
+      ...(typeof context.label === 'string' ? { label: context.label } : {}),
+    };
   }
   return call;
 }
@@ -550,7 +567,16 @@ function candidateFields(c: CandidateInit): DocumentData {
 
 // ---- errors ---------------------------------------------------------------------------
 
-const UNAVAILABLE_CODES = new Set(['unavailable', 'deadline-exceeded', 'resource-exhausted', 'cancelled', 'aborted', 'internal', 'unknown', 'failed-precondition']);
+const UNAVAILABLE_CODES = new Set([
+  'unavailable',
+  'deadline-exceeded',
+  'resource-exhausted',
+  'cancelled',
+  'aborted',
+  'internal',
+  'unknown',
+  'failed-precondition',
+]);
 
 function toSignalingError(error: unknown, what: string, callId?: string): SignalingError {
   if (error instanceof SignalingError) return error;
@@ -566,7 +592,9 @@ function toSignalingError(error: unknown, what: string, callId?: string): Signal
     advice = 'The call no longer exists.';
   } else {
     reason = 'signaling-unavailable';
-    advice = UNAVAILABLE_CODES.has(code) ? 'The signaling service is unreachable; check the network connection.' : 'The signaling service failed unexpectedly.';
+    advice = UNAVAILABLE_CODES.has(code)
+      ? 'The signaling service is unreachable; check the network connection.'
+      : 'The signaling service failed unexpectedly.';
   }
   return new SignalingError(reason, `Could not ${what}: ${advice} (${code || 'error'}: ${detail.slice(0, 200)})`, callId);
 }

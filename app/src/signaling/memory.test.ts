@@ -32,7 +32,10 @@ async function advance(ms = 0): Promise<void> {
 
 /** Lets the store work, then gives the outcome of `promise`. */
 async function run<T>(promise: Promise<T>, ms = 0): Promise<T> {
-  const outcome = promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const outcome = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   await advance(ms);
   const result = await outcome;
   if ('error' in result) throw result.error;
@@ -50,11 +53,23 @@ describe('memory store', () => {
     const got: Signal[] = [];
     const batches: number[] = [];
     const echoes: Signal[] = [];
-    bob.watchSignals(call.id, (s) => got.push(s), () => {});
+    bob.watchSignals(
+      call.id,
+      (s) => got.push(s),
+      () => {},
+    );
     store.listen('bob', 'signals', call.id, (docs) => batches.push((docs as unknown[]).length));
-    alice.watchSignals(call.id, (s) => echoes.push(s), () => {});
+    alice.watchSignals(
+      call.id,
+      (s) => echoes.push(s),
+      () => {},
+    );
     await advance();
-    const sent = Promise.all([alice.sendSignal(call.id, cands), alice.sendSignal(call.id, cands), alice.sendSignal(call.id, { type: 'bye' })]);
+    const sent = Promise.all([
+      alice.sendSignal(call.id, cands),
+      alice.sendSignal(call.id, cands),
+      alice.sendSignal(call.id, { type: 'bye' }),
+    ]);
     expect(got).toHaveLength(0); // never inside the call that caused it
     await run(sent);
     expect(got.map((s) => s.seq)).toEqual([1, 2, 3]);
@@ -81,12 +96,15 @@ describe('memory store', () => {
 
   it('refuses the calls firestore.rules refuse: a kind other than video or voice, a malformed CRM context', async () => {
     const alice = newStore().channel('alice');
-    const refused = (input: unknown) => expect(run(alice.startCall(input as Parameters<typeof alice.startCall>[0]))).rejects.toMatchObject({ reason: 'invalid-transition' });
+    const refused = (input: unknown) =>
+      expect(run(alice.startCall(input as Parameters<typeof alice.startCall>[0]))).rejects.toMatchObject({ reason: 'invalid-transition' });
     await refused({ callee: 'bob', kind: 'screen' });
     await refused({ callee: 'bob', kind: 'video', context: { recordType: '', recordId: 'T-1' } });
     await refused({ callee: 'bob', kind: 'video', context: { recordType: 'ticket', recordId: 'x'.repeat(257) } });
     await refused({ callee: 'bob', kind: 'video', context: { recordType: 'ticket', recordId: 'T-1', label: 'l'.repeat(201) } });
-    await expect(run(alice.startCall({ callee: 'bob', kind: 'video', context: { recordType: 'ticket', recordId: 'T-1', label: 'Ticket' } }))).resolves.toMatchObject({ state: 'ringing' });
+    await expect(
+      run(alice.startCall({ callee: 'bob', kind: 'video', context: { recordType: 'ticket', recordId: 'T-1', label: 'Ticket' } })),
+    ).resolves.toMatchObject({ state: 'ringing' });
   });
 
   it('refuses descriptions and candidates once the call is over, as firestore.rules do; a bye still goes', async () => {
@@ -97,7 +115,9 @@ describe('memory store', () => {
     await run(bob.accept(call.id));
     await run(alice.end(call.id, 'hung-up'));
     await expect(run(bob.sendSignal(call.id, cands))).rejects.toMatchObject({ reason: 'invalid-transition' });
-    await expect(run(bob.sendSignal(call.id, { type: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } }))).rejects.toMatchObject({ reason: 'invalid-transition' });
+    await expect(
+      run(bob.sendSignal(call.id, { type: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } })),
+    ).rejects.toMatchObject({ reason: 'invalid-transition' });
     await run(bob.sendSignal(call.id, { type: 'bye' }));
   });
 
@@ -122,7 +142,11 @@ describe('memory store', () => {
     expect(store.dump()).toHaveLength(0); // not visible before the latency
     const call = await run(created, 300);
     const got: number[] = [];
-    store.channel('bob').watchSignals(call.id, (s) => got.push(s.seq), () => {});
+    store.channel('bob').watchSignals(
+      call.id,
+      (s) => got.push(s.seq),
+      () => {},
+    );
     const sent = Promise.all([0, 1, 2, 3].map(() => alice.sendSignal(call.id, cands)));
     await run(sent, 1_000);
     expect(got).toEqual([1, 2, 3, 4]);
@@ -142,14 +166,22 @@ describe('memory store', () => {
 
   it('duplicates and cross-sender reordering reach the listener; the inbox removes them', async () => {
     let seed = 3;
-    const store = newStore({ duplicateRate: 1, reorderAcrossSenders: true, random: () => (seed = (seed * 16807) % 2147483647) / 2147483647 });
+    const store = newStore({
+      duplicateRate: 1,
+      reorderAcrossSenders: true,
+      random: () => (seed = (seed * 16807) % 2147483647) / 2147483647,
+    });
     const alice = store.channel('alice');
     const bob = store.channel('bob');
     const call = await run(alice.startCall({ callee: 'bob', kind: 'voice' }));
     const raw: unknown[] = [];
     store.listen('carol', 'signals', call.id, (docs) => raw.push(...(docs as unknown[])));
     const got: number[] = [];
-    bob.watchSignals(call.id, (s) => got.push(s.seq), () => {});
+    bob.watchSignals(
+      call.id,
+      (s) => got.push(s.seq),
+      () => {},
+    );
     await run(Promise.all([1, 2, 3].map(() => alice.sendSignal(call.id, cands))));
     expect(raw.length).toBe(6); // every signal delivered twice
     expect(got).toEqual([1, 2, 3]);
@@ -160,7 +192,11 @@ describe('memory store', () => {
     const alice = store.channel('alice');
     const call = await run(alice.startCall({ callee: 'bob', kind: 'voice' }));
     const got: number[] = [];
-    store.channel('bob').watchSignals(call.id, (s) => got.push(s.seq), () => {});
+    store.channel('bob').watchSignals(
+      call.id,
+      (s) => got.push(s.seq),
+      () => {},
+    );
     store.setOnline('alice', false);
     let written = false;
     void alice.sendSignal(call.id, cands).then(() => (written = true));
@@ -182,7 +218,11 @@ describe('memory store', () => {
     const store = newStore();
     const alice = store.channel('alice');
     const call = await run(alice.startCall({ callee: 'bob', kind: 'voice' }));
-    store.channel('bob').watchSignals(call.id, () => {}, () => {});
+    store.channel('bob').watchSignals(
+      call.id,
+      () => {},
+      () => {},
+    );
     await run(alice.sendSignal(call.id, cands));
     await run(store.channel('bob').accept(call.id));
     expect(store.costOf(call.id)).toEqual({ writes: 3, reads: 1 });

@@ -212,7 +212,10 @@ export class MemoryStore {
    * Tests use it to feed hostile input; it still takes the modeled latency.
    */
   injectSignal(callId: string, raw: unknown): void {
-    this.options.setTimeout(() => this.apply({ op: 'createSignal', callId, signal: raw as Record<string, unknown> }), this.options.latencyMs);
+    this.options.setTimeout(
+      () => this.apply({ op: 'createSignal', callId, signal: raw as Record<string, unknown> }),
+      this.options.latencyMs,
+    );
   }
 
   // ---- used by MemorySignaling -------------------------------------------------------
@@ -306,7 +309,8 @@ export class MemoryStore {
   private refusal(actor: string, op: StoreOp): string | null {
     if (op.op === 'createCall') {
       if (this.calls.has(op.call.id)) return 'call already exists';
-      if (op.call.caller !== actor || op.call.callee === actor || op.call.state !== 'ringing') return 'only the caller may create a ringing call';
+      if (op.call.caller !== actor || op.call.callee === actor || op.call.state !== 'ringing')
+        return 'only the caller may create a ringing call';
       return null;
     }
     const call = this.calls.get(op.callId);
@@ -339,7 +343,9 @@ export class MemoryStore {
     }
     for (const listener of this.listeners) {
       const affected =
-        listener.kind === 'incoming' ? op.op !== 'createSignal' && this.calls.get(callId)?.callee === listener.key : listener.key === callId && (listener.kind === 'signals') === (op.op === 'createSignal');
+        listener.kind === 'incoming'
+          ? op.op !== 'createSignal' && this.calls.get(callId)?.callee === listener.key
+          : listener.key === callId && (listener.kind === 'signals') === (op.op === 'createSignal');
       if (affected) {
         listener.dirty = true;
         this.schedule(listener);
@@ -506,7 +512,12 @@ class MemorySignaling implements SignalingChannel {
     const calls = this.store
       .dump()
       .flatMap((op) => (op.op === 'createCall' ? [op.call] : []))
-      .filter((c) => (c.caller === this.uid || c.callee === this.uid) && c.context?.recordType === context.recordType && c.context?.recordId === context.recordId);
+      .filter(
+        (c) =>
+          (c.caller === this.uid || c.callee === this.uid) &&
+          c.context?.recordType === context.recordType &&
+          c.context?.recordId === context.recordId,
+      );
     return calls.sort((a, b) => b.createdAt - a.createdAt);
   }
 
@@ -522,7 +533,10 @@ class MemorySignaling implements SignalingChannel {
 }
 
 /** Shorthand: a store plus one channel per uid. */
-export function createMemorySignaling(uids: string[], options?: MemoryStoreOptions): { store: MemoryStore; channels: Record<string, SignalingChannel> } {
+export function createMemorySignaling(
+  uids: string[],
+  options?: MemoryStoreOptions,
+): { store: MemoryStore; channels: Record<string, SignalingChannel> } {
   const store = new MemoryStore(options);
   return { store, channels: Object.fromEntries(uids.map((uid) => [uid, store.channel(uid)])) };
 }

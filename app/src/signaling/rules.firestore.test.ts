@@ -53,8 +53,14 @@ function freshId(): string {
 }
 
 const HOUR = 3600_000;
-const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 00:11\r\n';
-const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' };
+const SDP =
+  'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 00:11\r\n';
+const CANDIDATE = {
+  candidate: 'candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+  usernameFragment: 'abcd',
+};
 
 /** A new ringing call from alice to bob (as alice would create it). */
 function ringing(overrides: DocumentData = {}): DocumentData {
@@ -249,7 +255,7 @@ describe('calls: read and query', () => {
     );
   });
 
-  it('a query must be pinned to one\'s own calls', async () => {
+  it("a query must be pinned to one's own calls", async () => {
     await seedCall();
     const calls = collection(as(BOB), 'calls');
     await pair(
@@ -267,7 +273,7 @@ describe('calls: read and query', () => {
     );
   });
 
-  it('a record\'s call log: my calls about that record', async () => {
+  it("a record's call log: my calls about that record", async () => {
     await seedCall('ended');
     const calls = (uid: string) => collection(as(uid), 'calls');
     const about = [where('context.recordType', '==', 'contact'), where('context.recordId', '==', 'c-42'), limit(50)] as const;
@@ -283,8 +289,14 @@ describe('calls: read and query', () => {
 });
 
 describe('calls: every move of the transition table, by every side (generated)', () => {
-  const actors: [string, CallRole | null][] = [[ALICE, 'caller'], [BOB, 'callee'], [CAROL, null]];
-  const moves = CALL_STATES.flatMap((from) => CALL_STATES.filter((to) => to !== from).flatMap((to) => actors.map(([uid, role]) => [from, to, uid, role] as const)));
+  const actors: [string, CallRole | null][] = [
+    [ALICE, 'caller'],
+    [BOB, 'callee'],
+    [CAROL, null],
+  ];
+  const moves = CALL_STATES.flatMap((from) =>
+    CALL_STATES.filter((to) => to !== from).flatMap((to) => actors.map(([uid, role]) => [from, to, uid, role] as const)),
+  );
 
   it(`the table has ${CALL_TRANSITIONS.length} allowed moves and the walk covers ${moves.length} attempts`, () => {
     const allowed = moves.filter(([from, to, , role]) => role !== null && transitionRefusal(from, to, role) === null);
@@ -522,7 +534,7 @@ describe('signals', () => {
     );
   });
 
-  it('a candidates signal holds at most 12 candidates (the rules\' expression budget)', async () => {
+  it("a candidates signal holds at most 12 candidates (the rules' expression budget)", async () => {
     const id = await seedCall();
     await pair(
       () => setDoc(signalRef(ALICE, id, 'alice_1'), signal(ALICE, 1, candidates(13))),
@@ -547,7 +559,11 @@ describe('signals', () => {
     const id = await seedCall();
     await pair(
       () => setDoc(signalRef(ALICE, id, 'alice_1'), signal(ALICE, 1, { ...candidates(0), candidates: [{ ...CANDIDATE, sdpMid: null }] })),
-      () => setDoc(signalRef(ALICE, id, 'alice_1'), signal(ALICE, 1, { ...candidates(0), candidates: [{ candidate: CANDIDATE.candidate, sdpMLineIndex: 0 }] })),
+      () =>
+        setDoc(
+          signalRef(ALICE, id, 'alice_1'),
+          signal(ALICE, 1, { ...candidates(0), candidates: [{ candidate: CANDIDATE.candidate, sdpMLineIndex: 0 }] }),
+        ),
     );
   });
 

@@ -4,10 +4,21 @@ import { CALL_STATES, FINAL_STATES, endReasonProblem, transitionRefusal } from '
 describe('call state transitions', () => {
   it('the callee answers or declines a ringing call, the caller cancels it or logs it missed, either ends an accepted one', () => {
     const allowed = CALL_STATES.flatMap((from) =>
-      CALL_STATES.flatMap((to) => (['caller', 'callee'] as const).filter((role) => transitionRefusal(from, to, role) === null).map((role) => `${from}->${to} by ${role}`)),
+      CALL_STATES.flatMap((to) =>
+        (['caller', 'callee'] as const)
+          .filter((role) => transitionRefusal(from, to, role) === null)
+          .map((role) => `${from}->${to} by ${role}`),
+      ),
     );
     expect(allowed.sort()).toEqual(
-      ['ringing->accepted by callee', 'ringing->declined by callee', 'ringing->cancelled by caller', 'ringing->missed by caller', 'accepted->ended by caller', 'accepted->ended by callee'].sort(),
+      [
+        'ringing->accepted by callee',
+        'ringing->declined by callee',
+        'ringing->cancelled by caller',
+        'ringing->missed by caller',
+        'accepted->ended by caller',
+        'accepted->ended by callee',
+      ].sort(),
     );
   });
 
@@ -18,7 +29,9 @@ describe('call state transitions', () => {
   });
 
   it('no move leaves a final state', () => {
-    for (const from of FINAL_STATES) for (const to of CALL_STATES) for (const role of ['caller', 'callee'] as const) expect(transitionRefusal(from, to, role)).not.toBeNull();
+    for (const from of FINAL_STATES)
+      for (const to of CALL_STATES)
+        for (const role of ['caller', 'callee'] as const) expect(transitionRefusal(from, to, role)).not.toBeNull();
   });
 
   it('each move records its own end reason; ending takes any reason code', () => {

@@ -52,6 +52,9 @@ const REASON_CODE = /^[a-z][a-z0-9-]{0,63}$/;
 export function endReasonProblem(to: CallDocState, reason: unknown): string | null {
   const wanted = transitionTo(to)?.endReason ?? null;
   if (wanted === null) return reason === undefined ? null : `Moving a call to ${to} records no end reason.`;
-  if (wanted === 'code') return typeof reason === 'string' && REASON_CODE.test(reason) ? null : `End reason ${JSON.stringify(String(reason).slice(0, 40))} is not a reason code like "hung-up".`;
+  if (wanted === 'code')
+    return typeof reason === 'string' && REASON_CODE.test(reason)
+      ? null
+      : `End reason ${JSON.stringify(String(reason).slice(0, 40))} is not a reason code like "hung-up".`;
   return reason === wanted ? null : `A call moved to ${to} records the reason "${wanted}".`;
 }

@@ -8,15 +8,27 @@ const base = { id: 's1', from: 'alice', seq: 1, createdAt: 1 };
 describe('validateSignal', () => {
   it('accepts a real-looking offer, candidates with done, and bye', () => {
     expect(validateSignal({ ...base, type: 'description', description: { type: 'offer', sdp: VALID_SDP } }).ok).toBe(true);
-    expect(validateSignal({ ...base, type: 'candidates', candidates: [VALID_CANDIDATE], done: true })).toMatchObject({ ok: true, signal: { done: true } });
+    expect(validateSignal({ ...base, type: 'candidates', candidates: [VALID_CANDIDATE], done: true })).toMatchObject({
+      ok: true,
+      signal: { done: true },
+    });
     expect(validateSignal({ ...base, type: 'candidates', candidates: [], done: true }).ok).toBe(true);
     expect(validateSignal({ ...base, type: 'bye', reason: 'hung-up' }).ok).toBe(true);
     expect(validateSignal({ ...base, type: 'bye', expireAt: 5 }).ok).toBe(true);
   });
 
   it('says what is wrong', () => {
-    expect(validateSignal({ ...base, type: 'description', description: { type: 'offer', sdp: 'hello' } })).toEqual({ ok: false, message: 'SDP does not start with v=0' });
-    expect(validateSignal({ ...base, type: 'candidates', candidates: [{ ...VALID_CANDIDATE, candidate: VALID_CANDIDATE.candidate.replace('typ host', 'typ evil') }] })).toMatchObject({
+    expect(validateSignal({ ...base, type: 'description', description: { type: 'offer', sdp: 'hello' } })).toEqual({
+      ok: false,
+      message: 'SDP does not start with v=0',
+    });
+    expect(
+      validateSignal({
+        ...base,
+        type: 'candidates',
+        candidates: [{ ...VALID_CANDIDATE, candidate: VALID_CANDIDATE.candidate.replace('typ host', 'typ evil') }],
+      }),
+    ).toMatchObject({
       ok: false,
       message: expect.stringMatching(/candidate type/),
     });
@@ -33,7 +45,9 @@ describe('validateSignal', () => {
   });
 
   it('refuses an offer without a DTLS fingerprint: unencrypted media is never negotiated', () => {
-    const plain = VALID_SDP.split('\r\n').filter((line) => !line.startsWith('a=fingerprint')).join('\r\n');
+    const plain = VALID_SDP.split('\r\n')
+      .filter((line) => !line.startsWith('a=fingerprint'))
+      .join('\r\n');
     expect(validateSignal({ ...base, type: 'description', description: { type: 'offer', sdp: plain } })).toEqual({
       ok: false,
       message: 'SDP has no DTLS fingerprint (unencrypted media is refused)',
@@ -46,7 +60,14 @@ describe('signal inbox', () => {
     const delivered: Signal[] = [];
     const errors: string[] = [];
     const logs: string[] = [];
-    const box = createSignalInbox({ callId: 'c1', self: 'bob', peer: 'alice', onSignal: (s) => delivered.push(s), onError: (e) => errors.push(`${e.reason}: ${e.message}`), log: (l) => logs.push(l) });
+    const box = createSignalInbox({
+      callId: 'c1',
+      self: 'bob',
+      peer: 'alice',
+      onSignal: (s) => delivered.push(s),
+      onError: (e) => errors.push(`${e.reason}: ${e.message}`),
+      log: (l) => logs.push(l),
+    });
     return { box, delivered, errors, logs };
   }
   const bye = (seq: number, id = `b${seq}`) => ({ ...base, id, seq, type: 'bye' });
@@ -73,7 +94,11 @@ describe('signal inbox', () => {
     box.receive(bye(2));
     box.receive(cands(3));
     expect(delivered.map((s) => s.type)).toEqual(['candidates', 'bye']);
-    expect(logs).toEqual([expect.stringMatching(/foreign sender/), expect.stringMatching(/replayed seq 1/), expect.stringMatching(/after bye/)]);
+    expect(logs).toEqual([
+      expect.stringMatching(/foreign sender/),
+      expect.stringMatching(/replayed seq 1/),
+      expect.stringMatching(/after bye/),
+    ]);
     expect(errors).toEqual([]);
   });
 
@@ -98,7 +123,12 @@ describe('signal inbox', () => {
   it('survives a signal object whose getters throw', () => {
     const { box, errors } = inbox();
     const trap = { ...cands(1) };
-    Object.defineProperty(trap, 'candidates', { enumerable: true, get: () => { throw new Error('gotcha'); } });
+    Object.defineProperty(trap, 'candidates', {
+      enumerable: true,
+      get: () => {
+        throw new Error('gotcha');
+      },
+    });
     expect(() => box.receive(trap)).not.toThrow();
     expect(errors).toEqual([expect.stringMatching(/unreadable signal/)]);
   });
@@ -110,7 +140,14 @@ describe('the hostile corpus against the inbox (what a malicious peer can write)
     const errors: string[] = [];
     const logs: string[] = [];
     const delivered: Signal[] = [];
-    const box = createSignalInbox({ callId: 'c1', self: 'victim', peer: 'mallory', onSignal: (s) => delivered.push(s), onError: (e) => errors.push(`${e.reason}: ${e.message}`), log: (l) => logs.push(l) });
+    const box = createSignalInbox({
+      callId: 'c1',
+      self: 'victim',
+      peer: 'mallory',
+      onSignal: (s) => delivered.push(s),
+      onError: (e) => errors.push(`${e.reason}: ${e.message}`),
+      log: (l) => logs.push(l),
+    });
     for (const doc of docs) box.receive(doc);
     return { errors, logs, delivered };
   }
@@ -122,7 +159,10 @@ describe('the hostile corpus against the inbox (what a malicious peer can write)
       expect(errors[0]).toMatch(/^bad-signal: Call c1: \S/);
     } else {
       expect(errors).toEqual([]);
-      expect(logs.some((line) => testCase.log!.test(line)), logs.join('\n')).toBe(true);
+      expect(
+        logs.some((line) => testCase.log!.test(line)),
+        logs.join('\n'),
+      ).toBe(true);
     }
   });
 });

@@ -13,7 +13,6 @@
 import { SignalingError, type CandidateInit, type Signal, type StartCallInput } from './channel';
 import { CALL_LIMITS, SIGNAL_LIMITS } from './limits';
 
-
 export type SignalVerdict = { ok: true; signal: Signal } | { ok: false; message: string };
 
 const SIGNAL_KEYS = new Set(['id', 'from', 'seq', 'createdAt', 'type', 'description', 'candidates', 'done', 'reason', 'expireAt']);
@@ -40,13 +39,17 @@ export function isCallId(value: unknown): value is string {
 
 /** Why `uid` cannot start this call (firestore.rules refuses the same), or null. */
 export function startCallProblem(input: StartCallInput, uid: string): string | null {
-  if (!input || typeof input.callee !== 'string' || input.callee.length === 0 || input.callee.length > CALL_LIMITS.maxUidLength) return "A call needs the callee's user id.";
+  if (!input || typeof input.callee !== 'string' || input.callee.length === 0 || input.callee.length > CALL_LIMITS.maxUidLength)
+    return "A call needs the callee's user id.";
   if (input.callee === uid) return 'A call needs a callee other than yourself.';
   if (input.kind !== 'video' && input.kind !== 'voice') return 'A call is either "video" or "voice".';
   if (input.id !== undefined && !isCallId(input.id)) return CALL_ID_RULE;
   const context = input.context;
   if (context !== undefined) {
-    if (!boundedString(context.recordType, CALL_LIMITS.maxRecordTypeLength) || !boundedString(context.recordId, CALL_LIMITS.maxRecordIdLength)) {
+    if (
+      !boundedString(context.recordType, CALL_LIMITS.maxRecordTypeLength) ||
+      !boundedString(context.recordId, CALL_LIMITS.maxRecordIdLength)
+    ) {
       return `The CRM context needs a record type (<= ${CALL_LIMITS.maxRecordTypeLength} characters) and a record id (<= ${CALL_LIMITS.maxRecordIdLength}).`;
     }
     if (context.label !== undefined && !(typeof context.label === 'string' && context.label.length <= CALL_LIMITS.maxRecordLabelLength)) {
@@ -113,12 +116,22 @@ export function candidateProblem(value: unknown): string | null {
   if (!/^\d{1,5}$/.test(port ?? '') || portNumber > 65535) return 'candidate port is out of range';
   if (typ !== 'typ' || !/^(host|srflx|prflx|relay)$/.test(kind ?? '')) return 'candidate type is not host/srflx/prflx/relay';
   for (const part of parts.slice(8)) if (part.length > 128 || !/^[\w.:/+=-]*$/.test(part)) return 'candidate has a malformed extension';
-  if (sdpMid !== undefined && sdpMid !== null && !(boundedString(sdpMid, SIGNAL_LIMITS.maxMidLength) && TOKEN.test(sdpMid))) return 'candidate sdpMid is malformed';
-  if (sdpMLineIndex !== undefined && sdpMLineIndex !== null && !(Number.isInteger(sdpMLineIndex) && (sdpMLineIndex as number) >= 0 && (sdpMLineIndex as number) < SIGNAL_LIMITS.maxMediaSections)) {
+  if (sdpMid !== undefined && sdpMid !== null && !(boundedString(sdpMid, SIGNAL_LIMITS.maxMidLength) && TOKEN.test(sdpMid)))
+    return 'candidate sdpMid is malformed';
+  if (
+    sdpMLineIndex !== undefined &&
+    sdpMLineIndex !== null &&
+    !(Number.isInteger(sdpMLineIndex) && (sdpMLineIndex as number) >= 0 && (sdpMLineIndex as number) < SIGNAL_LIMITS.maxMediaSections)
+  ) {
     return 'candidate sdpMLineIndex is out of range';
   }
-  if ((sdpMid === undefined || sdpMid === null) && (sdpMLineIndex === undefined || sdpMLineIndex === null)) return 'candidate has neither sdpMid nor sdpMLineIndex';
-  if (usernameFragment !== undefined && usernameFragment !== null && !(boundedString(usernameFragment, SIGNAL_LIMITS.maxUfragLength) && ICE_CHARS.test(usernameFragment))) {
+  if ((sdpMid === undefined || sdpMid === null) && (sdpMLineIndex === undefined || sdpMLineIndex === null))
+    return 'candidate has neither sdpMid nor sdpMLineIndex';
+  if (
+    usernameFragment !== undefined &&
+    usernameFragment !== null &&
+    !(boundedString(usernameFragment, SIGNAL_LIMITS.maxUfragLength) && ICE_CHARS.test(usernameFragment))
+  ) {
     return 'candidate usernameFragment is malformed';
   }
   return null;
@@ -146,13 +159,15 @@ export function validateSignal(raw: unknown): SignalVerdict {
       if (description.type !== 'offer' && description.type !== 'answer') return bad('description type is not offer or answer');
       const problem = sdpProblem(description.sdp, description.type);
       if (problem) return bad(problem);
-      if (raw.candidates !== undefined || raw.done !== undefined || raw.reason !== undefined) return bad('description signal carries fields of another type');
+      if (raw.candidates !== undefined || raw.done !== undefined || raw.reason !== undefined)
+        return bad('description signal carries fields of another type');
       return { ok: true, signal: { ...base, type, description: { type: description.type, sdp: description.sdp as string } } };
     }
     case 'candidates': {
       const { candidates, done } = raw;
       if (!Array.isArray(candidates)) return bad('candidates is not a list');
-      if (candidates.length > SIGNAL_LIMITS.maxCandidatesPerSignal) return bad(`${candidates.length} candidates in one signal (limit ${SIGNAL_LIMITS.maxCandidatesPerSignal})`);
+      if (candidates.length > SIGNAL_LIMITS.maxCandidatesPerSignal)
+        return bad(`${candidates.length} candidates in one signal (limit ${SIGNAL_LIMITS.maxCandidatesPerSignal})`);
       if (candidates.length === 0 && done !== true) return bad('empty candidates signal');
       if (done !== undefined && typeof done !== 'boolean') return bad('candidates done flag is not a boolean');
       for (const candidate of candidates) {
@@ -170,8 +185,10 @@ export function validateSignal(raw: unknown): SignalVerdict {
     }
     case 'bye': {
       const { reason } = raw;
-      if (reason !== undefined && !(boundedString(reason, SIGNAL_LIMITS.maxReasonLength) && TOKEN.test(reason))) return bad('bye reason is malformed');
-      if (raw.description !== undefined || raw.candidates !== undefined || raw.done !== undefined) return bad('bye signal carries fields of another type');
+      if (reason !== undefined && !(boundedString(reason, SIGNAL_LIMITS.maxReasonLength) && TOKEN.test(reason)))
+        return bad('bye reason is malformed');
+      if (raw.description !== undefined || raw.candidates !== undefined || raw.done !== undefined)
+        return bad('bye signal carries fields of another type');
       return { ok: true, signal: { ...base, type, ...(reason ? { reason } : {}) } };
     }
     default:

@@ -21,7 +21,17 @@ afterEach(() => stops.splice(0).forEach((stop) => stop()));
 /** A link whose estimate sits at `estimate` from the start (default 3 Mbit/s). */
 const MODERATE = 700_000; // 400k from here is a fall (0.57), not a collapse (< 0.5)
 
-function setup(options: { width?: number; height?: number; source?: VideoSource; adapt?: boolean; video?: boolean; estimate?: number; net?: Partial<SyntheticNetwork> } = {}) {
+function setup(
+  options: {
+    width?: number;
+    height?: number;
+    source?: VideoSource;
+    adapt?: boolean;
+    video?: boolean;
+    estimate?: number;
+    net?: Partial<SyntheticNetwork>;
+  } = {},
+) {
   const clock = createManualClock();
   const video = createFakeSender({ width: options.width ?? 1280, height: options.height ?? 720 });
   const audio = createFakeSender();
@@ -249,7 +259,7 @@ describe('quality controller: camera ladder', () => {
     expect(controller.state.lastChange).toBe('loss');
   });
 
-  it('treats a standing queue (RTT well above the call\'s best) as congestion', async () => {
+  it("treats a standing queue (RTT well above the call's best) as congestion", async () => {
     const { clock, net, controller } = setup();
     await clock.advance(10_000);
     net.rttMs = 80 + t.rttInflationMs + 50;
@@ -285,7 +295,7 @@ describe('quality controller: camera ladder', () => {
     expect(controller.state).toMatchObject({ rung: '540p', lastChange: 'loss' });
   });
 
-  it('takes a new path as a new link: its longer RTT is no queue, Chrome\'s restarted estimate no collapse', async () => {
+  it("takes a new path as a new link: its longer RTT is no queue, Chrome's restarted estimate no collapse", async () => {
     const { clock, net, controller, video } = setup({ width: 640, height: 480 });
     net.rttMs = 30;
     await clock.advance(t.warmUpMs + 5_000);
@@ -568,7 +578,8 @@ describe('quality controller: video paused for bandwidth', () => {
     expect(controller.state.rung).toBe('paused');
     net.estimateBps = 3_000_000;
     net.loss = 0;
-    for (let i = 0; i * t.sampleIntervalMs < t.resumeVideoAfterMs + 2_000 && controller.state.rung === 'paused'; i++) await clock.advance(t.sampleIntervalMs);
+    for (let i = 0; i * t.sampleIntervalMs < t.resumeVideoAfterMs + 2_000 && controller.state.rung === 'paused'; i++)
+      await clock.advance(t.sampleIntervalMs);
     expect(controller.state.rung).not.toBe('paused');
     // Room for the lowest rung only (no step up that would prove the try), and two samples past
     // the probe grace the link fails it: heavy loss, a collapsed estimate.
@@ -589,7 +600,7 @@ describe('quality controller: video paused for bandwidth', () => {
 });
 
 describe("quality controller: the peer's video", () => {
-  it('says the peer\'s video is paused while their audio arrives without it, and clears on their next frame', async () => {
+  it("says the peer's video is paused while their audio arrives without it, and clears on their next frame", async () => {
     const { clock, net, controller, changes } = setup();
     await clock.advance(5_000);
     net.peerVideoFlowing = false;
@@ -629,7 +640,7 @@ describe('quality controller: background loss', () => {
     expect(controller.state.rung).toBe('720p');
   });
 
-  it('takes a second of 11 % for chance on a link that always loses 5 %, and 25 % for congestion once Chrome\'s estimate falls with it', async () => {
+  it("takes a second of 11 % for chance on a link that always loses 5 %, and 25 % for congestion once Chrome's estimate falls with it", async () => {
     const { clock, net, controller } = setup();
     net.loss = 0.05;
     await clock.advance(t.warmUpMs + t.backgroundLossSamples * t.sampleIntervalMs);
@@ -683,34 +694,109 @@ describe('quality controller: a long lossy path (400 ms RTT, 3 % loss each way, 
   }
   const rungs = (call: Awaited<ReturnType<typeof replay>>) => new Set(call.samples.map((s) => s.state.rung));
 
-  it('keeps its rung while the estimate ramps up slowly through the link\'s usual loss', async () => {
+  it("keeps its rung while the estimate ramps up slowly through the link's usual loss", async () => {
     // The caller: past the warm-up a budget under the top rung's with a 2.3 % report read as
     // congestion took it to 270p (then 360p, 180p).
     const call = await replay({
-      estimate: [300, 308, 331, 320, 320, 422, 453, 493, 406, 406, 423, 473, 532, 597, 732, 732, 732, 784, 800, 800, 928, 945, 945, 945, 945, 1062].map((k) => k * 1000),
-      loss: [null, null, 0, 0, 0.043, 0.055, 0.062, 0.035, 0.047, 0.09, 0.023, 0.055, null, 0.016, 0, 0.031, null, 0.016, 0, 0.066, 0.016, null, 0.047, 0.023, 0.016, 0],
-      rtt: [415, 415, 492, 425, 437, 468, 437, 419, 418, 404, 448, 417, 430, 456, 475, 432, 411, 418, 408, 409, 446, 583, 541, 475, 407, 434],
+      estimate: [
+        300, 308, 331, 320, 320, 422, 453, 493, 406, 406, 423, 473, 532, 597, 732, 732, 732, 784, 800, 800, 928, 945, 945, 945, 945, 1062,
+      ].map((k) => k * 1000),
+      loss: [
+        null,
+        null,
+        0,
+        0,
+        0.043,
+        0.055,
+        0.062,
+        0.035,
+        0.047,
+        0.09,
+        0.023,
+        0.055,
+        null,
+        0.016,
+        0,
+        0.031,
+        null,
+        0.016,
+        0,
+        0.066,
+        0.016,
+        null,
+        0.047,
+        0.023,
+        0.016,
+        0,
+      ],
+      rtt: [
+        415, 415, 492, 425, 437, 468, 437, 419, 418, 404, 448, 417, 430, 456, 475, 432, 411, 418, 408, 409, 446, 583, 541, 475, 407, 434,
+      ],
     });
     expect(rungs(call)).toEqual(new Set(['720p']));
   });
 
-  it('undoes a step down on GCC\'s cut to about what was sent when only the link\'s usual loss follows', async () => {
+  it("undoes a step down on GCC's cut to about what was sent when only the link's usual loss follows", async () => {
     // The caller, 27 s in: the estimate fell from 1.6 Mbit/s to 639 kbit/s (about what was sent) with
     // 2 % loss and the RTT at its best; the next report's 9 % (fewer packets at the lower rung)
     // confirmed it, and 360p was as high as it climbed back.
-    const before = [0, 0.035, 0.039, null, null, 0, null, 0.047, 0.086, 0.012, null, 0.043, 0.016, 0.055, null, 0.059, 0, 0.043, 0.027, 0.027, 0.043, 0.008, 0.031, 0.059, 0.031, 0.023, 0.004];
-    const call = await replay({
-      estimate: [...before.map(() => 1_603_000), 639_000, 668_000, 668_000, 668_000, 668_000, 668_000, 642_000, 642_000, 642_000, 671_000, 689_000],
-      loss: [...before, 0.02, 0.09, 0, 0.012, 0.027, null, 0, 0.047, 0.07, null, 0.02],
-      rtt: [...before.map(() => 410), 408, 406, 405, 408, 401, 404, 403, 406, 437, 403, 405],
-    }, 700_000);
+    const before = [
+      0,
+      0.035,
+      0.039,
+      null,
+      null,
+      0,
+      null,
+      0.047,
+      0.086,
+      0.012,
+      null,
+      0.043,
+      0.016,
+      0.055,
+      null,
+      0.059,
+      0,
+      0.043,
+      0.027,
+      0.027,
+      0.043,
+      0.008,
+      0.031,
+      0.059,
+      0.031,
+      0.023,
+      0.004,
+    ];
+    const call = await replay(
+      {
+        estimate: [
+          ...before.map(() => 1_603_000),
+          639_000,
+          668_000,
+          668_000,
+          668_000,
+          668_000,
+          668_000,
+          642_000,
+          642_000,
+          642_000,
+          671_000,
+          689_000,
+        ],
+        loss: [...before, 0.02, 0.09, 0, 0.012, 0.027, null, 0, 0.047, 0.07, null, 0.02],
+        rtt: [...before.map(() => 410), 408, 406, 405, 408, 401, 404, 403, 406, 437, 403, 405],
+      },
+      700_000,
+    );
     const cutAt = before.length;
     expect(call.samples[cutAt]!.state.rung).not.toBe('720p'); // a collapse steps down at once, as ever
     expect(call.samples.slice(cutAt + 4).map((s) => s.state.rung)).toEqual(Array(7).fill('720p'));
     expect(call.samples[cutAt + 3]!.state.lastChange).toBe('undone');
   });
 
-  it('takes heavy loss in single reports for chance while Chrome\'s estimate does not fall with it', async () => {
+  it("takes heavy loss in single reports for chance while Chrome's estimate does not fall with it", async () => {
     // The callee: the call's first report said 50 % (a handful of packets) and took it to
     // 180p-8fps; later reports of 16-33 % came while Chrome's estimate rose from 1.1 to 1.5 Mbit/s.
     const start = await replay({
@@ -720,9 +806,44 @@ describe('quality controller: a long lossy path (400 ms RTT, 3 % loss each way, 
     });
     expect(rungs(start)).toEqual(new Set(['720p']));
     const later = await replay({
-      estimate: [396, 356, 449, 468, 468, 468, 502, 598, 684, 684, 717, 829, 891, 962, 962, 962, 962, 1083, 1083, 1083, 1083, 1138, 1350, 1416, 1531, 1531, 1531, 1531].map((k) => k * 1000),
-      loss: [0, 0.035, 0.059, 0.035, 0.074, 0.051, 0.039, 0.035, 0.027, 0, 0.027, 0.059, null, 0, 0.023, 0.09, 0.016, 0, 0.016, 0.043, 0.164, 0.332, 0, 0.246, null, 0.02, 0.199, 0.121],
-      rtt: [406, 441, 404, 413, 405, 409, 408, 430, 409, 403, 416, 405, 471, 403, 419, 410, 403, 410, 429, 402, 412, 404, 404, 403, 402, 409, 404, 412],
+      estimate: [
+        396, 356, 449, 468, 468, 468, 502, 598, 684, 684, 717, 829, 891, 962, 962, 962, 962, 1083, 1083, 1083, 1083, 1138, 1350, 1416, 1531,
+        1531, 1531, 1531,
+      ].map((k) => k * 1000),
+      loss: [
+        0,
+        0.035,
+        0.059,
+        0.035,
+        0.074,
+        0.051,
+        0.039,
+        0.035,
+        0.027,
+        0,
+        0.027,
+        0.059,
+        null,
+        0,
+        0.023,
+        0.09,
+        0.016,
+        0,
+        0.016,
+        0.043,
+        0.164,
+        0.332,
+        0,
+        0.246,
+        null,
+        0.02,
+        0.199,
+        0.121,
+      ],
+      rtt: [
+        406, 441, 404, 413, 405, 409, 408, 430, 409, 403, 416, 405, 471, 403, 419, 410, 403, 410, 429, 402, 412, 404, 404, 403, 402, 409,
+        404, 412,
+      ],
     });
     expect(rungs(later)).toEqual(new Set(['720p']));
   });
@@ -809,7 +930,10 @@ describe('quality controller: setParameters discipline and failures', () => {
     const errors: QualityError[] = [];
     // The call ends while the step-down's setParameters is in flight; the closed connection refuses it.
     const controller = createQualityController({
-      pc, videoSender: video, clock, onError: (e) => errors.push(e),
+      pc,
+      videoSender: video,
+      clock,
+      onError: (e) => errors.push(e),
       onSample: (_sample, state) => state.rung === '270p' && controller.stop(),
     });
     controller.start();
@@ -881,9 +1005,9 @@ describe('quality controller: setParameters discipline and failures', () => {
   it('rejects missing options and bad tunables with a clear error', () => {
     expect(() => createQualityController(undefined as never)).toThrow(/RTCPeerConnection/);
     const clock = createManualClock();
-    expect(() =>
-      createQualityController({ pc: { getStats: async () => new Map() }, clock, tunables: { cameraLadder: [] } }),
-    ).toThrow(/cameraLadder is empty/);
+    expect(() => createQualityController({ pc: { getStats: async () => new Map() }, clock, tunables: { cameraLadder: [] } })).toThrow(
+      /cameraLadder is empty/,
+    );
     const bad = (tunables: object) => () => createQualityController({ pc: { getStats: async () => new Map() }, clock, tunables });
     expect(bad({ stepUpAfterMs: Number.NaN })).toThrow(/stepUpAfterMs must be a finite number >= 0/);
     expect(bad({ lossStepDown: -1, audioReserveBps: '64k' })).toThrow(/lossStepDown .*audioReserveBps|audioReserveBps .*lossStepDown/);

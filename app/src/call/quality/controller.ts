@@ -153,7 +153,7 @@ function guard(listener: () => void): void {
 
 export function createQualityController(options: QualityControllerOptions): QualityController {
   if (!options || typeof options.pc?.getStats !== 'function') {
-    throw new TypeError('createQualityController needs { pc } with getStats(): pass the call\'s RTCPeerConnection.');
+    throw new TypeError("createQualityController needs { pc } with getStats(): pass the call's RTCPeerConnection.");
   }
   const t = resolveTunables(options.tunables);
   const clock = options.clock ?? systemClock;
@@ -282,7 +282,16 @@ export function createQualityController(options: QualityControllerOptions): Qual
       // A new source starts at the top of its own ladder: the estimate and the
       // step-down rules bring it to the right rung within a sample.
       // What was learnt about the network (start time, best RTT, recent estimates) still holds.
-      if (!sameSource) ladderState = { ...ladderState, rung: 0, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, lastChange: null, unconfirmedDrop: null };
+      if (!sameSource)
+        ladderState = {
+          ...ladderState,
+          rung: 0,
+          headroomSince: null,
+          lastStepUpAt: null,
+          failedStepUps: 0,
+          lastChange: null,
+          unconfirmedDrop: null,
+        };
       if (running) {
         applyWanted();
         publish();

@@ -51,7 +51,23 @@ export interface LadderState {
 }
 
 export function initialLadderState(rung = 0): LadderState {
-  return { rung, startedAt: null, headroomSince: null, lastStepUpAt: null, failedStepUps: 0, minRttMs: null, inflatedSamples: 0, recentEstimates: [], lastChange: null, pathDown: false, pathBackAt: null, pathId: null, recentLoss: [], unconfirmedDrop: null, lastSentBps: null };
+  return {
+    rung,
+    startedAt: null,
+    headroomSince: null,
+    lastStepUpAt: null,
+    failedStepUps: 0,
+    minRttMs: null,
+    inflatedSamples: 0,
+    recentEstimates: [],
+    lastChange: null,
+    pathDown: false,
+    pathBackAt: null,
+    pathId: null,
+    recentLoss: [],
+    unconfirmedDrop: null,
+    lastSentBps: null,
+  };
 }
 
 export function isPaused(state: LadderState, ladder: readonly Rung[]): boolean {
@@ -92,12 +108,7 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function nextLadderState(
-  state: LadderState,
-  sample: QualitySample,
-  ladder: readonly Rung[],
-  t: QualityTunables,
-): LadderState {
+export function nextLadderState(state: LadderState, sample: QualitySample, ladder: readonly Rung[], t: QualityTunables): LadderState {
   const at = sample.at;
   const s: LadderState = { ...state, startedAt: state.startedAt ?? at };
   // A new path (ICE restart, network change) is a new link: Chrome restarts its
@@ -113,7 +124,8 @@ export function nextLadderState(
   // Nothing at all came from the peer for a whole sample: the path is down (a
   // cut, a network change), not thin. Hold the rung; Chrome's estimate decays
   // without feedback, so it is not recorded either.
-  if (sample.inboundMediaFlowing === false) return { ...s, pathDown: true, pathBackAt: null, headroomSince: null, inflatedSamples: 0, unconfirmedDrop: null };
+  if (sample.inboundMediaFlowing === false)
+    return { ...s, pathDown: true, pathBackAt: null, headroomSince: null, inflatedSamples: 0, unconfirmedDrop: null };
   if (s.pathDown) {
     s.pathDown = false;
     s.pathBackAt = at;
@@ -194,7 +206,15 @@ export function nextLadderState(
     if (!expired && cleanSamples >= t.confirmDropSamples && estimate !== null && estimate >= drop.sentBps * t.undoDropCarryRatio) {
       // Back to where we were, as a step up (probe grace; one more fall within the failed-step-up
       // window stands and backs off). The cut estimate is the new reference: it would read as a fall again.
-      return { ...s, rung: drop.from, headroomSince: null, recentEstimates: [estimate], lastStepUpAt: at, lastChange: 'undone', unconfirmedDrop: null };
+      return {
+        ...s,
+        rung: drop.from,
+        headroomSince: null,
+        recentEstimates: [estimate],
+        lastStepUpAt: at,
+        lastChange: 'undone',
+        unconfirmedDrop: null,
+      };
     }
   }
   s.recentEstimates = estimate === null ? s.recentEstimates : [...s.recentEstimates, estimate].slice(-t.estimateDropSamples);

@@ -28,7 +28,10 @@ describe('qualityMonitor (the CallSession seam)', () => {
     expect(published.at(-1)).toEqual({ quality: 'good', videoPausedForBandwidth: false, peerVideoPaused: false });
 
     // replaceTrack(screenTrack): same sender, a track whose settings name a display surface.
-    (camera as { track: unknown }).track = { contentHint: '', getSettings: () => ({ width: 1920, height: 1080, displaySurface: 'monitor' }) };
+    (camera as { track: unknown }).track = {
+      contentHint: '',
+      getSettings: () => ({ width: 1920, height: 1080, displaySurface: 'monitor' }),
+    };
     await clock.advance(t.sampleIntervalMs);
     expect(camera.current.degradationPreference).toBe('maintain-resolution');
     expect(camera.current.encodings[0]).toMatchObject({ maxFramerate: 15, scaleResolutionDownBy: 1 });
@@ -40,7 +43,7 @@ describe('qualityMonitor (the CallSession seam)', () => {
     expect(camera.current.encodings[0]!.active).toBe(false);
   });
 
-  it('knows a screen by the engine\'s contentHint where the browser reports no displaySurface', async () => {
+  it("knows a screen by the engine's contentHint where the browser reports no displaySurface", async () => {
     const clock = createManualClock();
     const video = createFakeSender({ width: 1920, height: 1080 });
     const synthetic = createSyntheticPeerConnection(clock, video);

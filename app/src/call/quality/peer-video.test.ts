@@ -4,10 +4,25 @@ import type { QualitySample } from './stats';
 import { defaultTunables as t } from './tunables';
 
 const sample = (receivedVideoFrames: number | null, receivedAudioBps: number | null = 40_000): QualitySample => ({
-  at: 0, intervalMs: 1_000, availableOutgoingBitrate: null, sentAudioBps: null, sentVideoBps: null,
-  receivedAudioBps, receivedVideoBps: null, receivedVideoFrames, loss: null, rttMs: null, jitterMs: null, inboundJitterMs: null,
-  freezes: 0, freezeDurationMs: 0, qualityLimitationReason: null, audioConcealment: null, sentVideo: null,
-  inboundMediaFlowing: true, pathId: null,
+  at: 0,
+  intervalMs: 1_000,
+  availableOutgoingBitrate: null,
+  sentAudioBps: null,
+  sentVideoBps: null,
+  receivedAudioBps,
+  receivedVideoBps: null,
+  receivedVideoFrames,
+  loss: null,
+  rttMs: null,
+  jitterMs: null,
+  inboundJitterMs: null,
+  freezes: 0,
+  freezeDurationMs: 0,
+  qualityLimitationReason: null,
+  audioConcealment: null,
+  sentVideo: null,
+  inboundMediaFlowing: true,
+  pathId: null,
 });
 
 /** `audio` per sample, or one value for all. */
@@ -16,7 +31,7 @@ const run = (frames: (number | null)[], audio: number | number[] = 40_000): Peer
   return frames.map((f, i) => (s = nextPeerVideoState(s, sample(f, Array.isArray(audio) ? audio[i]! : audio), t)));
 };
 
-describe('the peer\'s video paused', () => {
+describe("the peer's video paused", () => {
   it('after peerVideoStalledSamples seconds of their audio without a frame of their video', () => {
     const states = run([30, 30, 0, 0, 0, 0]);
     expect(states.map((s) => s.paused)).toEqual([false, false, false, false, true, true]);

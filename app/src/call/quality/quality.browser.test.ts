@@ -12,10 +12,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const FLAGS = [
   ...chromiumArgs,
-  '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
 ];
 
-interface PageState { rung?: string | null; videoPausedForBandwidth?: boolean; peerVideoPaused?: boolean; level?: string | null; samples?: number; errors: string[] }
+interface PageState {
+  rung?: string | null;
+  videoPausedForBandwidth?: boolean;
+  peerVideoPaused?: boolean;
+  level?: string | null;
+  samples?: number;
+  errors: string[];
+}
 type Params = {
   video: { encodings: RTCRtpEncodingParameters[]; degradationPreference: string | null };
   audio: { encodings: RTCRtpEncodingParameters[]; fmtp: string | null };
@@ -44,7 +53,12 @@ beforeAll(async () => {
   const script = (
     await build({
       entryPoints: [fileURLToPath(new URL('./browser-page.ts', import.meta.url))],
-      bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', write: false, logLevel: 'silent',
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'chrome120',
+      write: false,
+      logLevel: 'silent',
     })
   ).outputFiles[0]!.text;
   browser = await chromium.launch({ executablePath: chromiumPath, args: FLAGS, timeout: 30_000 });
@@ -67,7 +81,11 @@ afterAll(async () => {
 describe('quality controller in Chromium', () => {
   it('has its parameters accepted: top rung, balanced degradation, audio first, Opus FEC and DTX', async () => {
     await call('start');
-    const p = await until('top rung applied', () => call<Params>('parameters'), (p) => p.video.encodings[0]?.maxBitrate === 1_500_000);
+    const p = await until(
+      'top rung applied',
+      () => call<Params>('parameters'),
+      (p) => p.video.encodings[0]?.maxBitrate === 1_500_000,
+    );
     expect(p.video.encodings[0]).toMatchObject({ active: true, maxBitrate: 1_500_000, maxFramerate: 30, scaleResolutionDownBy: 1 });
     expect(p.video.degradationPreference).toBe('balanced');
     expect(p.audio.encodings[0]).toMatchObject({ priority: 'high' });
@@ -80,9 +98,17 @@ describe('quality controller in Chromium', () => {
 
   it('scales the real encoder to the rung: a 480p camera sent and received at 180p', async () => {
     await call('start', { cameraLadder: [{ name: '180p', height: 180, maxBitrate: 200_000, maxFramerate: 15 }] });
-    const p = await until('180p rung applied', () => call<Params>('parameters'), (p) => p.video.encodings[0]?.maxBitrate === 200_000);
+    const p = await until(
+      '180p rung applied',
+      () => call<Params>('parameters'),
+      (p) => p.video.encodings[0]?.maxBitrate === 200_000,
+    );
     expect(p.video.encodings[0]!.scaleResolutionDownBy).toBeCloseTo(480 / 180, 2);
-    const m = await until('180p frames', () => call<Media>('media'), (m) => m.sentHeight === 180 && m.receivedHeight === 180);
+    const m = await until(
+      '180p frames',
+      () => call<Media>('media'),
+      (m) => m.sentHeight === 180 && m.receivedHeight === 180,
+    );
     expect(m).toMatchObject({ sentHeight: 180, receivedHeight: 180 });
     expect((await call<PageState>('state')).errors).toEqual([]);
   });
@@ -91,8 +117,16 @@ describe('quality controller in Chromium', () => {
     // A pause threshold no link meets, any loss counting as congestion, no
     // warm-up: paused on the first sample.
     await call('start', { pauseVideoBelowBps: 1e12, lossClean: 0, warmUpMs: 0, resumeVideoAfterMs: 600_000 });
-    await until('video paused', () => call<PageState>('state'), (s) => s.videoPausedForBandwidth === true);
-    const p = await until('encoding inactive', () => call<Params>('parameters'), (p) => p.video.encodings[0]?.active === false);
+    await until(
+      'video paused',
+      () => call<PageState>('state'),
+      (s) => s.videoPausedForBandwidth === true,
+    );
+    const p = await until(
+      'encoding inactive',
+      () => call<Params>('parameters'),
+      (p) => p.video.encodings[0]?.active === false,
+    );
     expect(p.video.encodings[0]!.active).toBe(false);
     // Let frames in flight drain, then the frame counter must stand still.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -101,23 +135,43 @@ describe('quality controller in Chromium', () => {
     const after = await call<Media>('media');
     expect(after.framesSent).toBe(before.framesSent);
     // The person watching is told too: their picture is stuck on its last frame.
-    await until("callee told the caller's video is paused", () => call<PageState>('calleeState'), (s) => s.peerVideoPaused === true);
+    await until(
+      "callee told the caller's video is paused",
+      () => call<PageState>('calleeState'),
+      (s) => s.peerVideoPaused === true,
+    );
     expect((await call<PageState>('state')).errors).toEqual([]);
   });
 
   it('resumes and shares the screen at full resolution, giving up frame rate (senders found on the pc)', async () => {
     await call('start', {}, false);
-    await until('video resumed', () => call<Params>('parameters'), (p) => p.video.encodings[0]?.active === true);
-    await until('callee sees video again', () => call<PageState>('calleeState'), (s) => s.peerVideoPaused === false);
+    await until(
+      'video resumed',
+      () => call<Params>('parameters'),
+      (p) => p.video.encodings[0]?.active === true,
+    );
+    await until(
+      'callee sees video again',
+      () => call<PageState>('calleeState'),
+      (s) => s.peerVideoPaused === false,
+    );
     await call('shareScreen', true);
-    const p = await until('screen rung applied', () => call<Params>('parameters'), (p) => p.video.degradationPreference === 'maintain-resolution');
+    const p = await until(
+      'screen rung applied',
+      () => call<Params>('parameters'),
+      (p) => p.video.degradationPreference === 'maintain-resolution',
+    );
     expect(p.video.encodings[0]).toMatchObject({ active: true, maxFramerate: 15, scaleResolutionDownBy: 1 });
-    const m = await until('full-resolution frames', () => call<Media>('media'), (m) => m.sentHeight === 480 && m.receivedHeight === 480);
+    const m = await until(
+      'full-resolution frames',
+      () => call<Media>('media'),
+      (m) => m.sentHeight === 480 && m.receivedHeight === 480,
+    );
     expect(m.sentHeight).toBe(480);
     expect((await call<PageState>('state')).errors).toEqual([]);
   });
 
-  it("does not call a camera switched off a paused video: Chromium still sends its black frames", async () => {
+  it('does not call a camera switched off a paused video: Chromium still sends its black frames', async () => {
     await call('shareScreen', false);
     await call('cameraOn', false);
     const before = (await call<PageState>('calleeState')).samples!;

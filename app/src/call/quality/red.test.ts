@@ -11,9 +11,13 @@ const chromium = [
 ];
 
 describe('audio RED preference', () => {
-  it('puts RED first and Opus next, keeping every other codec in the browser\'s order', () => {
+  it("puts RED first and Opus next, keeping every other codec in the browser's order", () => {
     expect(withRedFirst(chromium).map((c) => c.mimeType)).toEqual([
-      'audio/red', 'audio/opus', 'audio/G722', 'audio/PCMU', 'audio/telephone-event',
+      'audio/red',
+      'audio/opus',
+      'audio/G722',
+      'audio/PCMU',
+      'audio/telephone-event',
     ]);
   });
 

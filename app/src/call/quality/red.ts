@@ -40,7 +40,8 @@ export interface AudioTransceiverLike {
  */
 export function preferAudioRed(
   transceiver: AudioTransceiverLike,
-  capabilities: { codecs: RTCRtpCodec[] } | null = typeof RTCRtpReceiver !== 'undefined' && typeof RTCRtpReceiver.getCapabilities === 'function'
+  capabilities: { codecs: RTCRtpCodec[] } | null = typeof RTCRtpReceiver !== 'undefined' &&
+  typeof RTCRtpReceiver.getCapabilities === 'function'
     ? RTCRtpReceiver.getCapabilities('audio')
     : null,
 ): boolean {

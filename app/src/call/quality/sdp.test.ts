@@ -16,7 +16,7 @@ const chromeAudio = [
 ].join('\r\n');
 
 describe('withOpusFecAndDtx', () => {
-  it('adds DTX to Chrome\'s Opus fmtp line, keeps FEC and every other line, and keeps CRLF', () => {
+  it("adds DTX to Chrome's Opus fmtp line, keeps FEC and every other line, and keeps CRLF", () => {
     const out = withOpusFecAndDtx(chromeAudio);
     expect(out).toContain('a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1\r\n');
     expect(out.replace('a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1', 'a=fmtp:111 minptime=10;useinbandfec=1')).toBe(chromeAudio);
@@ -29,7 +29,9 @@ describe('withOpusFecAndDtx', () => {
 
   it('adds an fmtp line right after the rtpmap when Opus has none', () => {
     const sdp = 'm=audio 9 RTP/AVP 111 0\na=rtpmap:111 opus/48000/2\na=rtpmap:0 PCMU/8000\n';
-    expect(withOpusFecAndDtx(sdp)).toBe('m=audio 9 RTP/AVP 111 0\na=rtpmap:111 opus/48000/2\na=fmtp:111 useinbandfec=1;usedtx=1\na=rtpmap:0 PCMU/8000\n');
+    expect(withOpusFecAndDtx(sdp)).toBe(
+      'm=audio 9 RTP/AVP 111 0\na=rtpmap:111 opus/48000/2\na=fmtp:111 useinbandfec=1;usedtx=1\na=rtpmap:0 PCMU/8000\n',
+    );
   });
 
   it('leaves SDP without Opus unchanged and is idempotent', () => {
@@ -78,7 +80,8 @@ describe('withVideoStartBitrate', () => {
   });
 
   it('changes only video sections: a payload number that means another codec elsewhere is left alone', () => {
-    const sdp = 'm=audio 9 RTP/AVP 96\r\na=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15\r\nm=video 9 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n';
+    const sdp =
+      'm=audio 9 RTP/AVP 96\r\na=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15\r\nm=video 9 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n';
     expect(withVideoStartBitrate(sdp, 700)).toBe(`${sdp}a=fmtp:96 x-google-start-bitrate=700\r\n`);
   });
 

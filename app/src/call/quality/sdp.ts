@@ -77,7 +77,10 @@ function withCodecParams(sdp: string, kind: 'audio' | 'video', rtpmap: RegExp, w
 }
 
 function setParams(list: string, wanted: Record<string, string>): string {
-  const params = list.split(';').map((p) => p.trim()).filter((p) => p.length > 0);
+  const params = list
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   const seen = new Set<string>();
   const updated = params.map((p) => {
     const key = p.split('=')[0]!.trim().toLowerCase();

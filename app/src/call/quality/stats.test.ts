@@ -9,7 +9,15 @@ function before(): Record<string, StatsEntry> {
     CP2: { id: 'CP2', type: 'candidate-pair', availableOutgoingBitrate: 800_000, currentRoundTripTime: 0.09 },
     OA: { id: 'OA', type: 'outbound-rtp', kind: 'audio', bytesSent: 10_000 },
     OV: { id: 'OV', type: 'outbound-rtp', kind: 'video', bytesSent: 100_000, frameWidth: 640, frameHeight: 360 },
-    IA: { id: 'IA', type: 'inbound-rtp', kind: 'audio', bytesReceived: 5_000, concealedSamples: 100, silentConcealedSamples: 0, totalSamplesReceived: 48_000 },
+    IA: {
+      id: 'IA',
+      type: 'inbound-rtp',
+      kind: 'audio',
+      bytesReceived: 5_000,
+      concealedSamples: 100,
+      silentConcealedSamples: 0,
+      totalSamplesReceived: 48_000,
+    },
     IV: { id: 'IV', type: 'inbound-rtp', kind: 'video', bytesReceived: 50_000, freezeCount: 1, totalFreezesDuration: 0.4, jitter: 0.004 },
   };
 }
@@ -33,7 +41,15 @@ function after(): Record<string, StatsEntry> {
     RA: { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', fractionLost: 0.01, roundTripTime: 0.12, jitter: 0.006 },
     RV: { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', fractionLost: 0.05, roundTripTime: 0.11, jitter: 0.012 },
     // 480 of 48 000 samples concealed, 240 of them DTX silence: 0.5% real concealment.
-    IA: { id: 'IA', type: 'inbound-rtp', kind: 'audio', bytesReceived: 9_000, concealedSamples: 580, silentConcealedSamples: 240, totalSamplesReceived: 96_000 },
+    IA: {
+      id: 'IA',
+      type: 'inbound-rtp',
+      kind: 'audio',
+      bytesReceived: 9_000,
+      concealedSamples: 580,
+      silentConcealedSamples: 240,
+      totalSamplesReceived: 96_000,
+    },
     IV: { id: 'IV', type: 'inbound-rtp', kind: 'video', bytesReceived: 112_500, freezeCount: 3, totalFreezesDuration: 1.1, jitter: 0.02 },
   };
 }
@@ -81,7 +97,14 @@ describe('sampleStats', () => {
   it('falls back to the nominated pair and its RTT when there is no transport entry or RTCP yet', () => {
     const report = {
       a: { id: 'a', type: 'candidate-pair', state: 'in-progress', availableOutgoingBitrate: 1 },
-      b: { id: 'b', type: 'candidate-pair', state: 'succeeded', nominated: true, availableOutgoingBitrate: 300_000, currentRoundTripTime: 0.08 },
+      b: {
+        id: 'b',
+        type: 'candidate-pair',
+        state: 'succeeded',
+        nominated: true,
+        availableOutgoingBitrate: 300_000,
+        currentRoundTripTime: 0.08,
+      },
     };
     const s = sampleStats(null, { at: 0, report });
     expect(s.availableOutgoingBitrate).toBe(300_000);

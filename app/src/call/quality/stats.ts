@@ -15,10 +15,7 @@ export interface StatsEntry {
  * What getStats resolves to (a Map-like RTCStatsReport), or a plain object /
  * array of entries in tests.
  */
-export type StatsReportLike =
-  | { values(): Iterable<unknown> }
-  | Record<string, StatsEntry>
-  | readonly StatsEntry[];
+export type StatsReportLike = { values(): Iterable<unknown> } | Record<string, StatsEntry> | readonly StatsEntry[];
 
 /** A report and the clock time (ms) it was taken at. */
 export interface StatsSnapshot {
@@ -175,8 +172,9 @@ export function sampleStats(prev: StatsSnapshot | null, curr: StatsSnapshot): Qu
   const topVideo = outVideo
     .filter((e) => num(e, 'frameHeight') !== undefined)
     .sort((a, b) => (num(b, 'frameHeight') ?? 0) - (num(a, 'frameHeight') ?? 0))[0];
-  const reasonField = outVideo.map((e) => e.qualityLimitationReason).find((r) => typeof r === 'string' && r !== 'none')
-    ?? outVideo.map((e) => e.qualityLimitationReason).find((r) => typeof r === 'string');
+  const reasonField =
+    outVideo.map((e) => e.qualityLimitationReason).find((r) => typeof r === 'string' && r !== 'none') ??
+    outVideo.map((e) => e.qualityLimitationReason).find((r) => typeof r === 'string');
   const qualityLimitationReason =
     typeof reasonField === 'string' ? ((LIMITATIONS.includes(reasonField) ? reasonField : 'other') as LimitationReason) : null;
 

@@ -152,8 +152,22 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
         },
         ...(net.receiverReports
           ? [
-              { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', fractionLost: net.loss, roundTripTime: net.rttMs / 1000, jitter: net.jitterMs / 1000 },
-              { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', fractionLost: net.loss, roundTripTime: net.rttMs / 1000, jitter: net.jitterMs / 1000 },
+              {
+                id: 'RA',
+                type: 'remote-inbound-rtp',
+                kind: 'audio',
+                fractionLost: net.loss,
+                roundTripTime: net.rttMs / 1000,
+                jitter: net.jitterMs / 1000,
+              },
+              {
+                id: 'RV',
+                type: 'remote-inbound-rtp',
+                kind: 'video',
+                fractionLost: net.loss,
+                roundTripTime: net.rttMs / 1000,
+                jitter: net.jitterMs / 1000,
+              },
             ]
           : []),
         {
@@ -166,7 +180,15 @@ export function createSyntheticPeerConnection(clock: QualityClock, video?: FakeS
           silentConcealedSamples: 0,
           jitter: net.jitterMs / 1000,
         },
-        { id: 'IV', type: 'inbound-rtp', kind: 'video', bytesReceived: c.videoRecv, framesReceived: c.framesRecv, freezeCount: c.freezes, totalFreezesDuration: c.freezeSecs },
+        {
+          id: 'IV',
+          type: 'inbound-rtp',
+          kind: 'video',
+          bytesReceived: c.videoRecv,
+          framesReceived: c.framesRecv,
+          freezeCount: c.freezes,
+          totalFreezesDuration: c.freezeSecs,
+        },
       ];
       return new Map(entries.map((e) => [e.id!, e]));
     },

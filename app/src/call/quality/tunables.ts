@@ -263,11 +263,17 @@ export function resolveTunables(overrides: Partial<QualityTunables> = {}): Quali
   const problems: string[] = [];
   // Every plain number: a NaN wait compares false and would step up on every sample.
   for (const [name, value] of Object.entries(t)) {
-    if (typeof defaultTunables[name as keyof QualityTunables] === 'number' && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+    if (
+      typeof defaultTunables[name as keyof QualityTunables] === 'number' &&
+      !(typeof value === 'number' && Number.isFinite(value) && value >= 0)
+    ) {
       problems.push(`${name} must be a finite number >= 0`);
     }
   }
-  for (const [name, ladder] of [['cameraLadder', t.cameraLadder], ['screenLadder', t.screenLadder]] as const) {
+  for (const [name, ladder] of [
+    ['cameraLadder', t.cameraLadder],
+    ['screenLadder', t.screenLadder],
+  ] as const) {
     if (!Array.isArray(ladder)) {
       problems.push(`${name} must be a list of rungs`);
       continue;
@@ -287,9 +293,12 @@ export function resolveTunables(overrides: Partial<QualityTunables> = {}): Quali
   if (!(t.probeUpRatio >= 1)) problems.push('probeUpRatio must be >= 1');
   if (!(t.estimateDropRatio > 0 && t.estimateDropRatio <= 1)) problems.push('estimateDropRatio must be in (0, 1]');
   if (!(t.estimateDropSamples >= 1)) problems.push('estimateDropSamples must be >= 1');
-  if (!(t.estimateCollapseRatio > 0 && t.estimateCollapseRatio <= t.estimateDropRatio)) problems.push('estimateCollapseRatio must be in (0, estimateDropRatio]');
-  if (!(t.collapseHeadroom > 0 && t.collapseHeadroom <= t.estimateHeadroom)) problems.push('collapseHeadroom must be in (0, estimateHeadroom]');
-  if (!(t.levelDownSamples >= 1) || !(t.levelUpSamples >= 1) || !(t.lostAfterSilentSamples >= 1)) problems.push('level sample counts must be >= 1');
+  if (!(t.estimateCollapseRatio > 0 && t.estimateCollapseRatio <= t.estimateDropRatio))
+    problems.push('estimateCollapseRatio must be in (0, estimateDropRatio]');
+  if (!(t.collapseHeadroom > 0 && t.collapseHeadroom <= t.estimateHeadroom))
+    problems.push('collapseHeadroom must be in (0, estimateHeadroom]');
+  if (!(t.levelDownSamples >= 1) || !(t.levelUpSamples >= 1) || !(t.lostAfterSilentSamples >= 1))
+    problems.push('level sample counts must be >= 1');
   if (!(t.peerVideoStalledSamples >= 1)) problems.push('peerVideoStalledSamples must be >= 1');
   if (!(t.confirmDropSamples >= 1)) problems.push('confirmDropSamples must be >= 1');
   if (!(t.undoDropCarryRatio > 0 && t.undoDropCarryRatio <= 1)) problems.push('undoDropCarryRatio must be in (0, 1]');

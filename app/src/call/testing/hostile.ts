@@ -33,7 +33,11 @@ export const VALID_SDP = [
   '',
 ].join('\r\n');
 
-export const VALID_CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.10 54400 typ host generation 0', sdpMid: '0', sdpMLineIndex: 0 };
+export const VALID_CANDIDATE = {
+  candidate: 'candidate:1 1 udp 2122260223 192.0.2.10 54400 typ host generation 0',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+};
 
 let n = 0;
 /** A well-formed signal from `from`, with overrides. */
@@ -126,8 +130,10 @@ function candidateVariants(): [string, unknown][] {
 /** The whole corpus (>= 200 cases). */
 export function hostileCorpus(): HostileCase[] {
   const cases: HostileCase[] = [];
-  const bad = (name: string, body: Record<string, unknown>, seq = 1) => cases.push({ name, expect: 'bad-signal', docs: (peer) => [signal(peer, seq, body)] });
-  const raw = (name: string, doc: (peer: string) => unknown, expect: HostileOutcome, log?: RegExp) => cases.push({ name, expect, docs: (peer) => [doc(peer)], ...(log ? { log } : {}) });
+  const bad = (name: string, body: Record<string, unknown>, seq = 1) =>
+    cases.push({ name, expect: 'bad-signal', docs: (peer) => [signal(peer, seq, body)] });
+  const raw = (name: string, doc: (peer: string) => unknown, expect: HostileOutcome, log?: RegExp) =>
+    cases.push({ name, expect, docs: (peer) => [doc(peer)], ...(log ? { log } : {}) });
 
   // Broken and oversized SDP, in offers and in answers.
   for (const [name, sdp] of sdpVariants()) {
@@ -156,7 +162,8 @@ export function hostileCorpus(): HostileCase[] {
   bad('candidates carrying a description', candidates([VALID_CANDIDATE], { description: { type: 'offer', sdp: VALID_SDP } }));
 
   // Wrong types and fields.
-  for (const type of ['Description', 'offer', 'answer', 'candidate', 'ice', '', ' bye', 'BYE', 'hangup', 'toString', '__proto__']) bad(`type ${JSON.stringify(type)}`, { type });
+  for (const type of ['Description', 'offer', 'answer', 'candidate', 'ice', '', ' bye', 'BYE', 'hangup', 'toString', '__proto__'])
+    bad(`type ${JSON.stringify(type)}`, { type });
   for (const type of [null, 1, true, ['bye'], { bye: 1 }]) bad(`type ${JSON.stringify(type)}`, { type });
   bad('no type', {});
   bad('bye reason with spaces', { type: 'bye', reason: 'because I say so' });
@@ -164,7 +171,11 @@ export function hostileCorpus(): HostileCase[] {
   bad('bye reason a number', { type: 'bye', reason: 7 });
   bad('bye carrying a description', { type: 'bye', description: { type: 'offer', sdp: VALID_SDP } });
   bad('unknown field', { ...candidates([VALID_CANDIDATE]), admin: true });
-  raw('own __proto__ field', (peer) => JSON.parse(`{"id":"p1","from":"${peer}","seq":1,"createdAt":1,"type":"bye","__proto__":{"isAdmin":true}}`), 'bad-signal');
+  raw(
+    'own __proto__ field',
+    (peer) => JSON.parse(`{"id":"p1","from":"${peer}","seq":1,"createdAt":1,"type":"bye","__proto__":{"isAdmin":true}}`),
+    'bad-signal',
+  );
   raw('constructor field', (peer) => ({ ...signal(peer, 1, { type: 'bye' }), constructor: 'x' }), 'bad-signal');
   for (const [name, patch] of [
     ['id missing', { id: undefined }],
@@ -182,22 +193,59 @@ export function hostileCorpus(): HostileCase[] {
     ['createdAt missing', { createdAt: undefined }],
     ['createdAt infinite', { createdAt: Number.POSITIVE_INFINITY }],
   ] as const) {
-    raw(name, (peer) => JSON.parse(JSON.stringify({ ...signal(peer, 1, candidates([VALID_CANDIDATE])), ...patch }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? `${v}` : v))) as unknown, 'bad-signal');
+    raw(
+      name,
+      (peer) =>
+        JSON.parse(
+          JSON.stringify({ ...signal(peer, 1, candidates([VALID_CANDIDATE])), ...patch }, (_k, v) =>
+            typeof v === 'number' && !Number.isFinite(v) ? `${v}` : v,
+          ),
+        ) as unknown,
+      'bad-signal',
+    );
   }
 
   // Not from the peer: dropped, never allowed to end someone else's call.
   for (const from of ['eve', 'mallory-admin', '', 'x'.repeat(300), 42, null, undefined]) {
-    raw(`foreign sender ${JSON.stringify(from)?.slice(0, 20)}`, () => ({ ...signal('eve', 1, { type: 'bye' }), from }), 'dropped', /foreign sender/);
+    raw(
+      `foreign sender ${JSON.stringify(from)?.slice(0, 20)}`,
+      () => ({ ...signal('eve', 1, { type: 'bye' }), from }),
+      'dropped',
+      /foreign sender/,
+    );
   }
   for (const doc of [null, 42, 'bye', [], true, 0]) raw(`not an object: ${JSON.stringify(doc)}`, () => doc, 'dropped', /foreign sender/);
 
   // Replays and duplicates of a valid first signal.
   const first = (peer: string) => signal(peer, 1, candidates([VALID_CANDIDATE]));
-  cases.push({ name: 'same document twice', expect: 'dropped', log: /duplicate/, docs: (peer) => { const doc = first(peer); return [doc, { ...doc }]; } });
+  cases.push({
+    name: 'same document twice',
+    expect: 'dropped',
+    log: /duplicate/,
+    docs: (peer) => {
+      const doc = first(peer);
+      return [doc, { ...doc }];
+    },
+  });
   for (let k = 0; k < 6; k++) {
-    cases.push({ name: `replayed seq 1 with a new id (${k})`, expect: 'dropped', log: /replayed seq/, docs: (peer) => [first(peer), signal(peer, 1, k % 2 ? { type: 'bye' } : candidates([VALID_CANDIDATE]))] });
+    cases.push({
+      name: `replayed seq 1 with a new id (${k})`,
+      expect: 'dropped',
+      log: /replayed seq/,
+      docs: (peer) => [first(peer), signal(peer, 1, k % 2 ? { type: 'bye' } : candidates([VALID_CANDIDATE]))],
+    });
   }
-  cases.push({ name: 'replayed seq 2 after 3', expect: 'dropped', log: /replayed seq/, docs: (peer) => [first(peer), signal(peer, 2, candidates([VALID_CANDIDATE])), signal(peer, 3, candidates([VALID_CANDIDATE])), signal(peer, 2, { type: 'bye' })] });
+  cases.push({
+    name: 'replayed seq 2 after 3',
+    expect: 'dropped',
+    log: /replayed seq/,
+    docs: (peer) => [
+      first(peer),
+      signal(peer, 2, candidates([VALID_CANDIDATE])),
+      signal(peer, 3, candidates([VALID_CANDIDATE])),
+      signal(peer, 2, { type: 'bye' }),
+    ],
+  });
   cases.push({
     name: '401 signals from one peer',
     expect: 'bad-signal',
@@ -214,7 +262,12 @@ export function hostileCorpus(): HostileCase[] {
     ['a foreign sender', () => signal('eve', 2, { type: 'bye' })],
   ];
   for (const [name, doc] of afterBye) {
-    cases.push({ name: `signal after bye: ${name}`, expect: 'dropped', log: /after bye|foreign sender/, docs: (peer) => [signal(peer, 1, { type: 'bye' }), doc(peer)] });
+    cases.push({
+      name: `signal after bye: ${name}`,
+      expect: 'dropped',
+      log: /after bye|foreign sender/,
+      docs: (peer) => [signal(peer, 1, { type: 'bye' }), doc(peer)],
+    });
   }
   return cases;
 }

@@ -12,7 +12,10 @@ import type { CallKind } from '../../signaling/channel';
 
 const { nonstandard } = wrtc as unknown as {
   nonstandard: {
-    RTCVideoSource: new () => { createTrack(): MediaStreamTrack; onFrame(frame: { width: number; height: number; data: Uint8ClampedArray }): void };
+    RTCVideoSource: new () => {
+      createTrack(): MediaStreamTrack;
+      onFrame(frame: { width: number; height: number; data: Uint8ClampedArray }): void;
+    };
     RTCAudioSource: new () => { createTrack(): MediaStreamTrack; onData(data: object): void };
   };
 };
@@ -162,7 +165,10 @@ export function nextIncoming(client: CallClient): Promise<CallSessionApi> {
 }
 
 /** alice calls bob, bob answers on ring; resolves once both sides are connected. */
-export async function connectCall(phones: Record<string, Phone>, kind: CallKind = 'video'): Promise<{ caller: CallSessionApi; callee: CallSessionApi }> {
+export async function connectCall(
+  phones: Record<string, Phone>,
+  kind: CallKind = 'video',
+): Promise<{ caller: CallSessionApi; callee: CallSessionApi }> {
   const incoming = nextIncoming(phones.bob!.client);
   const caller = phones.alice!.client.call({ callee: 'bob', kind });
   const callee = await incoming;
@@ -193,7 +199,7 @@ export function sentTrack(session: CallSessionApi, kind: 'audio' | 'video'): Med
 
 /** Waits until a call's signaling goes quiet (late candidates written), so counts and forged seqs are stable. */
 export async function settle(store: MemoryStore, callId: string): Promise<void> {
-  for (let count = -1; count !== store.costOf(callId).writes; ) {
+  for (let count = -1; count !== store.costOf(callId).writes;) {
     count = store.costOf(callId).writes;
     await sleep(300);
   }

@@ -13,7 +13,6 @@ import { chromiumArgs, chromiumPath } from '../../../../scripts/chromium.mjs';
 const appRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const artifactsDir = fileURLToPath(new URL('../../../../.artifacts/elements', import.meta.url));
 
-
 export interface Harness {
   server: ViteDevServer;
   browser: Browser;
@@ -57,7 +56,16 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 export async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: unknown,
+            opts: unknown,
+          ) => Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: unknown }> }> }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
   });

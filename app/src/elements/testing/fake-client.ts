@@ -93,7 +93,13 @@ export class FakeCallClient implements CallClientApi {
   call(input: { callee: string; kind: CallKind; context?: CrmContext }): FakeSession {
     this.placed.push(input);
     const session = new FakeSession(
-      baseSnapshot({ callId: `call-${this.sessions.length + 1}`, kind: input.kind, peer: input.callee, state: 'requesting-media', ...(input.context ? { context: input.context } : {}) }),
+      baseSnapshot({
+        callId: `call-${this.sessions.length + 1}`,
+        kind: input.kind,
+        peer: input.callee,
+        state: 'requesting-media',
+        ...(input.context ? { context: input.context } : {}),
+      }),
     );
     this.sessions.push(session);
     return session;
@@ -119,7 +125,14 @@ export class FakeCallClient implements CallClientApi {
   /** Rings this user as if `from` called. */
   ring(from: string, kind: CallKind = 'video', context?: CrmContext): FakeSession {
     const session = new FakeSession(
-      baseSnapshot({ callId: `in-${this.sessions.length + 1}`, direction: 'incoming', kind, peer: from, state: 'ringing', ...(context ? { context } : {}) }),
+      baseSnapshot({
+        callId: `in-${this.sessions.length + 1}`,
+        direction: 'incoming',
+        kind,
+        peer: from,
+        state: 'ringing',
+        ...(context ? { context } : {}),
+      }),
     );
     this.sessions.push(session);
     for (const l of this.incoming) l(session);

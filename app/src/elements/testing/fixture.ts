@@ -14,7 +14,13 @@ const events: Array<{ type: string; target: string; detail: unknown; bubbles: bo
 for (const type of ['firecall-state', 'firecall-ended', 'firecall-error', 'firecall-incoming']) {
   document.addEventListener(type, (event) => {
     const e = event as CustomEvent;
-    events.push({ type, target: (e.target as HTMLElement).id, detail: JSON.parse(JSON.stringify(e.detail)), bubbles: e.bubbles, composed: e.composed });
+    events.push({
+      type,
+      target: (e.target as HTMLElement).id,
+      detail: JSON.parse(JSON.stringify(e.detail)),
+      bubbles: e.bubbles,
+      composed: e.composed,
+    });
   });
 }
 
