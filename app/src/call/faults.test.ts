@@ -1,6 +1,7 @@
 /**
- * Faults without TURN: real WebRTC peers (@roamhq/wrtc) over the memory store. The TURN faults (a relay killed mid-call, credentials expiring) live in
- * turn/test/faults.test.ts because they need coturn.
+ * Faults without TURN: real WebRTC peers (@roamhq/wrtc) over the memory store. The TURN faults
+ * (a relay killed mid-call, credentials expiring) live in turn/test/faults.test.ts because they
+ * need coturn.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPhones, inboundBytes, nextIncoming, reach, sleep } from './testing/wrtc';

@@ -150,7 +150,8 @@ describe('an outage on one side', () => {
 
 describe('TURN credentials during a call', () => {
   it('are renewed before they expire, without disturbing the call', async () => {
-    const { caller, grants } = await connected({ iceRefreshMarginMs: 60_000 }, { lifetimeMs: 3_000 }); // margin capped at half: renewed after 1.5 s
+    // The margin is capped at half the lifetime: renewed after 1.5 s.
+    const { caller, grants } = await connected({ iceRefreshMarginMs: 60_000 }, { lifetimeMs: 3_000 });
     const seen = watch(caller);
     const pc = (caller as unknown as { link: { pc: RTCPeerConnection } }).link.pc;
     const username = () => pc.getConfiguration().iceServers?.[0]?.username;

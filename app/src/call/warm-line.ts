@@ -6,9 +6,10 @@
  *
  * Cost: one TURN allocation per signed-in page while it waits for a call; with a leadership
  * (warm-line-leader.ts) one per browser, kept by the leader tab only: the other tabs still
- * prefetch credentials, but hold no allocation. The pool is made between calls only (gathering would compete with a call's setup), again when
- * the TURN credentials are renewed (an allocation cannot be refreshed with expired
- * ones) and after a network change; it is let go when the page is hidden.
+ * prefetch credentials, but hold no allocation. The pool is made between calls only (gathering
+ * would compete with a call's setup), again when the TURN credentials are renewed (an allocation
+ * cannot be refreshed with expired ones) and after a network change; it is let go when the page
+ * is hidden.
  */
 import { Timer, type Clock } from './clock';
 import type { IceServerCache } from './ice-servers';
@@ -144,10 +145,10 @@ export class WarmLine {
 
   /** A constructor sessions can use in place of RTCPeerConnection: `new` takes from this line. */
   get constructorForSessions(): PeerConnectionConstructor {
-    const line = this;
+    const take = (configuration?: RTCConfiguration) => this.take(configuration ?? {});
     // A constructor that returns an object yields that object from `new`.
     return function WarmPeerConnection(configuration?: RTCConfiguration) {
-      return line.take(configuration ?? {});
+      return take(configuration);
     } as unknown as PeerConnectionConstructor;
   }
 

@@ -254,7 +254,8 @@ export function nextLadderState(state: LadderState, sample: QualitySample, ladde
     return {
       ...s,
       rung: down,
-      // A fall right after a step up (or an undo) is a failed try, and one with nothing sent to weigh it against cannot be judged: both stand.
+      // A fall right after a step up (or an undo) is a failed try, and one with nothing sent to
+      // weigh it against cannot be judged: both stand.
       unconfirmedDrop:
         congested || failedStepUp || sentBefore <= 0
           ? null

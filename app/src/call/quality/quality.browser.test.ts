@@ -34,8 +34,14 @@ type Media = { sentHeight: number | null; framesSent: number; receivedHeight: nu
 let browser: Browser | undefined;
 let page: Page;
 
+/** The test page's API, as the page puts it on window. */
+type QualityPageWindow = { qualityPage?: Record<string, (...args: unknown[]) => unknown> & { close(): unknown } };
+
 const call = <T>(fn: string, ...args: unknown[]): Promise<T> =>
-  page.evaluate(([name, rest]) => (window as any).qualityPage[name as string](...(rest as unknown[])), [fn, args] as const) as Promise<T>;
+  page.evaluate(([name, rest]) => (window as unknown as QualityPageWindow).qualityPage![name as string]!(...(rest as unknown[])), [
+    fn,
+    args,
+  ] as const) as Promise<T>;
 
 /** Poll the page until `check` holds; the value seen last is in the failure message. */
 async function until<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -74,7 +80,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await page?.evaluate(() => (window as any).qualityPage?.close()).catch(() => undefined);
+  await page?.evaluate(() => (window as unknown as QualityPageWindow).qualityPage?.close()).catch(() => undefined);
   await browser?.close();
 });
 
