@@ -35,7 +35,15 @@ import { combine, goals, svgChart, table, type BenchReport } from './lab/report'
 import { isScenario, SCENARIOS, scenarioTable, type ScenarioName } from './lab/scenarios';
 import { summarize } from './lab/summary';
 import { createLab, removeStaleNamespaces, ADDRESSES, type Lab } from './lab/topology';
-import { gridTable, parseCells, runSqueezeComparison, runSteadyGrid, runSteadyLinkComparison, ALL_CELLS, type GridCell } from './abr/squeeze-compare';
+import {
+  gridTable,
+  parseCells,
+  runSqueezeComparison,
+  runSteadyGrid,
+  runSteadyLinkComparison,
+  ALL_CELLS,
+  type GridCell,
+} from './abr/squeeze-compare';
 import { isSteadyLink } from './abr/steady-link-figures';
 import { runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
@@ -64,7 +72,8 @@ function options() {
   }
   const count = (name: string, raw: string | undefined, fallback: number) => {
     const n = raw === undefined ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > 1000) throw new Error(`--${name} must be a whole number from 0 to 1000, got "${raw}".\n${USAGE}`);
+    if (!Number.isInteger(n) || n < 0 || n > 1000)
+      throw new Error(`--${name} must be a whole number from 0 to 1000, got "${raw}".\n${USAGE}`);
     return n;
   };
   const scenarios = (values.scenario ?? SCENARIOS.join(',')).split(',').map((s) => s.trim());
@@ -115,7 +124,13 @@ async function main(): Promise<void> {
   const report: BenchReport = {
     startedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, load: loadavg().map((l) => Math.round(l * 10) / 10) },
-    settings: { trials: opts.trials, baselineTrials: opts.baselineTrials, signalingLatencyMs: opts.latencyMs, oneWayDelayMs: 20, credentials: opts.credentials },
+    settings: {
+      trials: opts.trials,
+      baselineTrials: opts.baselineTrials,
+      signalingLatencyMs: opts.latencyMs,
+      oneWayDelayMs: 20,
+      credentials: opts.credentials,
+    },
     scenarios: [],
   };
   try {
@@ -176,12 +191,16 @@ async function main(): Promise<void> {
           ...(credentials ? { identities: { caller: credentials.caller, callee: credentials.callee } } : {}),
         });
         results[variant].push(r);
-        const outcome = r.connected ? `setup ${Math.round(r.setupMs!)} ms` : `not connected${r.endState ? ` (${r.endState})` : ''}${r.failedAfterMs !== null ? ` after ${Math.round(r.failedAfterMs)} ms` : ''}`;
+        const outcome = r.connected
+          ? `setup ${Math.round(r.setupMs!)} ms`
+          : `not connected${r.endState ? ` (${r.endState})` : ''}${r.failedAfterMs !== null ? ` after ${Math.round(r.failedAfterMs)} ms` : ''}`;
         const extra =
           (r.recoveryMs != null ? `, media back ${Math.round(r.recoveryMs)} ms after the link` : '') +
           (r.softer ? `, then sent a smaller picture than before for ${r.softer.ms} ms (lowest ${r.softer.lowestHeight}p)` : '');
         done[variant] += 1;
-        console.log(`${name} ${variant} ${done[variant]}/${planned[variant]}: ${outcome}${extra}${r.error ? ` error: ${r.error.split('\n')[0]}` : ''}`);
+        console.log(
+          `${name} ${variant} ${done[variant]}/${planned[variant]}: ${outcome}${extra}${r.error ? ` error: ${r.error.split('\n')[0]}` : ''}`,
+        );
       }
       await lab.dispose();
       lab = null;
@@ -212,7 +231,10 @@ async function main(): Promise<void> {
   if (grid) console.log(`\n${gridTable(grid)}`);
   if (outages.length > 0) console.log(`\n${outageFiguresTable(outages)}`);
   if (opts.json) {
-    writeFileSync(opts.json, `${JSON.stringify({ ...report, ...(grid ? { steadyGrid: grid } : {}), ...(outages.length ? { outages } : {}) }, null, 2)}\n`);
+    writeFileSync(
+      opts.json,
+      `${JSON.stringify({ ...report, ...(grid ? { steadyGrid: grid } : {}), ...(outages.length ? { outages } : {}) }, null, 2)}\n`,
+    );
     console.log(`\nJSON: ${opts.json}`);
   }
   if (opts.svg) {

@@ -91,7 +91,11 @@ async function engineLogs(call: FaultCall, since: number): Promise<string> {
   const lines = await Promise.all(
     [call.caller, call.callee].map((p) => p.page.evaluate(() => window.firecall.logs()).catch(() => [] as string[])),
   );
-  return lines.flat().filter((line) => Number(line.split(' ')[0]) >= since - 1_000).sort().join('\n');
+  return lines
+    .flat()
+    .filter((line) => Number(line.split(' ')[0]) >= since - 1_000)
+    .sort()
+    .join('\n');
 }
 
 describe.sequential('faults in the lab (firecall, real Chromium, real coturn)', () => {
@@ -181,7 +185,11 @@ describe.sequential('faults in the lab (firecall, real Chromium, real coturn)', 
           expect(reconnecting!.dropped, JSON.stringify(outcome.marks)).toBe('peer');
           // The call log: the caller's call document ends with the reason the screen showed.
           let record = (await call.caller.page.evaluate(() => window.firecall.record())) as CallRecord | null;
-          await waitFor(async () => (record = await call.caller.page.evaluate(() => window.firecall.record()))?.state === 'ended', 5_000, 100);
+          await waitFor(
+            async () => (record = await call.caller.page.evaluate(() => window.firecall.record()))?.state === 'ended',
+            5_000,
+            100,
+          );
           expect(record, JSON.stringify(record)).toMatchObject({ state: 'ended', endReason: 'connection-lost' });
           expect(record!.endedAt, JSON.stringify(record)).toBeGreaterThanOrEqual(killedAt - 1_000);
         },
@@ -248,7 +256,9 @@ describe.sequential('faults in the lab (firecall, real Chromium, real coturn)', 
         await delay(5_000);
         await lab.setLinkCut('caller', false);
         const restoredAt = Date.now();
-        const [atCaller = null, atCallee = null] = await Promise.all([caller, callee].map((p) => firstFrameAfter(p.page, restoredAt, 20_000)));
+        const [atCaller = null, atCallee = null] = await Promise.all(
+          [caller, callee].map((p) => firstFrameAfter(p.page, restoredAt, 20_000)),
+        );
         const outcome = await outcomeOf(caller.page);
         const relayAfter = await relayInUse(caller.page);
         console.log(
@@ -263,7 +273,10 @@ describe.sequential('faults in the lab (firecall, real Chromium, real coturn)', 
         expect(outcome.marks.map((m) => m.state)).toContain('reconnecting');
         // Both peers still hold credentials coturn accepts.
         for (const peer of [caller, callee]) expect(await credentialsExpireAt(peer.page), peer.side).toBeGreaterThan(Date.now());
-        expect(await waitFor(async () => (await outcomeOf(caller.page)).state === 'connected', 10_000, 100), 'the caller shows connected').toBe(true);
+        expect(
+          await waitFor(async () => (await outcomeOf(caller.page)).state === 'connected', 10_000, 100),
+          'the caller shows connected',
+        ).toBe(true);
       });
     });
   });

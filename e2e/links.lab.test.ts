@@ -33,9 +33,14 @@ async function probeUplink(lab: Lab, fillKbit: number, seconds: number): Promise
     await lab.processes.start('queue echo', 'ip', ['netns', 'exec', lab.ns.internet, 'python3', PROBE, 'echo', ADDRESSES.turn, ECHO_PORT], {
       readyWhen: /^ready$/,
     });
-    const out = await inNs(lab.hostNs('caller'), 'python3', [PROBE, 'probe', ADDRESSES.turn, ECHO_PORT, String(fillKbit), String(seconds)], {
-      timeoutMs: (seconds + 5) * 1000,
-    });
+    const out = await inNs(
+      lab.hostNs('caller'),
+      'python3',
+      [PROBE, 'probe', ADDRESSES.turn, ECHO_PORT, String(fillKbit), String(seconds)],
+      {
+        timeoutMs: (seconds + 5) * 1000,
+      },
+    );
     return JSON.parse(out) as QueueProbe;
   } finally {
     await lab.dispose();

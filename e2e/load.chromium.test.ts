@@ -62,14 +62,23 @@ it(
       const turn = await startTurn(lab, secret);
       users = await starting;
       // Ours: the lab's namespaces and everything this test started (the emulators too).
-      const labPids = async () => [...new Set([...(await Promise.all(Object.values(lab!.ns).map(namespacePids))).flat(), ...descendantPids()])];
+      const labPids = async () => [
+        ...new Set([...(await Promise.all(Object.values(lab!.ns).map(namespacePids))).flat(), ...descendantPids()]),
+      ];
       const others = Math.round(await othersCpuPercent(labPids, 5_000));
       if (others > MAX_OTHERS_PERCENT && process.env.FIRECALL_LOAD_FORCE !== '1') {
-        console.warn(`load: skipped, the machine is busy with other work (${others}% of one core, limit ${MAX_OTHERS_PERCENT}%); FIRECALL_LOAD_FORCE=1 runs it anyway`);
+        console.warn(
+          `load: skipped, the machine is busy with other work (${others}% of one core, limit ${MAX_OTHERS_PERCENT}%); FIRECALL_LOAD_FORCE=1 runs it anyway`,
+        );
         ctx.skip();
       }
       const pairs = Array.from({ length: CALLS }, (_, i) => ({ caller: users!.users[2 * i]!, callee: users!.users[2 * i + 1]! }));
-      const result = await runLoad(lab, turn, { pairs, holdSeconds: HOLD_SECONDS, windowSeconds: WINDOW_SECONDS, log: (l) => console.log(l) });
+      const result = await runLoad(lab, turn, {
+        pairs,
+        holdSeconds: HOLD_SECONDS,
+        windowSeconds: WINDOW_SECONDS,
+        log: (l) => console.log(l),
+      });
       const summary = describeLoad(result);
       console.log(`${summary}\n  callable calls per user: ${users.grants.join(',')} (emulators up in ${users.startupMs} ms)`);
 

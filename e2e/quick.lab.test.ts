@@ -63,8 +63,14 @@ function expectConnectedWithVideo(r: TrialResult): void {
   // The user saw the call ring, then connect through its phases, then connected.
   const order = ['requesting-media', 'ringing', 'connecting:signaling', 'connecting:checking', 'connected'];
   const seen = order.map((state) => r.states.indexOf(state));
-  expect(seen.every((index) => index >= 0), `states ${r.states.join(' > ')}`).toBe(true);
-  expect([...seen].sort((a, b) => a - b), `states ${r.states.join(' > ')}`).toEqual(seen);
+  expect(
+    seen.every((index) => index >= 0),
+    `states ${r.states.join(' > ')}`,
+  ).toBe(true);
+  expect(
+    [...seen].sort((a, b) => a - b),
+    `states ${r.states.join(' > ')}`,
+  ).toEqual(seen);
 }
 
 const isRelay = (p: ObservedPath | null) => p !== null && (p.local === 'relay' || p.remote === 'relay');
@@ -90,7 +96,8 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
   it('udp-blocked: connects through the relay over TCP', async () => {
     const r = await callAcross('udp-blocked');
     expectConnectedWithVideo(r);
-    for (const side of [r.path.caller, r.path.callee]) expect(side, describeResult(r)).toMatchObject({ local: 'relay', relayProtocol: 'tcp' });
+    for (const side of [r.path.caller, r.path.callee])
+      expect(side, describeResult(r)).toMatchObject({ local: 'relay', relayProtocol: 'tcp' });
   });
 
   it('tcp443-only: connects through the relay on TCP port 443', async () => {
@@ -149,7 +156,9 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
       bothConnected = await waitFor(async () => (await states()).every((state) => state === 'connected'), 5_000, 100);
     });
     const outage = seen as DisruptionResult | null;
-    console.log(outageTrialLine({ scenario: 'outage-8', variant: 'firecall', side: 'callee', mode: 'drop', result: outage, error: r.error }, 1, 1));
+    console.log(
+      outageTrialLine({ scenario: 'outage-8', variant: 'firecall', side: 'callee', mode: 'drop', result: outage, error: r.error }, 1, 1),
+    );
     expectConnectedWithVideo(r);
     expect(outage, describeResult(r)).not.toBeNull();
     const both = [outage!.caller, outage!.callee];
@@ -173,7 +182,7 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
     expect(r.finalState, describeResult(r)).toBe('connected');
   });
 
-  it('the benchmark\'s plain WebRTC page connects too (its figures are the baseline firecall is measured against)', async () => {
+  it("the benchmark's plain WebRTC page connects too (its figures are the baseline firecall is measured against)", async () => {
     const r = await callAcross('cone-nat', 'video', 'baseline');
     expect(r.error, describeResult(r)).toBeNull();
     expect(r.connected, describeResult(r)).toBe(true);

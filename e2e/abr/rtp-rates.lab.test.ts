@@ -32,7 +32,10 @@ const t0 = 1_700_000_000_000;
 
 describe('rtpRates', () => {
   it('splits the link by payload type, RTCP and STUN, per bin after the drop', () => {
-    const names = new Map([[111, 'audio/opus'], [119, 'video/rtx']]);
+    const names = new Map([
+      [111, 'audio/opus'],
+      [119, 'video/rtx'],
+    ]);
     const bins = rtpRates(
       pcap([
         { ms: t0 - 50, data: frame(rtp(111), 986) }, // before the window: dropped
@@ -55,6 +58,8 @@ describe('rtpRates', () => {
   });
 
   it('refuses a file that is not a classic pcap', () => {
-    expect(() => rtpRates(Buffer.from('pcapng or text'.padEnd(40)), t0, new Map(), { binMs: 100, fromMs: 0, toMs: 100 })).toThrow(/not a little-endian pcap/);
+    expect(() => rtpRates(Buffer.from('pcapng or text'.padEnd(40)), t0, new Map(), { binMs: 100, fromMs: 0, toMs: 100 })).toThrow(
+      /not a little-endian pcap/,
+    );
   });
 });

@@ -33,7 +33,7 @@ export function rtpRates(pcap: Buffer, t0Ms: number, names: ReadonlyMap<number, 
   const fraction = magic === 0xa1b23c4d ? 1e6 : 1e3; // nanosecond or microsecond timestamps, to ms
   const count = Math.ceil((window.toMs - window.fromMs) / window.binMs);
   const bins: RateBin[] = Array.from({ length: count }, (_, i) => ({ atMs: window.fromMs + i * window.binMs, kbps: {} }));
-  for (let at = 24; at + 16 <= pcap.length; ) {
+  for (let at = 24; at + 16 <= pcap.length;) {
     const ms = pcap.readUInt32LE(at) * 1000 + pcap.readUInt32LE(at + 4) / fraction - t0Ms;
     const captured = pcap.readUInt32LE(at + 8);
     const frame = pcap.subarray(at + 16, at + 16 + captured);
@@ -69,7 +69,9 @@ export function ratesTable(bins: RateBin[]): string {
   const lines = [`${'ms'.padStart(6)}${kinds.map(cell).join('')}${cell('total')}   (kbit/s)`];
   for (const b of bins) {
     const values = kinds.map((k) => b.kbps[k] ?? 0);
-    lines.push(`${String(b.atMs).padStart(6)}${values.map((v) => cell(v.toFixed(0))).join('')}${cell(values.reduce((a, v) => a + v, 0).toFixed(0))}`);
+    lines.push(
+      `${String(b.atMs).padStart(6)}${values.map((v) => cell(v.toFixed(0))).join('')}${cell(values.reduce((a, v) => a + v, 0).toFixed(0))}`,
+    );
   }
   return lines.join('\n');
 }

@@ -19,7 +19,10 @@ export async function captureCallerLink(lab: Lab, base: string): Promise<Capture
     throw new LabError('SQUEEZE_PCAP needs tcpdump (apt-get install tcpdump)');
   });
   const started: Started[] = [];
-  for (const [dev, direction, name] of [['lan', 'in', 'offered'], ['wan', 'out', 'carried']] as const) {
+  for (const [dev, direction, name] of [
+    ['lan', 'in', 'offered'],
+    ['wan', 'out', 'carried'],
+  ] as const) {
     // 96 bytes: IP, UDP and the RTP header with its extensions; the (encrypted) payload is not needed.
     const args = ['netns', 'exec', lab.ns.callerGw, 'tcpdump', '-i', dev, '-Q', direction, '-s', '96', '-w', `${base}-${name}.pcap`, 'udp'];
     started.push(await lab.processes.start(`tcpdump ${name}`, 'ip', args, { readyWhen: /listening on/, readyTimeoutMs: 10_000 }));

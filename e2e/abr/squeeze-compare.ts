@@ -25,12 +25,24 @@ import { cellName, compareCell, gridPlan, gridTrialLine, type GridCell } from '.
 import { compareSteadyLink, steadyLinkPlan, steadyLinkTrialLine, type SteadyLink, type SteadyLinkComparison } from './steady-link-figures';
 import { defaultTunables, resolveTunables, type QualityTunables } from '../../app/src/call/quality/tunables';
 import type { Counters, Row } from './squeeze-page';
-import { compareSqueeze, median, trialLine, CONCEALMENT_WINDOWS, DEFAULT_PLAN, type ConcealedMs, type ReceivedView, type SteadyPath, type SqueezeComparison, type SqueezePlan, type SqueezeTrial, type SqueezeVariant } from './squeeze-figures';
+import {
+  compareSqueeze,
+  median,
+  trialLine,
+  CONCEALMENT_WINDOWS,
+  DEFAULT_PLAN,
+  type ConcealedMs,
+  type ReceivedView,
+  type SteadyPath,
+  type SqueezeComparison,
+  type SqueezePlan,
+  type SqueezeTrial,
+  type SqueezeVariant,
+} from './squeeze-figures';
 
 export { squeezeTable, type SqueezeComparison } from './squeeze-figures';
 export { steadyLinkTable, type SteadyLinkComparison } from './steady-link-figures';
 export { gridTable, parseCells, ALL_CELLS, type GridCell } from './steady-grid-figures';
-
 
 export interface SqueezeOptions {
   trials: number;
@@ -41,12 +53,15 @@ export interface SqueezeOptions {
   onLab?: (lab: Lab | null) => void;
   /** Checked between trials: true stops early. */
   stopping?: () => boolean;
-  /** Writes each trial's samples to `${dumpPrefix}-<trial>-<variant>.json` (`-lossy-<trial>-...` on the lossy link, and so on), for diagnosis. */
+  /**
+   * Writes each trial's samples to `${dumpPrefix}-<trial>-<variant>.json` (`-lossy-<trial>-...` on
+   * the lossy link, and so on), for diagnosis.
+   */
   dumpPrefix?: string;
 }
 
 const api = <T>(page: Page, fn: keyof Window['squeeze']): Promise<T> =>
-  page.evaluate((name) => (window.squeeze as any)[name](), fn) as Promise<T>;
+  page.evaluate((name) => (window.squeeze as unknown as Record<string, () => unknown>)[name]!(), fn) as Promise<T>;
 
 function diff(a: Counters, b: Counters) {
   const samples = b.totalSamplesReceived - a.totalSamplesReceived;
@@ -138,7 +153,8 @@ function tunablesFromEnv(): Partial<QualityTunables> | null {
     throw new Error(`SQUEEZE_TUNABLES must be a JSON object of quality tunables, like '{"stepUpAfterMs":8000}'; got: ${text}`);
   }
   const unknown = Object.keys(parsed).filter((key) => !(key in defaultTunables));
-  if (unknown.length > 0) throw new Error(`SQUEEZE_TUNABLES names no quality tunable ${unknown.join(', ')} (see app/src/call/quality/tunables.ts)`);
+  if (unknown.length > 0)
+    throw new Error(`SQUEEZE_TUNABLES names no quality tunable ${unknown.join(', ')} (see app/src/call/quality/tunables.ts)`);
   resolveTunables(parsed as Partial<QualityTunables>); // throws on values the controller would reject
   return parsed as Partial<QualityTunables>;
 }
@@ -178,7 +194,10 @@ export async function runSqueezeTrial(
       // SQUEEZE_NO_VIDEO_NACK=1: the controller row's video negotiates no NACK (measured no better: quality README).
       await p.evaluate((on) => window.squeeze.setNoVideoNack(on), process.env.SQUEEZE_NO_VIDEO_NACK === '1');
       // SQUEEZE_JITTER_MS=150: the controller row's audio receivers keep that much jitter buffer (latency for concealment).
-      await p.evaluate((ms) => window.squeeze.setJitterTarget(ms), process.env.SQUEEZE_JITTER_MS ? Number(process.env.SQUEEZE_JITTER_MS) : null);
+      await p.evaluate(
+        (ms) => window.squeeze.setJitterTarget(ms),
+        process.env.SQUEEZE_JITTER_MS ? Number(process.env.SQUEEZE_JITTER_MS) : null,
+      );
       // SQUEEZE_TUNABLES='{"stepUpAfterMs":8000}': the controller row runs with these quality tunables (experiments).
       if (variant === 'controller' && tunables) await p.evaluate((t) => window.squeeze.setTunables(t), tunables);
     }
@@ -217,7 +236,9 @@ export async function runSqueezeTrial(
     const calleeRows = await api<Row[]>(callee.page, 'rows');
     const callerFrameTimes: number[] = await caller.page.evaluate(() => window.probe.frameTimes);
     const view = async (page: Page, frames: number[], a: Counters, b: Counters, senderRows: Row[]): Promise<ReceivedView> => {
-      const heights = (await api<[number, number | null][]>(page, 'receivedVideo')).filter(([at, h]) => at >= t0 && at <= t1 && h !== null).map(([, h]) => h!);
+      const heights = (await api<[number, number | null][]>(page, 'receivedVideo'))
+        .filter(([at, h]) => at >= t0 && at <= t1 && h !== null)
+        .map(([, h]) => h!);
       const seen = diff(a, b);
       return {
         height: median(heights),
@@ -235,12 +256,40 @@ export async function runSqueezeTrial(
     if (options.dump) {
       const { writeFileSync } = await import('node:fs');
       const codecs = await api<[number, string][]>(caller.page, 'codecs');
-      writeFileSync(options.dump, JSON.stringify({ variant, t0, t1, rows, calleeRows, calleeAudio, frameTimes, callerFrameTimes, received, c0, c1, c2, r0, r1, r2, codecs }));
+      writeFileSync(
+        options.dump,
+        JSON.stringify({
+          variant,
+          t0,
+          t1,
+          rows,
+          calleeRows,
+          calleeAudio,
+          frameTimes,
+          callerFrameTimes,
+          received,
+          c0,
+          c1,
+          c2,
+          r0,
+          r1,
+          r2,
+          codecs,
+        }),
+      );
     }
     const rungs = [rows, ...(plan.scenario === 'steady-grid' ? [calleeRows] : [])]
-      .map((rs) => rs.filter((r, i) => i === 0 || r.rung !== rs[i - 1]!.rung).map((r) => `${r.rung ?? '-'}@${((r.at - t0) / 1000).toFixed(1)}`).join(' '))
+      .map((rs) =>
+        rs
+          .filter((r, i) => i === 0 || r.rung !== rs[i - 1]!.rung)
+          .map((r) => `${r.rung ?? '-'}@${((r.at - t0) / 1000).toFixed(1)}`)
+          .join(' '),
+      )
       .join(' | callee: ');
-    const heights = rows.filter((r) => r.at >= t0 && r.at <= t1 && r.sentHeight !== null).map((r) => r.sentHeight!).sort((a, b) => a - b);
+    const heights = rows
+      .filter((r) => r.at >= t0 && r.at <= t1 && r.sentHeight !== null)
+      .map((r) => r.sentHeight!)
+      .sort((a, b) => a - b);
     return {
       scenario: plan.scenario,
       variant,
@@ -299,16 +348,22 @@ export async function runSteadyGrid(cells: SteadyPath[], options: SqueezeOptions
   return results;
 }
 
-async function runPairs(plan: SqueezePlan, options: SqueezeOptions, line: (pair: number, r: SqueezeTrial) => string): Promise<SqueezeTrial[]> {
+async function runPairs(
+  plan: SqueezePlan,
+  options: SqueezeOptions,
+  line: (pair: number, r: SqueezeTrial) => string,
+): Promise<SqueezeTrial[]> {
   // Once, before the first lab: a bad value stops the run instead of failing every trial.
   const tunables = tunablesFromEnv();
-  if (process.env.SQUEEZE_PCAP === '1' && !options.dumpPrefix) throw new Error('SQUEEZE_PCAP=1 writes its captures next to the trial dumps: set SQUEEZE_DUMP=/some/prefix too');
+  if (process.env.SQUEEZE_PCAP === '1' && !options.dumpPrefix)
+    throw new Error('SQUEEZE_PCAP=1 writes its captures next to the trial dumps: set SQUEEZE_DUMP=/some/prefix too');
   const trials: SqueezeTrial[] = [];
   for (let i = 1; i <= options.trials; i++) {
     for (const variant of ['plain', 'controller'] as const) {
       if (options.stopping?.()) return trials;
       try {
-        // `<prefix>-1-plain.json` for the squeeze, `<prefix>-lossy-1-plain.json` for the lossy link, `<prefix>-steady-grid-400x3-1-plain.json` for a grid cell.
+        // `<prefix>-1-plain.json` for the squeeze, `<prefix>-lossy-1-plain.json` for the lossy link,
+        // `<prefix>-steady-grid-400x3-1-plain.json` for a grid cell.
         const link = `${plan.scenario === 'squeeze' ? '' : `${plan.scenario}-`}${plan.link ? `${cellName(plan.link)}-` : ''}`;
         const dump = options.dumpPrefix ? `${options.dumpPrefix}-${link}${i}-${variant}.json` : undefined;
         const r = await runSqueezeTrial(variant, plan, i, { onLab: options.onLab, tunables, ...(dump ? { dump } : {}) });

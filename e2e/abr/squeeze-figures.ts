@@ -31,7 +31,14 @@ export interface SteadyPath {
   lossPercent: number;
 }
 
-export const DEFAULT_PLAN: SqueezePlan = { scenario: 'squeeze', highKbit: 2_500, lowKbit: 250, settleMs: 15_000, holdMs: 20_000, afterMs: 40_000 };
+export const DEFAULT_PLAN: SqueezePlan = {
+  scenario: 'squeeze',
+  highKbit: 2_500,
+  lowKbit: 250,
+  settleMs: 15_000,
+  holdMs: 20_000,
+  afterMs: 40_000,
+};
 
 export interface SqueezeTrial {
   scenario: SqueezePlan['scenario'];
@@ -168,7 +175,11 @@ function rowOf(variant: SqueezeVariant, trials: SqueezeTrial[]): SqueezeRow {
     concealmentWithRecovery: m((r) => r.concealmentWithRecovery),
     freezeSecondsWithRecovery: m((r) => r.freezeSecondsWithRecovery),
     concealedMs: rs.some((r) => r.concealedMs)
-      ? { onset: m((r) => r.concealedMs?.onset ?? null)!, settling: m((r) => r.concealedMs?.settling ?? null)!, rest: m((r) => r.concealedMs?.rest ?? null)! }
+      ? {
+          onset: m((r) => r.concealedMs?.onset ?? null)!,
+          settling: m((r) => r.concealedMs?.settling ?? null)!,
+          rest: m((r) => r.concealedMs?.rest ?? null)!,
+        }
       : null,
     fpsDuring: m((r) => r.fpsDuring),
     audioDelayMs: m((r) => r.audioDelayMs),
@@ -178,7 +189,10 @@ function rowOf(variant: SqueezeVariant, trials: SqueezeTrial[]): SqueezeRow {
 }
 
 /** Issue 8's goals: adapt <= 3 s; concealment and total freeze duration each at most half the plain row's. */
-function meetsGoals(c: { adaptMs: number | null; concealment: number | null; freezeSeconds: number | null }, p: { concealment: number | null; freezeSeconds: number | null }) {
+function meetsGoals(
+  c: { adaptMs: number | null; concealment: number | null; freezeSeconds: number | null },
+  p: { concealment: number | null; freezeSeconds: number | null },
+) {
   return {
     adapt: c.adaptMs !== null && c.adaptMs <= 3_000,
     concealment: c.concealment !== null && p.concealment !== null && c.concealment <= p.concealment / 2,
@@ -219,10 +233,22 @@ export function compareSqueeze(plan: SqueezePlan, trials: SqueezeTrial[]): Squee
     comparablePairs,
     comparablePairsMeetingGoals,
     goals: [
-      { met: verdict.adapt, text: `squeeze: controller adapts within 3 s of the drop (median ${ms(controller.adaptMs)}; plain ${ms(plain.adaptMs)})` },
-      { met: verdict.concealment, text: `squeeze: audio concealment <= half of plain (${pct(controller.concealment)} vs ${pct(plain.concealment)})` },
-      { met: verdict.freezes, text: `squeeze: video freeze time <= half of plain (${sec(controller.freezeSeconds)} vs ${sec(plain.freezeSeconds)})` },
-      { met: pairs > 0 && pairsMeetingGoals === pairs, text: `squeeze: every goal met in ${pairsMeetingGoals}/${pairs} trial pairs (${comparablePairsMeetingGoals}/${comparablePairs} of the pairs that both entered the squeeze at full rate)` },
+      {
+        met: verdict.adapt,
+        text: `squeeze: controller adapts within 3 s of the drop (median ${ms(controller.adaptMs)}; plain ${ms(plain.adaptMs)})`,
+      },
+      {
+        met: verdict.concealment,
+        text: `squeeze: audio concealment <= half of plain (${pct(controller.concealment)} vs ${pct(plain.concealment)})`,
+      },
+      {
+        met: verdict.freezes,
+        text: `squeeze: video freeze time <= half of plain (${sec(controller.freezeSeconds)} vs ${sec(plain.freezeSeconds)})`,
+      },
+      {
+        met: pairs > 0 && pairsMeetingGoals === pairs,
+        text: `squeeze: every goal met in ${pairsMeetingGoals}/${pairs} trial pairs (${comparablePairsMeetingGoals}/${comparablePairs} of the pairs that both entered the squeeze at full rate)`,
+      },
     ],
     trials,
   };
@@ -256,27 +282,43 @@ export function squeezeTable(c: SqueezeComparison): string {
   const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
   const sec = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)} s`);
   const ms = (x: number | null) => (x === null || !Number.isFinite(x) ? 'never' : `${(x / 1000).toFixed(2)} s`);
-  const header = ['squeeze (median)', 'trials', 'adapt', 'concealment', 'freezes', 'freeze time', 'with recovery: concealment / freeze time', 'fps', 'audio delay before / squeezed', 'recovery'];
-  const rows = [header, ...[c.plain, c.controller].map((r) => [
-    r.variant === 'plain' ? 'plain Chromium' : 'controller',
-    String(r.trials),
-    ms(r.adaptMs),
-    pct(r.concealment),
-    r.freezes === null ? '-' : String(r.freezes),
-    sec(r.freezeSeconds),
-    `${pct(r.concealmentWithRecovery)} / ${sec(r.freezeSecondsWithRecovery)}`,
-    r.fpsDuring === null ? '-' : r.fpsDuring.toFixed(1),
-    `${r.audioDelayBeforeMs === null ? '-' : Math.round(r.audioDelayBeforeMs)} / ${r.audioDelayMs === null ? '-' : Math.round(r.audioDelayMs)} ms`,
-    ms(r.recoveryMs),
-  ])];
+  const header = [
+    'squeeze (median)',
+    'trials',
+    'adapt',
+    'concealment',
+    'freezes',
+    'freeze time',
+    'with recovery: concealment / freeze time',
+    'fps',
+    'audio delay before / squeezed',
+    'recovery',
+  ];
+  const rows = [
+    header,
+    ...[c.plain, c.controller].map((r) => [
+      r.variant === 'plain' ? 'plain Chromium' : 'controller',
+      String(r.trials),
+      ms(r.adaptMs),
+      pct(r.concealment),
+      r.freezes === null ? '-' : String(r.freezes),
+      sec(r.freezeSeconds),
+      `${pct(r.concealmentWithRecovery)} / ${sec(r.freezeSecondsWithRecovery)}`,
+      r.fpsDuring === null ? '-' : r.fpsDuring.toFixed(1),
+      `${r.audioDelayBeforeMs === null ? '-' : Math.round(r.audioDelayBeforeMs)} / ${r.audioDelayMs === null ? '-' : Math.round(r.audioDelayMs)} ms`,
+      ms(r.recoveryMs),
+    ]),
+  ];
   const p = c.plan;
   return [
     `squeeze comparison (issue 8): caller's link ${p.highKbit} -> ${p.lowKbit ?? p.highKbit} kbit/s for ${p.holdMs / 1000} s -> back for ${p.afterMs / 1000} s; callee's view of the caller, drop -> link back`,
     ...alignedRows(rows),
-    ...[c.plain, c.controller].map((r) => `${r.variant === 'plain' ? 'plain Chromium' : 'controller'}: ${windows(r.concealedMs)} (median; onset = first ${CONCEALMENT_WINDOWS.onsetMs / 1000} s, before any sender can react)`),
+    ...[c.plain, c.controller].map(
+      (r) =>
+        `${r.variant === 'plain' ? 'plain Chromium' : 'controller'}: ${windows(r.concealedMs)} (median; onset = first ${CONCEALMENT_WINDOWS.onsetMs / 1000} s, before any sender can react)`,
+    ),
     '',
     'goals (issue 8):',
     ...c.goals.map(goalLine),
   ].join('\n');
 }
-

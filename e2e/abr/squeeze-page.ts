@@ -8,7 +8,13 @@
  * element in both rows: Chrome counts concealment only for audio played out.
  */
 import '../lab/pages/baseline';
-import { createQualityController, preferAudioRed, withOpusFecAndDtx, type QualityController, type QualityTunables } from '../../app/src/call/quality/index';
+import {
+  createQualityController,
+  preferAudioRed,
+  withOpusFecAndDtx,
+  type QualityController,
+  type QualityTunables,
+} from '../../app/src/call/quality/index';
 
 export interface Row {
   at: number;
@@ -66,7 +72,10 @@ export interface SqueezeApi {
   rows(): Row[];
   /** Outbound bytes every 200 ms: [epoch ms, audio bytes, video bytes]. */
   fine(): [number, number, number][];
-  /** Received audio every 200 ms: [epoch ms, concealed (not silent), samples, packets lost, packets received, jitter buffer delay s, emitted]. */
+  /**
+   * Received audio every 200 ms: [epoch ms, concealed (not silent), samples, packets lost,
+   * packets received, jitter buffer delay s, emitted].
+   */
   fineAudio(): number[][];
   /** Height of the peer's video as received, every 200 ms: [epoch ms, frameHeight or null]. */
   receivedVideo(): [number, number | null][];
@@ -134,7 +143,8 @@ function attach(connection: RTCPeerConnection): void {
     (await pc.getStats()).forEach((s) => {
       if (s.type === 'outbound-rtp' && s.kind === 'audio') audio += s.bytesSent ?? 0;
       if (s.type === 'outbound-rtp' && s.kind === 'video') video += s.bytesSent ?? 0;
-      if (s.type === 'inbound-rtp' && s.kind === 'video' && typeof s.frameHeight === 'number') height = Math.max(height ?? 0, s.frameHeight);
+      if (s.type === 'inbound-rtp' && s.kind === 'video' && typeof s.frameHeight === 'number')
+        height = Math.max(height ?? 0, s.frameHeight);
       if (s.type === 'inbound-rtp' && s.kind === 'audio') {
         a[0] += (s.concealedSamples ?? 0) - (s.silentConcealedSamples ?? 0);
         a[1] += s.totalSamplesReceived ?? 0;
@@ -163,7 +173,8 @@ class WithQuality extends Observed {
     // Play remote audio: Chrome only pulls (and counts concealment for) audio that is played out.
     this.addEventListener('track', (event) => {
       if (event.track.kind !== 'audio') return;
-      if (adapt && jitterTargetMs !== null) (event.receiver as RTCRtpReceiver & { jitterBufferTarget: number | null }).jitterBufferTarget = jitterTargetMs;
+      if (adapt && jitterTargetMs !== null)
+        (event.receiver as RTCRtpReceiver & { jitterBufferTarget: number | null }).jitterBufferTarget = jitterTargetMs;
       const audio = document.createElement('audio');
       audio.autoplay = true;
       audio.srcObject = new MediaStream([event.track]);
@@ -172,10 +183,13 @@ class WithQuality extends Observed {
     });
   }
   // Codec preferences must be set before the offer or answer is created (the baseline page creates both).
+  // Overriding overloaded methods: TypeScript accepts only `any` for the merged signature.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override createOffer(...args: any[]): any {
     this.preferRed();
     return (super.createOffer as (...a: unknown[]) => unknown)(...args);
   }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override createAnswer(...args: any[]): any {
     this.preferRed();
     return (super.createAnswer as (...a: unknown[]) => unknown)(...args);
@@ -214,9 +228,21 @@ function withoutAudioTransportCc(sdp: string): string {
 async function counters(): Promise<Counters | null> {
   if (!pc) return null;
   const c: Counters = {
-    at: now(), concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0, freezeCount: 0,
-    totalFreezesDuration: 0, pauseCount: 0, totalPausesDuration: 0, framesDecoded: 0, receivedHeight: null, videoBytesSent: 0, audioBytesSent: 0, audioCodec: null,
-    videoNacks: 0, videoRetransmittedBytes: 0,
+    at: now(),
+    concealedSamples: 0,
+    silentConcealedSamples: 0,
+    totalSamplesReceived: 0,
+    freezeCount: 0,
+    totalFreezesDuration: 0,
+    pauseCount: 0,
+    totalPausesDuration: 0,
+    framesDecoded: 0,
+    receivedHeight: null,
+    videoBytesSent: 0,
+    audioBytesSent: 0,
+    audioCodec: null,
+    videoNacks: 0,
+    videoRetransmittedBytes: 0,
   };
   const report = await pc.getStats();
   report.forEach((s) => {

@@ -20,14 +20,18 @@ export function cellName(cell: SteadyPath): string {
 
 /** `--cells 400x3,150x1` as cells; any RTT from 1 to 2000 ms and loss from 0 to 50 %, so cells outside the grid can be tried too. */
 export function parseCells(text: string): SteadyPath[] {
-  const cells = text.split(',').map((part) => part.trim()).filter(Boolean).map((part) => {
-    const match = /^(\d+)x(\d+(?:\.\d+)?)$/.exec(part);
-    const cell = match ? { rttMs: Number(match[1]), lossPercent: Number(match[2]) } : null;
-    if (!cell || !(cell.rttMs >= 1 && cell.rttMs <= 2_000) || !(cell.lossPercent >= 0 && cell.lossPercent <= 50)) {
-      throw new Error(`--cells takes RTTxLOSS pairs like 400x3,150x1 (RTT 1-2000 ms, loss 0-50 % each way); got "${part}"`);
-    }
-    return cell;
-  });
+  const cells = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^(\d+)x(\d+(?:\.\d+)?)$/.exec(part);
+      const cell = match ? { rttMs: Number(match[1]), lossPercent: Number(match[2]) } : null;
+      if (!cell || !(cell.rttMs >= 1 && cell.rttMs <= 2_000) || !(cell.lossPercent >= 0 && cell.lossPercent <= 50)) {
+        throw new Error(`--cells takes RTTxLOSS pairs like 400x3,150x1 (RTT 1-2000 ms, loss 0-50 % each way); got "${part}"`);
+      }
+      return cell;
+    });
   if (cells.length === 0) throw new Error('--cells names no cell; use RTTxLOSS pairs like 400x3,150x1');
   return cells;
 }
@@ -94,7 +98,8 @@ export function compareCell(cell: SteadyPath, trials: SqueezeTrial[]): GridCell 
       const p = plain.received[s];
       const who = `${s} receives`;
       if (c.height === null || (p.height !== null && c.height < p.height)) worse.push(`${who} ${c.height ?? '-'}p vs ${p.height ?? '-'}p`);
-      if (c.fps === null || (p.fps !== null && c.fps < 0.9 * p.fps)) worse.push(`${who} ${c.fps?.toFixed(1) ?? '-'} fps vs ${p.fps?.toFixed(1) ?? '-'}`);
+      if (c.fps === null || (p.fps !== null && c.fps < 0.9 * p.fps))
+        worse.push(`${who} ${c.fps?.toFixed(1) ?? '-'} fps vs ${p.fps?.toFixed(1) ?? '-'}`);
       if (c.freezeSeconds === null || (p.freezeSeconds !== null && c.freezeSeconds > p.freezeSeconds + 0.5)) {
         worse.push(`${who} frozen ${c.freezeSeconds?.toFixed(2) ?? '-'} s vs ${p.freezeSeconds?.toFixed(2) ?? '-'} s`);
       }
@@ -125,7 +130,15 @@ export function gridTrialLine(cell: SteadyPath, i: number, r: SqueezeTrial): str
 
 /** Every cell run: both rows, both sides, and the verdict. */
 export function gridTable(cells: GridCell[]): string {
-  const header = ['cell (RTT ms x loss %)', 'row', 'pairs', 'callee receives (caller\'s video)', 'caller receives (callee\'s video)', 'rung changes (caller/callee, most)', 'verdict'];
+  const header = [
+    'cell (RTT ms x loss %)',
+    'row',
+    'pairs',
+    "callee receives (caller's video)",
+    "caller receives (callee's video)",
+    'rung changes (caller/callee, most)',
+    'verdict',
+  ];
   const rows = [header];
   for (const c of cells) {
     for (const r of [c.plain, c.controller]) {
@@ -147,6 +160,8 @@ export function gridTable(cells: GridCell[]): string {
     ...alignedRows(rows),
     '',
     'goals (steady links: no cell worse than plain Chromium):',
-    ...cells.map((c) => goalLine({ met: c.verdict.met, text: `${cellName(c.cell)}: ${c.verdict.met ? 'no worse than plain' : c.verdict.worse.join('; ')}` })),
+    ...cells.map((c) =>
+      goalLine({ met: c.verdict.met, text: `${cellName(c.cell)}: ${c.verdict.met ? 'no worse than plain' : c.verdict.worse.join('; ')}` }),
+    ),
   ].join('\n');
 }

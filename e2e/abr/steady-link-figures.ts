@@ -22,7 +22,9 @@ function linkText(plan: SqueezePlan): string {
   const { callerLossPercent, callerStalls } = scenarioTable[plan.scenario];
   const noise = [
     callerLossPercent ? `loses ${callerLossPercent} % of packets each way` : '',
-    callerStalls ? `stalls its uploads for ${callerStalls.ms} ms every ${callerStalls.minGapMs / 1000}-${callerStalls.maxGapMs / 1000} s` : '',
+    callerStalls
+      ? `stalls its uploads for ${callerStalls.ms} ms every ${callerStalls.minGapMs / 1000}-${callerStalls.maxGapMs / 1000} s`
+      : '',
   ].filter(Boolean);
   return `the caller's ${plan.highKbit} kbit/s link ${noise.join(' and ')} all call long`;
 }
@@ -80,7 +82,10 @@ export function compareSteadyLink(plan: SqueezePlan, trials: SqueezeTrial[]): St
   const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)} %`);
   const goals: SqueezeGoal[] = [
     {
-      met: known(controller.sentHeight, plain.sentHeight, controller.fps, plain.fps) && controller.sentHeight! >= plain.sentHeight! && controller.fps! >= 0.9 * plain.fps!,
+      met:
+        known(controller.sentHeight, plain.sentHeight, controller.fps, plain.fps) &&
+        controller.sentHeight! >= plain.sentHeight! &&
+        controller.fps! >= 0.9 * plain.fps!,
       text: `${plan.scenario}: a picture as large and as smooth as plain's (${controller.sentHeight ?? '-'}p at ${controller.fps?.toFixed(1) ?? '-'} fps vs ${plain.sentHeight ?? '-'}p at ${plain.fps?.toFixed(1) ?? '-'} fps)`,
     },
     {
@@ -90,7 +95,9 @@ export function compareSteadyLink(plan: SqueezePlan, trials: SqueezeTrial[]): St
     {
       // Both rows meet the same kind of noise; trials differ by chance. Plus 0.2 points: a link
       // where plain Chromium conceals next to nothing (jittery: 0.04 %) must not fail on a 20 ms glitch.
-      met: known(controller.concealment, plain.concealment) && controller.concealment! <= Math.max(1.25 * plain.concealment!, plain.concealment! + 0.002),
+      met:
+        known(controller.concealment, plain.concealment) &&
+        controller.concealment! <= Math.max(1.25 * plain.concealment!, plain.concealment! + 0.002),
       text: `${plan.scenario}: audio concealment at most 1.25 x plain's, or plain's + 0.2 points (${pct(controller.concealment)} vs ${pct(plain.concealment)})`,
     },
     {
@@ -118,19 +125,32 @@ export function steadyLinkTrialLine(i: number, r: SqueezeTrial): string {
 
 /** The two rows and the goals, as printed under the bench table. */
 export function steadyLinkTable(c: SteadyLinkComparison): string {
-  const header = [`${c.plan.scenario} (median)`, 'trials', 'picture sent', 'video sent', 'fps', 'freezes', 'freeze time', 'concealment', 'rung changes (most)'];
+  const header = [
+    `${c.plan.scenario} (median)`,
+    'trials',
+    'picture sent',
+    'video sent',
+    'fps',
+    'freezes',
+    'freeze time',
+    'concealment',
+    'rung changes (most)',
+  ];
   const cell = (x: number | null, f: (x: number) => string) => (x === null ? '-' : f(x));
-  const rows = [header, ...[c.plain, c.controller].map((r) => [
-    r.variant === 'plain' ? 'plain Chromium' : 'controller',
-    String(r.trials),
-    cell(r.sentHeight, (x) => `${x}p`),
-    cell(r.sentVideoKbps, (x) => `${Math.round(x)} kbit/s`),
-    cell(r.fps, (x) => x.toFixed(1)),
-    cell(r.freezes, String),
-    cell(r.freezeSeconds, (x) => `${x.toFixed(2)} s`),
-    cell(r.concealment, (x) => `${(x * 100).toFixed(2)}%`),
-    r.variant === 'plain' ? '-' : String(r.rungChanges),
-  ])];
+  const rows = [
+    header,
+    ...[c.plain, c.controller].map((r) => [
+      r.variant === 'plain' ? 'plain Chromium' : 'controller',
+      String(r.trials),
+      cell(r.sentHeight, (x) => `${x}p`),
+      cell(r.sentVideoKbps, (x) => `${Math.round(x)} kbit/s`),
+      cell(r.fps, (x) => x.toFixed(1)),
+      cell(r.freezes, String),
+      cell(r.freezeSeconds, (x) => `${x.toFixed(2)} s`),
+      cell(r.concealment, (x) => `${(x * 100).toFixed(2)}%`),
+      r.variant === 'plain' ? '-' : String(r.rungChanges),
+    ]),
+  ];
   return [
     `${c.plan.scenario} comparison (issue 8): ${linkText(c.plan)}; callee's view of the caller over ${c.plan.holdMs / 1000} s after ${c.plan.settleMs / 1000} s of call`,
     ...alignedRows(rows),

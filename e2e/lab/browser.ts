@@ -10,7 +10,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Lab, Side } from './topology';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 
-
 const FLAGS = [
   ...chromiumArgs,
   '--autoplay-policy=no-user-gesture-required',

@@ -30,7 +30,10 @@ export function bundle(entry: URL): Promise<string> {
 export async function pageAssets(entry: URL): Promise<PageAssets> {
   const script = await bundle(entry);
   return {
-    '/index.html': ['text/html', '<!doctype html><meta charset="utf-8"><title>firecall lab</title><body><script src="/app.js"></script></body>'],
+    '/index.html': [
+      'text/html',
+      '<!doctype html><meta charset="utf-8"><title>firecall lab</title><body><script src="/app.js"></script></body>',
+    ],
     '/app.js': ['text/javascript', script],
   };
 }

@@ -8,7 +8,6 @@
 import type { Identity } from './firecall-driver';
 import { EMULATORS_MODULE, signInUser, type EmulatorsModule, type IceServersClient } from './emulator';
 
-
 export interface CallableUsersInput {
   secret: string;
   turnHost: string;

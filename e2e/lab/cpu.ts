@@ -99,7 +99,10 @@ export async function othersCpuPercent(ours: () => Promise<number[]>, ms: number
 /** Pids of the processes inside a namespace. */
 export async function namespacePids(ns: string): Promise<number[]> {
   const out = await run('ip', ['netns', 'pids', ns], { allowFailure: true });
-  return out.split('\n').map(Number).filter((pid) => pid > 0);
+  return out
+    .split('\n')
+    .map(Number)
+    .filter((pid) => pid > 0);
 }
 
 /** Pids of every process below `root` (children, their children, ...), e.g. the emulators a test started. */
@@ -118,6 +121,11 @@ export function descendantPids(root = process.pid): number[] {
   }
   const out: number[] = [];
   const queue = [root];
-  while (queue.length) for (const child of children.get(queue.shift()!) ?? []) out.push(child), queue.push(child);
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
   return out;
 }

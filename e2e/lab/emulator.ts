@@ -18,7 +18,9 @@ export interface IceServersClient {
   close(): Promise<void>;
 }
 export interface EmulatorsModule {
-  startEmulators(options: Record<string, unknown>): Promise<{ authUrl: string; functionsUrl: string; startupMs: number; stop(): Promise<void> }>;
+  startEmulators(
+    options: Record<string, unknown>,
+  ): Promise<{ authUrl: string; functionsUrl: string; startupMs: number; stop(): Promise<void> }>;
   createIceServersClient(options: { authUrl: string; functionsUrl: string }): Promise<IceServersClient>;
 }
 

@@ -67,7 +67,11 @@ export async function prepareCall(
 
 /** Epoch ms of every remote video frame this page presented. */
 export function frameTimes(page: Page): Promise<number[]> {
-  return withTimeout(page.evaluate(() => window.probe.frameTimes.slice()), 5_000, 'reading presented frames');
+  return withTimeout(
+    page.evaluate(() => window.probe.frameTimes.slice()),
+    5_000,
+    'reading presented frames',
+  );
 }
 
 /** The first remote frame presented at or after `since`, waiting up to `timeoutMs`; null if none. */
@@ -98,7 +102,11 @@ export function longestFreeze(frames: number[], from: number, to: number): numbe
 
 /** Starts reading the page's inbound packet counters every 100 ms. */
 export function watchInbound(page: Page): Promise<void> {
-  return withTimeout(page.evaluate(() => window.faults.watchInbound()), 5_000, 'watching inbound media');
+  return withTimeout(
+    page.evaluate(() => window.faults.watchInbound()),
+    5_000,
+    'watching inbound media',
+  );
 }
 
 /**
@@ -106,23 +114,39 @@ export function watchInbound(page: Page): Promise<void> {
  * silence the user heard (the audio comes back first; the picture waits for a key frame).
  */
 export async function longestSilence(page: Page, from: number, to: number): Promise<number> {
-  const samples: InboundSample[] = await withTimeout(page.evaluate(() => window.faults.inbound()), 5_000, 'reading inbound media');
+  const samples: InboundSample[] = await withTimeout(
+    page.evaluate(() => window.faults.inbound()),
+    5_000,
+    'reading inbound media',
+  );
   const grew = samples.filter((s, i) => i > 0 && s.audioPackets > samples[i - 1]!.audioPackets).map((s) => s.at);
   return longestFreeze(grew, from, to);
 }
 
 /** The TURN host and allocation this page's selected ICE pair relays through; null when direct. */
 export function relayInUse(page: Page): Promise<RelayInUse | null> {
-  return withTimeout(page.evaluate(() => window.faults.relayInUse()), 5_000, 'reading the relay in use');
+  return withTimeout(
+    page.evaluate(() => window.faults.relayInUse()),
+    5_000,
+    'reading the relay in use',
+  );
 }
 
 /** When the TURN credentials this page's call is configured with expire (epoch ms). */
 export function credentialsExpireAt(page: Page): Promise<number | null> {
-  return withTimeout(page.evaluate(() => window.faults.credentialsExpireAt()), 5_000, 'reading the configured credentials');
+  return withTimeout(
+    page.evaluate(() => window.faults.credentialsExpireAt()),
+    5_000,
+    'reading the configured credentials',
+  );
 }
 
 export function outcomeOf(page: Page): Promise<FirecallOutcome> {
-  return withTimeout(page.evaluate(() => window.firecall.outcome()), 5_000, 'reading the call outcome');
+  return withTimeout(
+    page.evaluate(() => window.firecall.outcome()),
+    5_000,
+    'reading the call outcome',
+  );
 }
 
 /**

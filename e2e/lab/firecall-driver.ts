@@ -39,7 +39,10 @@ export class FirecallDriver {
     const driver = new FirecallDriver(caller, callee, options);
     await driver.wire(caller, callee, options.caller);
     await driver.wire(callee, caller, options.callee);
-    for (const [page, who] of [[caller, options.caller], [callee, options.callee]] as const) {
+    for (const [page, who] of [
+      [caller, options.caller],
+      [callee, options.callee],
+    ] as const) {
       const input = { uid: who.uid, latencyMs: options.latencyMs, ...(options.timeouts ? { timeouts: options.timeouts } : {}) };
       await page.evaluate((i) => window.firecall.setup(i), input);
     }

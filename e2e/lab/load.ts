@@ -110,7 +110,9 @@ export async function runLoad(lab: Lab, turn: TurnService, options: LoadOptions)
     const pid = await coturnPid(lab, TURN_PORT);
     const traffic = await countTurnTraffic(lab, turn.host);
     // The lab's namespaces and everything this process started (emulators included).
-    const labPids = async () => [...new Set([...(await Promise.all(Object.values(lab.ns).map(namespacePids))).flat(), ...descendantPids()])];
+    const labPids = async () => [
+      ...new Set([...(await Promise.all(Object.values(lab.ns).map(namespacePids))).flat(), ...descendantPids()]),
+    ];
     const meters = {
       caller: new ProcessSetCpu(() => namespacePids(lab.hostNs('caller'))),
       callee: new ProcessSetCpu(() => namespacePids(lab.hostNs('callee'))),
@@ -139,7 +141,7 @@ export async function runLoad(lab: Lab, turn: TurnService, options: LoadOptions)
     // "Still connected at the end": a call in a momentary 'reconnecting' blip at this very
     // instant gets a few seconds to show 'connected' again; an ended or failed call stays so.
     let outcomes = await Promise.all(drivers.flatMap((d) => [d.outcome('caller'), d.outcome('callee')]));
-    for (const until = Date.now() + END_GRACE_MS; outcomes.some((o) => o.state === 'reconnecting') && Date.now() < until; ) {
+    for (const until = Date.now() + END_GRACE_MS; outcomes.some((o) => o.state === 'reconnecting') && Date.now() < until;) {
       await delay(250);
       outcomes = await Promise.all(drivers.flatMap((d) => [d.outcome('caller'), d.outcome('callee')]));
     }
@@ -186,7 +188,8 @@ export async function runLoad(lab: Lab, turn: TurnService, options: LoadOptions)
 
 /** Waits until a call presents remote video on both tabs, fails, or the time is up; click -> first frame, per side. */
 async function waitForVideo(caller: Page, callee: Page, click: number, driver: FirecallDriver, timeoutMs: number) {
-  const firstFrame = (page: Page) => read(page, () => window.probe.frameTimes[0] ?? null).then((f) => (f === null ? null : Math.round(f - click)));
+  const firstFrame = (page: Page) =>
+    read(page, () => window.probe.frameTimes[0] ?? null).then((f) => (f === null ? null : Math.round(f - click)));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frames = { caller: await firstFrame(caller), callee: await firstFrame(callee) };
@@ -247,7 +250,9 @@ export function describeLoad(r: LoadResult): string {
         `  call ${i + 1}: connect ${c.connectMs.caller} ms (callee ${c.connectMs.callee} ms), path ${pathText(c.path.caller)} / ${pathText(c.path.callee)}, ` +
         `${c.kbps} kbit/s, frames per window ${c.framesPerWindow.caller.join(',')} / ${c.framesPerWindow.callee.join(',')}, ` +
         `end ${c.endState.caller}/${c.endState.callee}${c.heldStates.length ? `, during hold: ${c.heldStates.join(' > ')}` : ''}` +
-        (heldUp(c) ? '' : `\n    placed at ${c.placedAtS} s (hold from ${r.holdStartS} s); caller ${c.timeline.caller}\n    callee ${c.timeline.callee}`),
+        (heldUp(c)
+          ? ''
+          : `\n    placed at ${c.placedAtS} s (hold from ${r.holdStartS} s); caller ${c.timeline.caller}\n    callee ${c.timeline.callee}`),
     ),
   ].join('\n');
 }

@@ -21,13 +21,18 @@ export interface RunOptions {
 export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<string> {
   const timeout = options.timeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { timeout, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, env: options.env ?? process.env }, (error, stdout, stderr) => {
-      if (error && !options.allowFailure) {
-        reject(new LabError(`${cmd} ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
-        return;
-      }
-      resolve(stdout);
-    });
+    const child = execFile(
+      cmd,
+      args,
+      { timeout, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, env: options.env ?? process.env },
+      (error, stdout, stderr) => {
+        if (error && !options.allowFailure) {
+          reject(new LabError(`${cmd} ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
+          return;
+        }
+        resolve(stdout);
+      },
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }

@@ -58,13 +58,16 @@ function deliverAt({ message, dueAt }: { message: unknown; dueAt: number }): voi
   const inbox = (w.labInbox ??= []);
   const entry = { message };
   inbox.push(entry);
-  setTimeout(() => {
-    // Already handed over by a later message's timer (timers due together fire in any order).
-    if (!inbox.includes(entry)) return;
-    while (inbox.length > 0) {
-      const next = inbox.shift()!;
-      w.labReceive(next.message);
-      if (next === entry) break;
-    }
-  }, Math.max(0, dueAt - Date.now()));
+  setTimeout(
+    () => {
+      // Already handed over by a later message's timer (timers due together fire in any order).
+      if (!inbox.includes(entry)) return;
+      while (inbox.length > 0) {
+        const next = inbox.shift()!;
+        w.labReceive(next.message);
+        if (next === entry) break;
+      }
+    },
+    Math.max(0, dueAt - Date.now()),
+  );
 }

@@ -36,7 +36,9 @@ export function combine(firecall: ScenarioSummary, baseline: ScenarioSummary | n
   return {
     ...rest,
     baseline: base,
-    ratio: baseline ? { p50: ratio(firecall.setupMs.p50, baseline.setupMs.p50), p95: ratio(firecall.setupMs.p95, baseline.setupMs.p95) } : null,
+    ratio: baseline
+      ? { p50: ratio(firecall.setupMs.p50, baseline.setupMs.p50), p95: ratio(firecall.setupMs.p95, baseline.setupMs.p95) }
+      : null,
   };
 }
 
@@ -55,14 +57,33 @@ export function table(report: BenchReport): string {
     const extra = (x: Omit<ScenarioSummary, 'variant' | 'name'>) =>
       [
         x.failedMs ? `failed after ${pct(x.failedMs)}` : '',
-        x.recoveryMs ? `media back ${pct(x.recoveryMs)}${x.reconnectingShown !== undefined ? `, reconnecting shown ${x.reconnectingShown}/${x.trials}` : ''}` : '',
+        x.recoveryMs
+          ? `media back ${pct(x.recoveryMs)}${x.reconnectingShown !== undefined ? `, reconnecting shown ${x.reconnectingShown}/${x.trials}` : ''}`
+          : '',
         x.softerMs ? `softer picture after ${pct(x.softerMs)}` : '',
         x.squeezeFps ? `fps ${x.squeezeFps.before}/${x.squeezeFps.during}/${x.squeezeFps.after} (before/250k/after)` : '',
       ]
         .filter(Boolean)
         .join('; ') || '-';
-    rows.push([s.name, 'firecall', `${s.successes}/${s.trials}`, pct(s.setupMs), pathText(s.path), extra(s), s.ratio ? `${s.ratio.p50 ?? '-'}/${s.ratio.p95 ?? '-'}` : '-']);
-    if (s.baseline) rows.push(['', 'baseline', `${s.baseline.successes}/${s.baseline.trials}`, pct(s.baseline.setupMs), pathText(s.baseline.path), extra(s.baseline), '']);
+    rows.push([
+      s.name,
+      'firecall',
+      `${s.successes}/${s.trials}`,
+      pct(s.setupMs),
+      pathText(s.path),
+      extra(s),
+      s.ratio ? `${s.ratio.p50 ?? '-'}/${s.ratio.p95 ?? '-'}` : '-',
+    ]);
+    if (s.baseline)
+      rows.push([
+        '',
+        'baseline',
+        `${s.baseline.successes}/${s.baseline.trials}`,
+        pct(s.baseline.setupMs),
+        pathText(s.baseline.path),
+        extra(s.baseline),
+        '',
+      ]);
   }
   const out = alignedRows(rows);
   out.push('');
@@ -93,12 +114,19 @@ export function goals(report: BenchReport): Goal[] {
   for (const s of report.scenarios) {
     if (s.name === 'no-path') {
       const p95 = s.failedMs?.p95 ?? null;
-      out.push({ met: s.successes === s.trials && s.trials > 0, text: `no-path: failed with a reason within 10 s of the answer in ${s.successes}/${s.trials} (click -> failed p95 ${ms(p95)} ms)` });
+      out.push({
+        met: s.successes === s.trials && s.trials > 0,
+        text: `no-path: failed with a reason within 10 s of the answer in ${s.successes}/${s.trials} (click -> failed p95 ${ms(p95)} ms)`,
+      });
       continue;
     }
     out.push({ met: s.trials > 0 && s.successes === s.trials, text: `${s.name}: connected ${s.successes}/${s.trials}` });
     out.push({ met: s.setupMs.p95 !== null && s.setupMs.p95 <= 1000, text: `${s.name}: setup p95 ${ms(s.setupMs.p95)} ms <= 1000 ms` });
-    if (s.recoveryMs) out.push({ met: s.recoveryMs.max !== null && s.recoveryMs.max <= 2000, text: `${s.name}: media back <= 2 s after the link returns (max ${ms(s.recoveryMs.max)} ms)` });
+    if (s.recoveryMs)
+      out.push({
+        met: s.recoveryMs.max !== null && s.recoveryMs.max <= 2000,
+        text: `${s.name}: media back <= 2 s after the link returns (max ${ms(s.recoveryMs.max)} ms)`,
+      });
   }
   return out;
 }
@@ -113,7 +141,9 @@ const escape = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '
 /** Horizontal bars: firecall p50 (solid) with its p95 (outline), baseline p50 below it. */
 export function svgChart(report: BenchReport): string {
   const rows = report.scenarios.filter((s) => s.setupMs.p50 !== null || s.baseline?.setupMs.p50 != null);
-  const values = rows.flatMap((s) => [s.setupMs.p95, s.setupMs.p50, s.baseline?.setupMs.p95 ?? null, s.baseline?.setupMs.p50 ?? null]).filter((v): v is number => v !== null);
+  const values = rows
+    .flatMap((s) => [s.setupMs.p95, s.setupMs.p50, s.baseline?.setupMs.p95 ?? null, s.baseline?.setupMs.p50 ?? null])
+    .filter((v): v is number => v !== null);
   const top = Math.max(1000, ...values);
   const scaleMax = Math.ceil(top / 500) * 500;
   const left = 120;
@@ -136,7 +166,8 @@ export function svgChart(report: BenchReport): string {
   rows.forEach((s, i) => {
     const y = 56 + i * rowH;
     parts.push(`<text x="${left - 8}" y="${y + 16}" text-anchor="end">${escape(s.name)}</text>`);
-    if (s.setupMs.p95 !== null) parts.push(`<rect x="${left}" y="${y + 4}" width="${x(s.setupMs.p95) - left}" height="16" fill="none" stroke="#1f6feb"/>`);
+    if (s.setupMs.p95 !== null)
+      parts.push(`<rect x="${left}" y="${y + 4}" width="${x(s.setupMs.p95) - left}" height="16" fill="none" stroke="#1f6feb"/>`);
     if (s.setupMs.p50 !== null) {
       parts.push(`<rect x="${left}" y="${y + 4}" width="${x(s.setupMs.p50) - left}" height="16" fill="#1f6feb"/>`);
       parts.push(`<text x="${x(s.setupMs.p95 ?? s.setupMs.p50) + 4}" y="${y + 16}">${s.setupMs.p50}/${s.setupMs.p95}</text>`);

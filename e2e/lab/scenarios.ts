@@ -34,10 +34,7 @@ export interface RouterPolicy {
 }
 
 /** What a successful call across the scenario must have used. */
-export type ExpectedPath =
-  | { kind: 'direct' }
-  | { kind: 'relay'; protocol?: 'udp' | 'tcp'; port?: number }
-  | { kind: 'fails' };
+export type ExpectedPath = { kind: 'direct' } | { kind: 'relay'; protocol?: 'udp' | 'tcp'; port?: number } | { kind: 'fails' };
 
 export interface Scenario {
   name: ScenarioName;
@@ -82,8 +79,18 @@ export const scenarioTable: Record<ScenarioName, Scenario> = {
     router: { nat: 'masquerade', egress: 'tcp443' },
     expect: { kind: 'relay', protocol: 'tcp', port: 443 },
   },
-  'no-path': { name: 'no-path', summary: 'nothing leaves either LAN', router: { nat: 'masquerade', egress: 'nothing' }, expect: { kind: 'fails' } },
-  'link-flap': { name: 'link-flap', summary: "cone NAT; the caller's link is cut for 5 s mid-call", router: cone, expect: { kind: 'direct' } },
+  'no-path': {
+    name: 'no-path',
+    summary: 'nothing leaves either LAN',
+    router: { nat: 'masquerade', egress: 'nothing' },
+    expect: { kind: 'fails' },
+  },
+  'link-flap': {
+    name: 'link-flap',
+    summary: "cone NAT; the caller's link is cut for 5 s mid-call",
+    router: cone,
+    expect: { kind: 'direct' },
+  },
   squeeze: {
     name: 'squeeze',
     summary: "cone NAT; the caller's link drops from 2.5 Mbit/s to 250 kbit/s and back",
@@ -114,8 +121,28 @@ export const scenarioTable: Record<ScenarioName, Scenario> = {
     expect: { kind: 'direct' },
   },
   // Outages mid-call (e2e/lab/outage.ts): one side's link, and its signaling, gone for 8, 40 or 70 s.
-  'outage-8': { name: 'outage-8', summary: "cone NAT; one side's link and signaling gone for 8 s mid-call", router: cone, expect: { kind: 'direct' } },
-  'outage-40': { name: 'outage-40', summary: "cone NAT; one side's link and signaling gone for 40 s mid-call", router: cone, expect: { kind: 'direct' } },
-  'outage-70': { name: 'outage-70', summary: "cone NAT; one side's link and signaling gone for 70 s mid-call, past the deadline", router: cone, expect: { kind: 'direct' } },
-  'address-change': { name: 'address-change', summary: "cone NAT; one side's router gets a new public address mid-call", router: cone, expect: { kind: 'direct' } },
+  'outage-8': {
+    name: 'outage-8',
+    summary: "cone NAT; one side's link and signaling gone for 8 s mid-call",
+    router: cone,
+    expect: { kind: 'direct' },
+  },
+  'outage-40': {
+    name: 'outage-40',
+    summary: "cone NAT; one side's link and signaling gone for 40 s mid-call",
+    router: cone,
+    expect: { kind: 'direct' },
+  },
+  'outage-70': {
+    name: 'outage-70',
+    summary: "cone NAT; one side's link and signaling gone for 70 s mid-call, past the deadline",
+    router: cone,
+    expect: { kind: 'direct' },
+  },
+  'address-change': {
+    name: 'address-change',
+    summary: "cone NAT; one side's router gets a new public address mid-call",
+    router: cone,
+    expect: { kind: 'direct' },
+  },
 };

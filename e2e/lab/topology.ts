@@ -78,7 +78,11 @@ function removeOnExit(): void {
   for (const name of live) {
     try {
       const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8', timeout: 5_000 });
-      for (const pid of pids.split('\n').map(Number).filter((p) => p > 0)) signalPid(pid, 'SIGKILL');
+      for (const pid of pids
+        .split('\n')
+        .map(Number)
+        .filter((p) => p > 0))
+        signalPid(pid, 'SIGKILL');
       execFileSync('ip', ['netns', 'delete', name], { timeout: 5_000 });
     } catch {
       // best effort; the next run's stale sweep removes what is left
@@ -105,7 +109,11 @@ export async function removeStaleNamespaces(): Promise<string[]> {
 
 async function removeNamespace(name: string): Promise<void> {
   const pids = await run('ip', ['netns', 'pids', name], { allowFailure: true });
-  for (const pid of pids.split('\n').map(Number).filter((p) => p > 0)) signalPid(pid, 'SIGKILL');
+  for (const pid of pids
+    .split('\n')
+    .map(Number)
+    .filter((p) => p > 0))
+    signalPid(pid, 'SIGKILL');
   await run('ip', ['netns', 'delete', name], { allowFailure: true });
 }
 
@@ -220,11 +228,23 @@ export async function createLab(scenario: Scenario, options: LabOptions = {}): P
     async setLoss(side, percent) {
       if (!(percent >= 0 && percent < 100)) throw new LabError(`loss must be 0-99 %, got ${percent}`);
       // raw PREROUTING at the top, ahead of the delayer: a lost packet never queues anywhere.
-      const match = (dev: string, p: number) => ['-i', dev, '-m', 'statistic', '--mode', 'random', '--probability', String(p / 100), '-j', 'DROP'];
+      const match = (dev: string, p: number) => [
+        '-i',
+        dev,
+        '-m',
+        'statistic',
+        '--mode',
+        'random',
+        '--probability',
+        String(p / 100),
+        '-j',
+        'DROP',
+      ];
       const before = lossPercent.get(side) ?? 0;
       for (const dev of ['wan', 'lan']) {
         // A rule an earlier failed call left out is no reason to fail this one.
-        if (before > 0) await inNs(gwOf(side), 'iptables', ['-t', 'raw', '-D', 'PREROUTING', ...match(dev, before)], { allowFailure: true });
+        if (before > 0)
+          await inNs(gwOf(side), 'iptables', ['-t', 'raw', '-D', 'PREROUTING', ...match(dev, before)], { allowFailure: true });
         if (percent > 0) await inNs(gwOf(side), 'iptables', ['-t', 'raw', '-I', 'PREROUTING', '1', ...match(dev, percent)]);
       }
       lossPercent.set(side, percent);
@@ -284,9 +304,29 @@ async function shapeVoiceFirst(ns: string, dev: string, kbit: number, built: Set
   await tc('class', verb, 'dev', dev, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', rate, 'ceil', rate, ...shape);
   await tc('class', verb, 'dev', dev, 'parent', '1:1', 'classid', '1:11', 'htb', 'rate', rate, 'ceil', rate, 'prio', '0', ...shape);
   await tc('class', verb, 'dev', dev, 'parent', '1:1', 'classid', '1:12', 'htb', 'rate', '8kbit', 'ceil', rate, 'prio', '1', ...shape);
-  for (const band of ['11', '12']) await tc('qdisc', verb, 'dev', dev, 'parent', `1:${band}`, 'handle', `${band}:`, 'bfifo', 'limit', limit);
+  for (const band of ['11', '12'])
+    await tc('qdisc', verb, 'dev', dev, 'parent', `1:${band}`, 'handle', `${band}:`, 'bfifo', 'limit', limit);
   if (!built.has(key)) {
-    await tc('filter', 'add', 'dev', dev, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dsfield', '0xb8', '0xfc', 'flowid', '1:11');
+    await tc(
+      'filter',
+      'add',
+      'dev',
+      dev,
+      'parent',
+      '1:',
+      'protocol',
+      'ip',
+      'prio',
+      '1',
+      'u32',
+      'match',
+      'ip',
+      'dsfield',
+      '0xb8',
+      '0xfc',
+      'flowid',
+      '1:11',
+    );
     built.add(key);
   }
 }
@@ -326,7 +366,13 @@ async function configureRouter(ns: string, upstream: string, policy: RouterPolic
   }
 }
 
-async function addDelay(processes: ProcessGroup, ns: string, devs: string[], delayMs: number, extra: { queue: number; stalls: LinkStalls; seed: number } | null = null): Promise<void> {
+async function addDelay(
+  processes: ProcessGroup,
+  ns: string,
+  devs: string[],
+  delayMs: number,
+  extra: { queue: number; stalls: LinkStalls; seed: number } | null = null,
+): Promise<void> {
   const queue = String(extra?.queue ?? 0);
   const stalls = extra ? [extra.stalls.ms, extra.stalls.minGapMs, extra.stalls.maxGapMs, extra.seed].map(String) : [];
   await processes.start(`delayer ${ns} ${queue}`, 'ip', ['netns', 'exec', ns, PYTHON, DELAYER, queue, String(delayMs), ...stalls], {

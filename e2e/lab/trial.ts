@@ -215,7 +215,11 @@ async function waitForOutcome(page: Page, timeoutMs: number, failedAt: () => Pro
 }
 
 function frameCount(page: Page): Promise<number> {
-  return withTimeout(page.evaluate(() => window.probe.frameTimes.length), 5_000, 'reading frame count');
+  return withTimeout(
+    page.evaluate(() => window.probe.frameTimes.length),
+    5_000,
+    'reading frame count',
+  );
 }
 
 async function firstFrameAfter(page: Page, since: number): Promise<number | null> {
@@ -223,11 +227,19 @@ async function firstFrameAfter(page: Page, since: number): Promise<number | null
 }
 
 function pathOf(page: Page): Promise<ObservedPath | null> {
-  return withTimeout(page.evaluate(() => window.probe.path()), 5_000, 'reading the selected path');
+  return withTimeout(
+    page.evaluate(() => window.probe.path()),
+    5_000,
+    'reading the selected path',
+  );
 }
 
 function mediaOf(page: Page): Promise<MediaCounters> {
-  return withTimeout(page.evaluate(() => window.probe.media()), 5_000, 'reading media counters');
+  return withTimeout(
+    page.evaluate(() => window.probe.media()),
+    5_000,
+    'reading media counters',
+  );
 }
 
 function baselinePhases(t: BaselineTimings | null): Record<string, number> {
@@ -252,21 +264,22 @@ async function linkFlap(
   await delay(cutMs);
   await lab.setLinkCut('caller', false);
   const restoredAt = Date.now();
-  const back = await waitFor(
-    async () => caller.evaluate((t) => window.probe.frameTimes.some((f) => f > t), restoredAt),
-    15_000,
-  );
+  const back = await waitFor(async () => caller.evaluate((t) => window.probe.frameTimes.some((f) => f > t), restoredAt), 15_000);
   const recoveryMs = back ? (await caller.evaluate((t) => window.probe.frameTimes.find((f) => f > t)!, restoredAt)) - restoredAt : null;
   // Frames presented while the link was still cut would be stale ones: only frames after restore count.
   const states = driver ? (await driver.outcome()).marks.map((m) => m.state) : [];
-  return { recoveryMs, sawReconnecting: states.includes('reconnecting'), softer: back ? await softerAfter(caller, heightBefore, restoredAt + 8_000) : null };
+  return {
+    recoveryMs,
+    sawReconnecting: states.includes('reconnecting'),
+    softer: back ? await softerAfter(caller, heightBefore, restoredAt + 8_000) : null,
+  };
 }
 
 /** A cut is no sign of a thin link: polls what the caller sends until `until`, against the height it sent before. */
 async function softerAfter(caller: Page, heightBefore: number | null, until: number): Promise<TrialResult['softer']> {
   if (heightBefore === null) return null;
   const softer = { ms: 0, lowestHeight: heightBefore };
-  for (let at = Date.now(); at < until; ) {
+  for (let at = Date.now(); at < until;) {
     await delay(250);
     const height = await caller.evaluate(() => window.probe.sentHeight());
     const now = Date.now();

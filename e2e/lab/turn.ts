@@ -28,7 +28,6 @@ export interface TurnService {
 const START_SH = fileURLToPath(new URL('../../turn/start.sh', import.meta.url));
 const LOCAL_CONF = fileURLToPath(new URL('../../turn/turnserver.local.conf', import.meta.url));
 
-
 export function newTurnSecret(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -58,8 +57,28 @@ export async function startTurn(lab: Lab, secret = newTurnSecret(), options: Tur
     pidFiles.push(pidFile);
     await run(
       'ip',
-      ['netns', 'exec', lab.ns.internet, 'bash', START_SH, '--config', LOCAL_CONF, '--listen-ip', host, '--port', String(port), '--no-tls',
-        '--relay-ports', relay, '--pid-file', pidFile, '--log-file', join(dir, `turnserver-${port}.log`), '--ready-timeout', '10'],
+      [
+        'netns',
+        'exec',
+        lab.ns.internet,
+        'bash',
+        START_SH,
+        '--config',
+        LOCAL_CONF,
+        '--listen-ip',
+        host,
+        '--port',
+        String(port),
+        '--no-tls',
+        '--relay-ports',
+        relay,
+        '--pid-file',
+        pidFile,
+        '--log-file',
+        join(dir, `turnserver-${port}.log`),
+        '--ready-timeout',
+        '10',
+      ],
       { timeoutMs: 20_000, env: { ...process.env, FIRECALL_TURN_SECRET: secret } },
     );
   }

@@ -7,9 +7,7 @@
  */
 import { probe, now } from './probe';
 
-type Message =
-  | { type: 'offer' | 'answer'; sdp: string }
-  | { type: 'candidate'; candidate: RTCIceCandidateInit | null };
+type Message = { type: 'offer' | 'answer'; sdp: string } | { type: 'candidate'; candidate: RTCIceCandidateInit | null };
 
 declare global {
   interface Window {

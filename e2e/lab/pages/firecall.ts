@@ -8,7 +8,14 @@
  * from the `iceServers` callable.
  */
 import { probe, now, show, showTracksOfConnections } from './probe';
-import { createCallClient, type CallClient, type CallSessionApi, type CallSnapshot, type CallTimeouts, type IceServerGrant } from '../../../app/src/call/index';
+import {
+  createCallClient,
+  type CallClient,
+  type CallSessionApi,
+  type CallSnapshot,
+  type CallTimeouts,
+  type IceServerGrant,
+} from '../../../app/src/call/index';
 import { MemoryStore, type SentWrite } from '../../../app/src/signaling/memory';
 import type { CallRecord } from '../../../app/src/signaling/channel';
 
@@ -84,7 +91,8 @@ function follow(s: CallSessionApi): void {
   const dropped = (snapshot: CallSnapshot) => snapshot.droppedConnection ?? null;
   const mark = (snapshot: CallSnapshot) => {
     const state = label(snapshot);
-    if (marks[marks.length - 1]?.state !== state) marks.push({ at: now(), state, reason: snapshot.reason, message: snapshot.message, dropped: dropped(snapshot) });
+    if (marks[marks.length - 1]?.state !== state)
+      marks.push({ at: now(), state, reason: snapshot.reason, message: snapshot.message, dropped: dropped(snapshot) });
   };
   mark(s.snapshot);
   s.on('state', mark);

@@ -13,6 +13,7 @@ const original = devices.getUserMedia.bind(devices);
 devices.getUserMedia = (constraints?: MediaStreamConstraints) =>
   original({
     ...constraints,
-    video: constraints?.video === true ? { width: LOW_RES.width, height: LOW_RES.height, frameRate: LOW_RES.frameRate } : constraints?.video,
+    video:
+      constraints?.video === true ? { width: LOW_RES.width, height: LOW_RES.height, frameRate: LOW_RES.frameRate } : constraints?.video,
     audio: constraints?.audio === true ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : constraints?.audio,
   });

@@ -157,7 +157,8 @@ async function sentHeight(): Promise<number | null> {
   for (const pc of connections) {
     if (pc.connectionState === 'closed') continue;
     for (const s of (await statsOf(pc)).values()) {
-      if (s.type === 'outbound-rtp' && s.kind === 'video' && typeof s.frameHeight === 'number') height = Math.max(height ?? 0, s.frameHeight);
+      if (s.type === 'outbound-rtp' && s.kind === 'video' && typeof s.frameHeight === 'number')
+        height = Math.max(height ?? 0, s.frameHeight);
     }
   }
   return height;
