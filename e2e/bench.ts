@@ -10,7 +10,7 @@
  * remote frame presented on the caller, with the callee accepting on ring.
  * Before the click both pages hold their TURN credentials and sit idle for 1 s,
  * as a CRM page open before its user calls would.
- * `squeeze` also runs issue 8's comparison (e2e/abr/squeeze-compare.ts): the
+ * `squeeze` also runs the ABR comparison (e2e/abr/squeeze-compare.ts): the
  * same call with the quality controller and with plain Chromium congestion
  * control, --trials pairs, each in a fresh lab; its rows are printed under the
  * table and stored as `squeeze` on that scenario in the JSON. `lossy` and

@@ -1,5 +1,5 @@
 /**
- * Faults in the lab (issue 9, item 4): the faults app/src/call/faults.test.ts and
+ * Faults in the lab: the faults app/src/call/faults.test.ts and
  * turn/test/faults.test.ts prove with WebRTC in Node, shown here with two real
  * Chromiums in the lab's namespaces, real coturn and the real `iceServers` callable.
  * Each test breaks a running call the way the world would (a TURN host crashes, a

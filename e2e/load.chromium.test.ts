@@ -1,5 +1,5 @@
 /**
- * Load (issue 9, item 5) with real browsers: 8 firecall calls at once between two real
+ * Load with real browsers: 8 firecall calls at once between two real
  * Chromiums (8 caller tabs in one, 8 callee tabs in the other, each in its own namespace
  * behind a symmetric NAT, so direct paths fail) through ONE coturn, held for 60 s, on
  * this 2-core machine. TURN credentials come from the real `iceServers` callable, one

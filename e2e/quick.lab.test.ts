@@ -127,7 +127,7 @@ describe.sequential('lab quick pass (firecall, one call per scenario)', () => {
     expect(r.states, describeResult(r)).toContain('connecting:relaying');
     const failed = r.timeline.find((m) => m.state === 'failed');
     expect(failed, describeResult(r)).toBeTruthy();
-    // Issue 6: failed with its reason within 10 s of the click (plain Chromium: 15 s after
+    // The goal: failed with its reason within 10 s of the click (plain Chromium: 15 s after
     // checks start). The engine gives up 8 s after ICE checks start, ~0.5 s after the click.
     expect(failed!.atMs, describeResult(r)).toBeLessThanOrEqual(10_000);
   });

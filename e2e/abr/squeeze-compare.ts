@@ -1,5 +1,5 @@
 /**
- * The squeeze comparison of issue 8, run by `npm run bench -- --scenario squeeze`:
+ * The squeeze comparison (ABR controller vs plain Chromium), run by `npm run bench -- --scenario squeeze`:
  * the same lab call (cone NAT, the caller's link 2.5 Mbit/s -> 250 kbit/s ->
  * 2.5 Mbit/s, tbf both directions, identical for both rows) with the quality
  * controller driving the encoders and with it only measuring (plain Chromium

@@ -1,5 +1,5 @@
 /**
- * Issue 8's squeeze figures, pure: per-trial results in, the two rows (plain
+ * The squeeze's figures, pure: per-trial results in, the two rows (plain
  * Chromium and the quality controller), the goal verdicts and the printed
  * table out. The runner is squeeze-compare.ts; the bench prints squeezeTable.
  */
@@ -188,7 +188,7 @@ function rowOf(variant: SqueezeVariant, trials: SqueezeTrial[]): SqueezeRow {
   };
 }
 
-/** Issue 8's goals: adapt <= 3 s; concealment and total freeze duration each at most half the plain row's. */
+/** The squeeze's goals: adapt <= 3 s; concealment and total freeze duration each at most half the plain row's. */
 function meetsGoals(
   c: { adaptMs: number | null; concealment: number | null; freezeSeconds: number | null },
   p: { concealment: number | null; freezeSeconds: number | null },

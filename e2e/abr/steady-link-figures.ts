@@ -1,5 +1,5 @@
 /**
- * Issue 8's steady-link check, pure: the squeeze's trials run on a link that
+ * The steady-link check, pure: the squeeze's trials run on a link that
  * never changes but is noisy all call long, `lossy` (5 % of packets lost each
  * way) or `jittery` (uploads stall for 150 ms every few seconds), the two rows,
  * and whether the controller did any worse than plain Chromium there. The

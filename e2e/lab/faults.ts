@@ -1,5 +1,5 @@
 /**
- * Pieces for the fault tests (issue 9, item 4): a firecall call between two lab
+ * Pieces for the fault tests: a firecall call between two lab
  * browsers that the test can break on purpose (kill a browser, take signaling
  * offline, crash a TURN host), and what a user would notice afterwards: the
  * presented remote frames (the picture) and the inbound audio packets (the sound).

@@ -1,5 +1,5 @@
 /**
- * Load in the lab (issue 9, item 5): N firecall calls at once between two real Chromiums
+ * Load in the lab: N firecall calls at once between two real Chromiums
  * (one per side, one tab per call) through one coturn, held for a while. Records what a
  * user would notice per call (connect time, path, remote video still arriving in every
  * window, the call's state) and what it costs (coturn, browsers and machine CPU; what

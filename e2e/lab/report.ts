@@ -11,7 +11,7 @@ export interface BenchScenario extends Omit<ScenarioSummary, 'variant'> {
   baseline: Omit<ScenarioSummary, 'variant' | 'name'> | null;
   /** firecall setup / baseline setup (p50 and p95); below 1 means firecall is faster. */
   ratio: { p50: number | null; p95: number | null } | null;
-  /** squeeze: issue 8's comparison, quality controller vs plain Chromium congestion control. */
+  /** squeeze: the ABR comparison, quality controller vs plain Chromium congestion control. */
   squeeze?: SqueezeComparison;
   /** lossy, jittery: the same comparison on a link that is noisy all call long. */
   steadyLink?: SteadyLinkComparison;
@@ -108,7 +108,7 @@ export interface Goal {
   text: string;
 }
 
-/** Issue 6's targets, checked against firecall's figures. */
+/** The setup-time targets, checked against firecall's figures. */
 export function goals(report: BenchReport): Goal[] {
   const out: Goal[] = [];
   for (const s of report.scenarios) {

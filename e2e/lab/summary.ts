@@ -1,6 +1,6 @@
 /**
  * Turns trial results into the benchmark's figures: one summary per scenario
- * and variant, in the JSON shape issue 6 asks for.
+ * and variant, in the JSON shape the bench writes.
  */
 import type { ObservedPath } from './pages/probe';
 import { scenarioTable, type ScenarioName } from './scenarios';

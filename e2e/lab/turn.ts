@@ -2,7 +2,7 @@
  * coturn inside the lab's internet namespace, started with turn/start.sh and the
  * local/test config (its denied-peer ranges apply): one on 3478 (UDP and TCP)
  * and a second one on plain TCP 443 with its own relay range, because Chromium
- * rejects a self-signed `turns:` certificate (LAB-NOTES.md).
+ * rejects a self-signed `turns:` certificate.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -35,7 +35,7 @@ export interface QualityTunables {
    * frame rate and bitrate give way instead.
    */
   screenLadder: Rung[];
-  /** How often getStats is sampled. One second: the cadence, and enough for GCC to move. */
+  /** How often getStats is sampled. One second: enough for GCC's estimate to move between samples. */
   sampleIntervalMs: number;
   /**
    * Bits per second kept for audio (Opus voice ~32 kbit/s + ~20 kbit/s of
@@ -126,7 +126,7 @@ export interface QualityTunables {
    * Clean time with room to spare needed before stepping up. Long enough that a
    * good second or two after a drop does not bounce the picture back up; short
    * enough that climbing the ladder's rungs one probe at a time beats plain
-   * Chrome's recovery (29 s p50 in the lab, LAB-NOTES.md).
+   * Chrome's recovery (29 s p50 in the lab; quality README).
    */
   stepUpAfterMs: number;
   /**
