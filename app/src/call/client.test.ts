@@ -7,6 +7,26 @@ import { createPhones, FakeDevices, MediaStream, nextIncoming, noTurn, RTCPeerCo
 const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
+/** Bob's client over `signaling`, on a fake clock, disposed after the test. */
+function bobOn(signaling: SignalingChannel, clock: FakeClock) {
+  const devices = new FakeDevices();
+  const bob = createCallClient({
+    signaling,
+    iceServers: noTurn,
+    clock,
+    mediaDevices: devices,
+    RTCPeerConnection,
+    MediaStream,
+    onPageHide: null,
+    onNetworkChange: null,
+  });
+  cleanup.push(
+    () => bob.dispose(),
+    () => devices.stopAll(),
+  );
+  return bob;
+}
+
 describe('watching for incoming calls', () => {
   it('an error is surfaced and the watch comes back by itself, so calls ring again', async () => {
     const w = createPhones(['alice']);
@@ -31,21 +51,7 @@ describe('watching for incoming calls', () => {
       },
     });
     const clock = new FakeClock();
-    const devices = new FakeDevices();
-    const bob = createCallClient({
-      signaling: flaky,
-      iceServers: noTurn,
-      clock,
-      mediaDevices: devices,
-      RTCPeerConnection,
-      MediaStream,
-      onPageHide: null,
-      onNetworkChange: null,
-    });
-    cleanup.push(
-      () => bob.dispose(),
-      () => devices.stopAll(),
-    );
+    const bob = bobOn(flaky, clock);
     const errors: (Error | null)[] = [];
     bob.onIncomingError((error) => errors.push(error));
     await Promise.resolve();
@@ -61,24 +67,7 @@ describe('watching for incoming calls', () => {
 });
 
 describe('a caller that vanished while it was ringing', () => {
-  const bobWith = (w: ReturnType<typeof createPhones>, clock: FakeClock) => {
-    const devices = new FakeDevices();
-    const bob = createCallClient({
-      signaling: w.store.channel('bob'),
-      iceServers: noTurn,
-      clock,
-      mediaDevices: devices,
-      RTCPeerConnection,
-      MediaStream,
-      onPageHide: null,
-      onNetworkChange: null,
-    });
-    cleanup.push(
-      () => bob.dispose(),
-      () => devices.stopAll(),
-    );
-    return bob;
-  };
+  const bobWith = (w: ReturnType<typeof createPhones>, clock: FakeClock) => bobOn(w.store.channel('bob'), clock);
 
   it('the callee stops ringing a little after the ring time, as cancelled', async () => {
     const w = createPhones([]);
