@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 const provides = {
   coturn: '/usr/bin/turnserver',
   chromium: '/usr/bin/chromium',
+  'firefox-esr': '/usr/bin/firefox-esr',
   iptables: '/usr/sbin/iptables',
   iproute2: '/usr/sbin/ip',
   python3: '/usr/bin/python3',
