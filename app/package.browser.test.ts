@@ -151,12 +151,13 @@ async function signInAs(page: Page, uid: string): Promise<void> {
 }
 
 describe('the packed package on a plain page outside the repository', () => {
-  it('packs dist, types, the manifest and a README, and nothing of the sources', () => {
+  it('packs dist, types, the manifest, a README and the license, and nothing of the sources', () => {
     const paths = tarball.files.map((f) => f.path);
     for (const path of [
       'package.json',
       'README.md',
       'CHANGELOG.md',
+      'LICENSE',
       'custom-elements.json',
       'dist/lib/elements.js',
       'dist/lib/configure.js',
