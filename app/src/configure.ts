@@ -13,8 +13,9 @@ import { getApps, initializeApp, type FirebaseApp, type FirebaseOptions } from '
 import { connectAuthEmulator, getAuth, onAuthStateChanged, type Auth } from 'firebase/auth';
 import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from 'firebase/functions';
 import type { Firestore } from 'firebase/firestore';
-import { createCallClient, type CallClient, type CallClientOptions } from './engine';
+import type { CallClient, CallClientOptions } from './engine';
 import type { IceServerGrant, IceServerProvider } from './call/types';
+import { signedInClient, unreachableSignaling } from './configure-client';
 import { setCallClient } from './elements/client';
 import type { SignalingChannel } from './signaling/channel';
 
@@ -34,6 +35,11 @@ export interface ConfigureOptions {
   signaling?: 'firestore' | ((uid: string) => SignalingChannel | Promise<SignalingChannel>);
   /** TURN credentials source; defaults to the `iceServers` callable. */
   iceServers?: IceServerProvider;
+  /**
+   * How long placing or answering a call waits for the call service (the call document, the
+   * answer, TURN credentials) before the element says it cannot be reached. Default 4000 ms.
+   */
+  callServiceTimeoutMs?: number;
   /** Engine options (timeouts, ICE policy, logging...). Adaptive bitrate is on unless `quality: false`. */
   engine?: Omit<CallClientOptions, 'signaling' | 'iceServers'>;
   /** Whether elements use this client (default true). */
@@ -125,14 +131,20 @@ export function configure(options: ConfigureOptions = {}): Firecall {
     signaling = null;
     publish(null);
     if (!user) return;
-    void channelFor(user.uid).then(
-      (channel) => {
+    void channelFor(user.uid)
+      .catch((error: unknown) => {
+        const cause = (error as Error)?.message ?? String(error);
+        console.error(`firecall: signaling for ${user.uid} could not start: ${cause}`);
+        // The user is signed in: the elements say the call service is unreachable, not "sign in".
+        return unreachableSignaling(user.uid, cause);
+      })
+      .then((channel) => {
         if (mine !== generation) return; // signed out or switched user meanwhile
         signaling = channel;
-        publish(createCallClient({ quality: true, ...options.engine, signaling: channel, iceServers }));
-      },
-      (error: unknown) => console.error(`firecall: signaling for ${user.uid} could not start: ${(error as Error)?.message}`),
-    );
+        publish(
+          signedInClient({ signaling: channel, iceServers, engine: options.engine, callServiceTimeoutMs: options.callServiceTimeoutMs }),
+        );
+      });
   });
 
   return {
