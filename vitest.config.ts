@@ -14,7 +14,7 @@ export default defineConfig({
         plugins: [vue({ features: { customElement: /\.ce\.vue$/ } })],
         test: {
           name: 'unit',
-          include: ['app/src/**/*.test.ts', 'functions/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['app/src/**/*.test.ts', 'app/demo/**/*.test.ts', 'functions/src/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.browser.test.ts', '**/*.firestore.test.ts', '**/node_modules/**'],
           css: true,
           testTimeout: 20_000,

@@ -1,28 +1,29 @@
 /**
  * The demo CRM page: a plain HTML host embedding the firecall elements.
  *
+ * Where it signs in (./backend):
+ *   dev server (npm start, tests)  Firebase Auth + Functions emulators (127.0.0.1:9099 / :5001); signaling on the
+ *                                  Firestore emulator when one answers on :8080, else BroadcastChannel between tabs
+ *   hosting build                  the project it is deployed to: config from /__/firebase/init.json, anonymous sign-in
+ *   auth=local                     no Firebase at all: sign in locally, no TURN (same-machine calls only)
+ *
  * URL parameters:
- *   auth=emulator (default)  Firebase Auth + Functions emulators (127.0.0.1:9099 / :5001); signaling on the
- *                            Firestore emulator when one answers on :8080, else BroadcastChannel between tabs
- *   auth=local               no Firebase at all: sign in locally, no TURN (same-machine calls only)
  *   signaling=broadcast|harness|firestore   force a transport (harness: a test bridges two browser contexts)
  *   as=ana|ben               sign in at once;  lang=de  German
+ *   peer=uid                 hosted: the other demo user's uid (the invite link carries it)
  *   authEmulator=host:port, functionsEmulator=host:port, firestoreEmulator=host:port   other emulator ports
  */
 import { createCallClient, type CallClient } from '../src/call/index';
-import type { IceServerProvider } from '../src/call/types';
-import { callableIceServers, configure } from '../src/configure';
-import { emulatorToken } from './emulator-token';
 import { defineFirecallElements, setCallClient } from '../src/elements/index';
-import type { CallRecord, SignalingChannel } from '../src/signaling/channel';
+import type { CallRecord } from '../src/signaling/channel';
+import { chooseBackend } from './backend';
 import { deal, otherContacts, otherUser, people, ticket, type Person } from './people';
+import { startOnProject } from './project';
 import { relayedSignaling, type RelayKind } from './relay';
+import { noTurn, type DemoPage, type DemoSession, type Persona, type SignIn } from './session';
 
 const params = new URLSearchParams(location.search);
-const authMode = params.get('auth') === 'local' ? 'local' : 'emulator';
 const forcedSignaling = params.get('signaling');
-const host = location.hostname;
-const emulatorAt = (name: string, port: number) => params.get(`${name}Emulator`) ?? `${host}:${port}`;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const modeLine = $('mode');
@@ -43,12 +44,13 @@ langSelect.addEventListener('change', () => {
 
 // ---- elements ------------------------------------------------------------------------------
 defineFirecallElements();
-const names = Object.fromEntries([...Object.values(people), ...otherContacts].map((p) => [p.uid, p.name]));
-$<HTMLElementTagNameMap['incoming-call']>('incoming').names = names;
+const incoming = $<HTMLElementTagNameMap['incoming-call']>('incoming');
+const knownNames = Object.fromEntries([...Object.values(people), ...otherContacts].map((p) => [p.uid, p.name]));
+let names: Record<string, string> = knownNames;
+incoming.names = names;
 
 // ---- rendering per signed-in user ---------------------------------------------------------
-let signaling: SignalingChannel | null = null;
-let uid: string | null = null;
+let session: DemoSession | null = null;
 
 function callElement(
   tag: 'video-call' | 'voice-call',
@@ -66,6 +68,29 @@ function callElement(
   return el;
 }
 
+/** A hosted page knows the other user only by an invite link: this one signs its opener in as that user. */
+function inviteItem(me: Person, persona: Persona): HTMLLIElement {
+  const other = otherUser(persona);
+  const link = new URL(location.pathname, location.origin);
+  link.search = new URLSearchParams({ peer: me.uid, as: other.uid }).toString();
+  const li = document.createElement('li');
+  li.className = 'invite';
+  li.innerHTML = '<p class="who"></p><a id="invite-link"></a>';
+  li.querySelector('p')!.textContent = `To call ${other.name}, open this link in another browser or tab; it signs in as ${other.name}:`;
+  const anchor = li.querySelector('a')!;
+  anchor.href = anchor.textContent = link.href;
+  return li;
+}
+
+function show(next: DemoSession | null): void {
+  session = next;
+  names = { ...knownNames };
+  for (const person of [next?.me, next?.other]) if (person) names[person.uid] = person.name;
+  incoming.names = names;
+  (window as unknown as { firecallDemo: unknown }).firecallDemo = { uid: next?.me.uid ?? null, client: next?.client ?? null };
+  render();
+}
+
 function render(): void {
   const list = $('contact-list');
   const dealCall = $('deal-call');
@@ -73,20 +98,21 @@ function render(): void {
   list.replaceChildren();
   dealCall.replaceChildren();
   ticketCall.replaceChildren();
-  $('who').textContent = uid ? `Signed in as ${people[uid]?.name ?? uid}` : 'Not signed in';
-  $('sign-out').hidden = !uid;
-  $('sign-in-ana').hidden = !!uid;
-  $('sign-in-ben').hidden = !!uid;
-  document.documentElement.dataset.signedIn = uid ?? '';
-  if (!uid) {
+  $('who').textContent = session ? `Signed in as ${session.me.name}` : 'Not signed in';
+  $('sign-out').hidden = !session;
+  $('sign-in-ana').hidden = !!session;
+  $('sign-in-ben').hidden = !!session;
+  document.documentElement.dataset.signedIn = session?.persona ?? '';
+  if (!session) {
     const li = document.createElement('li');
     li.textContent = 'Sign in to see your contacts.';
     list.append(li);
     void refreshCallLog();
     return;
   }
-  const other = otherUser(uid);
-  for (const person of [other, ...otherContacts]) {
+  const { other } = session;
+  if (!other) list.append(inviteItem(session.me, session.persona));
+  for (const person of [...(other ? [other] : []), ...otherContacts]) {
     const li = document.createElement('li');
     const who = document.createElement('p');
     who.className = 'who';
@@ -96,16 +122,19 @@ function render(): void {
     li.append(who, callElement('voice-call', person));
     list.append(li);
   }
-  dealCall.append(callElement('video-call', other, deal));
-  ticketCall.append(callElement('video-call', other, ticket));
+  if (other) {
+    dealCall.append(callElement('video-call', other, deal));
+    ticketCall.append(callElement('video-call', other, ticket));
+  }
   void refreshCallLog();
 }
 
 // ---- call log of the ticket ---------------------------------------------------------------
 async function refreshCallLog(): Promise<void> {
   const log = $('call-log');
+  const signaling = session?.signaling;
   if (!signaling?.callsForRecord) {
-    log.innerHTML = `<li>${uid ? 'This transport keeps no call log.' : 'Sign in to see the call log.'}</li>`;
+    log.innerHTML = `<li>${session ? 'This transport keeps no call log.' : 'Sign in to see the call log.'}</li>`;
     return;
   }
   let calls: CallRecord[];
@@ -138,18 +167,7 @@ for (const type of ['firecall-ended', 'firecall-state', 'firecall-incoming'] as 
 }
 
 // ---- sign-in modes --------------------------------------------------------------------------
-const noTurn: IceServerProvider = async () => ({ iceServers: [], expiresAt: Date.now() + 3600_000 });
-
-async function firestoreEmulatorAnswers(): Promise<boolean> {
-  try {
-    await fetch(`http://${emulatorAt('firestore', 8080)}/`, { mode: 'no-cors', signal: AbortSignal.timeout(800) });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function startLocal(): Promise<(who: string | null) => void> {
+async function startLocal(): Promise<SignIn> {
   const relay: RelayKind = forcedSignaling === 'harness' ? 'harness' : 'broadcast';
   notice(
     `Local sign-in, ${relay === 'harness' ? 'test-harness relay' : 'BroadcastChannel'} signaling, no TURN: calls work between tabs of this browser.`,
@@ -158,76 +176,33 @@ async function startLocal(): Promise<(who: string | null) => void> {
   return (who) => {
     client?.dispose();
     client = null;
-    signaling = null;
-    uid = who;
-    if (who) {
-      signaling = relayedSignaling(who, relay);
-      client = createCallClient({ signaling, iceServers: noTurn, quality: true });
-    }
+    const signaling = who ? relayedSignaling(who, relay) : null;
+    if (signaling) client = createCallClient({ signaling, iceServers: noTurn, quality: true });
     setCallClient(client);
-    (window as unknown as { firecallDemo: unknown }).firecallDemo = { uid, client };
-    render();
+    show(who ? { persona: who, me: people[who]!, other: otherUser(who), client, signaling } : null);
   };
 }
 
-async function startEmulator(): Promise<(who: string | null) => void> {
-  const useFirestore = forcedSignaling === 'firestore' || (!forcedSignaling && (await firestoreEmulatorAnswers()));
-  const relay: RelayKind = forcedSignaling === 'harness' ? 'harness' : 'broadcast';
-  const [
-    { signInWithCustomToken, signOut, initializeAuth, browserSessionPersistence },
-    { getFunctions, connectFunctionsEmulator },
-    { initializeApp },
-  ] = await Promise.all([import('firebase/auth'), import('firebase/functions'), import('firebase/app')]);
-  const app = initializeApp({
-    apiKey: 'demo-api-key',
-    projectId: 'demo-firecall',
-    appId: 'demo-firecall-web',
-    authDomain: 'demo-firecall.firebaseapp.com',
-  });
-  // Per-tab sign-in, so two tabs of one browser can be two different demo users.
-  initializeAuth(app, { persistence: browserSessionPersistence });
-  const functions = getFunctions(app);
-  const [functionsHost, functionsPort] = emulatorAt('functions', 5001).split(':');
-  connectFunctionsEmulator(functions, functionsHost!, Number(functionsPort));
-  const callable = callableIceServers(functions);
-  // The demo keeps calling on one machine when the Functions emulator is down, and says so.
-  const iceServers: IceServerProvider = async () => {
+const page: DemoPage = { params, notice, show };
+const backend = chooseBackend({ authParam: params.get('auth'), devServer: import.meta.env.DEV });
+async function start(): Promise<SignIn> {
+  // A constant condition in a build: the emulator module and its addresses are left out of the hosting bundle.
+  if (import.meta.env.DEV && backend === 'emulators') return (await import('./emulators')).startOnEmulators(page);
+  if (backend === 'project') {
     try {
-      return await callable();
+      return await startOnProject(page);
     } catch (error) {
-      notice(`TURN credentials unavailable (${(error as Error).message}); calling with direct connections only.`);
-      return noTurn();
+      notice(`No Firebase project: ${(error as Error).message} Falling back to local sign-in.`);
     }
-  };
-  const firecall = configure({
-    firebaseApp: app,
-    emulators: { auth: `http://${emulatorAt('auth', 9099)}`, ...(useFirestore ? { firestore: emulatorAt('firestore', 8080) } : {}) },
-    signaling: useFirestore ? 'firestore' : (who) => relayedSignaling(who, relay),
-    iceServers,
-  });
-  notice(
-    `Auth + Functions emulators; signaling over ${useFirestore ? 'the Firestore emulator' : `BroadcastChannel (no Firestore emulator at ${emulatorAt('firestore', 8080)})`}.`,
-  );
-  firecall.onClientChange((client) => {
-    uid = firecall.auth.currentUser?.uid ?? null;
-    signaling = client ? firecall.signaling : null;
-    (window as unknown as { firecallDemo: unknown }).firecallDemo = { uid, client };
-    render();
-  });
-  return (who) => {
-    if (!who) void signOut(firecall.auth);
-    else
-      void signInWithCustomToken(firecall.auth, emulatorToken(who)).catch((error: Error) =>
-        notice(`Sign-in failed: ${error.message}. Is the Auth emulator running on ${emulatorAt('auth', 9099)}?`),
-      );
-  };
+  }
+  return startLocal();
 }
 
-const signIn = await (authMode === 'local' ? startLocal() : startEmulator());
+const signIn = await start();
 $('sign-in-ana').addEventListener('click', () => signIn('ana'));
 $('sign-in-ben').addEventListener('click', () => signIn('ben'));
 $('sign-out').addEventListener('click', () => signIn(null));
 render();
 const as = params.get('as');
-if (as && people[as]) signIn(as);
+if (as === 'ana' || as === 'ben') signIn(as);
 document.documentElement.dataset.ready = 'true';
