@@ -6,10 +6,9 @@
 //   emulators  the functions loaded by the Functions emulator (which Node runs them), and
 //              firestore.rules compiled on the Firestore emulator where it can run
 //   indexes    firestore.indexes.json validated as `firebase deploy` validates it
-//   hosting    the demo built with the production Firebase config has no emulator wiring
+//   hosting    the demo built for Firebase Hosting finds its project's web config and has no emulator wiring
 // One line per check; exit 1 when any check fails. DEPLOY_CHECK_TODAY=YYYY-MM-DD judges the
-// runtime as of another day; FIRECALL_FIREBASE_CONFIG='{"apiKey":…}' is the web config of the
-// project to deploy (the hosting check needs it).
+// runtime as of another day.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { undocumentedParams } from './deploy-check/documented-params.mjs';
-import { emulatorTraces } from './deploy-check/emulator-traces.mjs';
+import { judgeHostingBundle } from './deploy-check/hosting-bundle.mjs';
 import { rulesCompileErrors } from './deploy-check/firestore-rules.mjs';
 import { declaredRuntime, judgeRuntime } from './deploy-check/runtime.mjs';
 import { startEmulators } from './emulators.mjs';
@@ -159,35 +158,27 @@ async function checkOnEmulators() {
 }
 
 function checkHosting() {
-  const config = process.env.FIRECALL_FIREBASE_CONFIG;
-  if (!config) {
-    report(
-      'skipped',
-      'hosting',
-      'demo not built for hosting: no production web config (FIRECALL_FIREBASE_CONFIG=\'{"apiKey":…,"projectId":…,"appId":…}\')',
-    );
-    return;
-  }
+  // Built as `npm run build:demo -w app` builds it for firebase.json's hosting, into a scratch folder.
   const outDir = mkdtempSync(join(tmpdir(), 'firecall-hosting-'));
   try {
     const built = spawnSync(
       'npx',
       ['vite', 'build', '--config', 'app/vite.config.ts', '--mode', 'demo', '--outDir', outDir, '--emptyOutDir'],
-      {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, VITE_FIREBASE_CONFIG: config },
-      },
+      { cwd: root, encoding: 'utf8' },
     );
-    if (built.status !== 0) return report('fail', 'hosting', `the demo build failed:\n${built.stdout}${built.stderr}`);
+    if (built.status !== 0)
+      return report('fail', 'hosting', `the demo build failed (vite build --mode demo):\n${built.stdout}${built.stderr}`);
     const files = {};
     for (const path of listFiles(outDir))
       if (/\.(js|html|css|json)$/.test(path)) files[relative(outDir, path)] = readFileSync(path, 'utf8');
-    const traces = emulatorTraces(files);
-    for (const line of traces.slice(0, 10)) report('fail', 'hosting', line);
-    if (traces.length > 10) report('fail', 'hosting', `… and ${traces.length - 10} more emulator traces`);
-    if (traces.length === 0)
-      report('ok', 'hosting', `demo built with the production config (${Object.keys(files).length} files), no emulator wiring in it`);
+    const { problems, configSource } = judgeHostingBundle(files, { builtInConfig: process.env.VITE_FIREBASE_CONFIG });
+    for (const line of problems) report('fail', 'hosting', line);
+    if (problems.length === 0)
+      report(
+        'ok',
+        'hosting',
+        `demo built for ${firebaseJson.hosting?.public ?? 'hosting'} (${Object.keys(files).length} files): no emulator wiring, ${configSource}`,
+      );
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { undocumentedParams } from './deploy-check/documented-params.mjs';
 import { emulatorTraces } from './deploy-check/emulator-traces.mjs';
+import { judgeHostingBundle } from './deploy-check/hosting-bundle.mjs';
 import { declaredRuntime, judgeRuntime } from './deploy-check/runtime.mjs';
 
 describe('deploy check: runtime', () => {
@@ -82,5 +83,42 @@ describe('deploy check: emulator traces in a hosting build', () => {
       'function connectAuthEmulator(a,b){x(/^https?:\\/\\//.test(b),a,"invalid-emulator-scheme")};e.innerText=`Running in emulator mode.`';
     const app = 'throw Error(`emulators.${t} must look like "127.0.0.1:5001"`);init({projectId:"firecall-prod",apiKey:"AIza"})';
     expect(emulatorTraces({ 'sdk.js': sdk, 'app.js': app })).toEqual([]);
+  });
+});
+
+describe('deploy check: the hosting build', () => {
+  const page = '<!doctype html><script type="module" src="/assets/index.js"></script>';
+  const readsHosting = 'const r=await fetch(`/__/firebase/init.json`);initializeApp(await r.json())';
+
+  it('passes a page that reads its config from Firebase Hosting and has no emulator wiring', () => {
+    expect(judgeHostingBundle({ 'index.html': page, 'assets/index.js': readsHosting })).toEqual({
+      problems: [],
+      configSource: 'its web config from /__/firebase/init.json when served',
+    });
+  });
+
+  it('fails a page with emulator wiring, naming the file and the trace', () => {
+    const { problems } = judgeHostingBundle({ 'index.html': page, 'assets/index.js': `${readsHosting};connect(a,"127.0.0.1",9099)` });
+    expect(problems).toEqual([expect.stringMatching(/^assets\/index\.js: an emulator host and port: .*127\.0\.0\.1/)]);
+  });
+
+  it('fails a page that could find no project, and a build without index.html', () => {
+    expect(judgeHostingBundle({ 'index.html': page, 'assets/index.js': 'initializeApp({})' }).problems).toEqual([
+      expect.stringContaining('neither reads /__/firebase/init.json nor has a web config built in'),
+    ]);
+    expect(judgeHostingBundle({ 'demo/index.html': page, 'assets/index.js': readsHosting }).problems).toEqual([
+      expect.stringContaining('no index.html at the root'),
+    ]);
+  });
+
+  it('checks a config built in with VITE_FIREBASE_CONFIG instead', () => {
+    const built = { 'index.html': page, 'assets/index.js': 'initializeApp(JSON.parse(`{"projectId":"acme-crm"}`))' };
+    expect(judgeHostingBundle(built, { builtInConfig: '{"projectId":"acme-crm","apiKey":"AIza"}' }).configSource).toBe(
+      'the web config of acme-crm built in (VITE_FIREBASE_CONFIG)',
+    );
+    expect(judgeHostingBundle(built, { builtInConfig: '{"projectId":"other"}' }).problems).toEqual([
+      'VITE_FIREBASE_CONFIG is set but project other is not in the bundle',
+    ]);
+    expect(judgeHostingBundle(built, { builtInConfig: 'apiKey=AIza' }).problems[0]).toMatch(/not a web config with a projectId/);
   });
 });
