@@ -5,10 +5,11 @@ import { connectFirestoreEmulator, getFirestore, setLogLevel, terminate } from '
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from './call/testing/fake-clock';
 import { MediaStream, RTCPeerConnection } from './call/testing/wrtc';
-import type { IceServerProvider } from './call/types';
+import type { IceServerGrant, IceServerProvider } from './call/types';
 import { signedInClient, unreachableSignaling } from './configure-client';
 import { defineFirecallElements, setCallClient } from './elements/index';
 import type { SignalingChannel } from './signaling/channel';
+import { MemoryStore } from './signaling/memory';
 import { createFirestoreSignaling } from './signaling/firestore';
 
 type CallElement = HTMLElement & { call(): void; snapshot: { state: string; callId: string | null } | null };
@@ -48,6 +49,7 @@ function videoCallOn(lang: string, signaling: SignalingChannel, iceServers: IceS
   document.documentElement.lang = lang;
   defineFirecallElements();
   // The camera is still starting throughout: what the user waits for here is the call service.
+  const warnings: string[] = [];
   const camera = { getUserMedia: () => new Promise<never>(() => undefined) };
   const client = signedInClient({
     signaling,
@@ -62,6 +64,9 @@ function videoCallOn(lang: string, signaling: SignalingChannel, iceServers: IceS
       onPageHide: null,
       onNetworkChange: null,
       onNetworkLost: null,
+      log: (level, _name, message) => {
+        if (level === 'warn') warnings.push(message);
+      },
     },
   });
   setCallClient(client);
@@ -78,7 +83,7 @@ function videoCallOn(lang: string, signaling: SignalingChannel, iceServers: IceS
     () => client.dispose(),
   );
   const status = () => element.shadowRoot?.querySelector('[part~="status"] .status-text')?.textContent ?? null;
-  return { element, status, heard };
+  return { element, status, heard, warnings };
 }
 
 /** Bound for what happens on real timers (Vue renders, the engine's promise chains), not for the call service. */
@@ -128,6 +133,23 @@ describe('when the call service cannot be reached, the element says so within 5 
     expect(heard.errors).toEqual([
       { reason: 'signaling-unavailable', message: 'The call service cannot be reached. Check your internet connection, then try again.' },
     ]);
+  });
+
+  it('TURN credentials slower than one wait (a cold start at sign-in) still serve the click that follows', async () => {
+    const clock = new FakeClock();
+    const answers: Array<(grant: IceServerGrant) => void> = [];
+    const slow: IceServerProvider = () => new Promise((resolve) => answers.push(resolve));
+    const { element, warnings } = videoCallOn('en', new MemoryStore().channel('uid-of-ben'), slow, clock);
+    await vi.waitFor(() => expect(answers).toHaveLength(1), soon);
+    await clock.advance(4_000);
+    // The sign-in prefetch gave up waiting; its request goes on.
+    await vi.waitFor(() => expect(warnings).toEqual([expect.stringContaining('ICE servers prefetch failed')]), soon);
+
+    element.call();
+    await vi.waitFor(() => expect(element.snapshot?.state).toBe('requesting-media'), soon);
+    answers[0]!({ iceServers: [], expiresAt: clock.now() + 3600_000 });
+    await vi.waitFor(() => expect(element.snapshot).toMatchObject({ state: 'ringing' }), soon);
+    expect(answers).toHaveLength(1);
   });
 
   it('signaling that never started: a signed-in user is offered the call, and it fails at once instead of saying "sign in"', async () => {

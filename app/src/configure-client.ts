@@ -5,7 +5,7 @@
  * deadline of its own the card showed "Getting your camera" long after the service was gone.
  */
 import { systemClock, type Clock } from './call/clock';
-import type { IceServerProvider } from './call/types';
+import type { IceServerGrant, IceServerProvider } from './call/types';
 import { createCallClient, type CallClient, type CallClientOptions } from './engine';
 import { SignalingError, type SignalingChannel } from './signaling/channel';
 
@@ -28,7 +28,7 @@ export function signedInClient(options: SignedInClientOptions): CallClient {
     quality: true,
     ...options.engine,
     signaling: signalingWithin(options.signaling, deadline),
-    iceServers: () => within(options.iceServers(), deadline, 'get TURN credentials'),
+    iceServers: iceServersWithin(options.iceServers, deadline),
   });
 }
 
@@ -83,6 +83,22 @@ function signalingWithin(channel: SignalingChannel, deadline: Deadline): Signali
   };
   if (channel.callsForRecord) bounded.callsForRecord = (context) => channel.callsForRecord!(context);
   return bounded;
+}
+
+/**
+ * TURN credentials within the deadline. A request still running when a wait gives up is shared
+ * with the next wait, so a slow first answer (a function's cold start at sign-in) still serves the click.
+ */
+function iceServersWithin(provider: IceServerProvider, deadline: Deadline): IceServerProvider {
+  let running: Promise<IceServerGrant> | null = null;
+  return () => {
+    running ??= Promise.resolve()
+      .then(provider)
+      .finally(() => {
+        running = null;
+      });
+    return within(running, deadline, 'get TURN credentials');
+  };
 }
 
 /**
