@@ -4,7 +4,7 @@
  * the time it lands on its sender's page), hands out TURN credentials, and
  * reads what the caller's engine reported.
  */
-import type { Page } from 'playwright-core';
+import type { LabPage } from './browser';
 import type { IceGrant } from './credentials';
 import { withTimeout } from './processes';
 import type { FirecallOutcome } from './pages/firecall';
@@ -30,12 +30,12 @@ export class FirecallDriver {
   private readonly firstGrants: Promise<void>[] = [];
 
   private constructor(
-    private readonly caller: Page,
-    private readonly callee: Page,
+    private readonly caller: LabPage,
+    private readonly callee: LabPage,
     private readonly options: DriverOptions,
   ) {}
 
-  static async start(caller: Page, callee: Page, options: DriverOptions): Promise<FirecallDriver> {
+  static async start(caller: LabPage, callee: LabPage, options: DriverOptions): Promise<FirecallDriver> {
     const driver = new FirecallDriver(caller, callee, options);
     await driver.wire(caller, callee, options.caller);
     await driver.wire(callee, caller, options.callee);
@@ -79,7 +79,7 @@ export class FirecallDriver {
     await Promise.all([this.caller, this.callee].map((p) => p.evaluate(() => window.firecall.hangUp()).catch(() => undefined)));
   }
 
-  private async wire(from: Page, to: Page, who: Identity): Promise<void> {
+  private async wire(from: LabPage, to: LabPage, who: Identity): Promise<void> {
     // One chain per direction keeps the writes in the order the store made them.
     let chain: Promise<unknown> = Promise.resolve();
     await from.exposeFunction('labStoreOp', (write: unknown) => {

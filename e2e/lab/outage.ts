@@ -6,7 +6,7 @@
  * each user notices: when "Reconnecting" showed after their picture stopped, when
  * the picture came back both ways, and whether (and how) the call ended.
  */
-import type { Page } from 'playwright-core';
+import type { LabPage } from './browser';
 import { delay, inNs, waitFor, withTimeout } from './processes';
 import { ADDRESSES, type Lab, type Side } from './topology';
 import type { ConnectedCall } from './trial';
@@ -126,7 +126,7 @@ export async function disrupt(
     fromAt = Date.now();
   }
   // Media back on both pages, or a firecall call that ended (nothing more can come back).
-  const frameAfter = (page: Page) =>
+  const frameAfter = (page: LabPage) =>
     page.evaluate((t) => window.probe.frameTimes.some((f) => f > t), fromAt + (disruption.kind === 'outage' ? 0 : 1_000));
   const back = await waitFor(
     async () => ((await frameAfter(call.caller)) && (await frameAfter(call.callee))) || (call.driver !== null && (await anyEnded(call))),

@@ -4,7 +4,7 @@
  * passed on at once and handed to the page when the latency after its sending
  * has passed, so the relay's own time does not add to it (as for firecall's store).
  */
-import type { Page } from 'playwright-core';
+import type { LabPage } from './browser';
 
 export interface RelayStats {
   messages: number;
@@ -12,13 +12,13 @@ export interface RelayStats {
    * A page's signaling goes offline (true) or comes back (false), as a client behind a cut
    * link: what it sends and what is sent to it wait, and leave in order when it is back.
    */
-  setOffline(page: Page, offline: boolean): void;
+  setOffline(page: LabPage, offline: boolean): void;
 }
 
-export async function relayMessages(a: Page, b: Page, latencyMs: number): Promise<RelayStats> {
-  const offline = new Set<Page>();
-  const held: Array<{ to: Page; message: unknown }> = [];
-  const pass = (to: Page, message: unknown, sentAt: number) => {
+export async function relayMessages(a: LabPage, b: LabPage, latencyMs: number): Promise<RelayStats> {
+  const offline = new Set<LabPage>();
+  const held: Array<{ to: LabPage; message: unknown }> = [];
+  const pass = (to: LabPage, message: unknown, sentAt: number) => {
     to.evaluate(deliverAt, { message, dueAt: sentAt + latencyMs }).catch(() => undefined);
   };
   const stats: RelayStats = {
@@ -36,7 +36,7 @@ export async function relayMessages(a: Page, b: Page, latencyMs: number): Promis
       }
     },
   };
-  const wire = async (from: Page, to: Page) => {
+  const wire = async (from: LabPage, to: LabPage) => {
     await from.exposeFunction('labSend', (message: unknown, sentAt: number) => {
       stats.messages += 1;
       if (offline.has(from) || offline.has(to)) held.push({ to, message });

@@ -6,8 +6,7 @@
  * `variant` picks the page: 'firecall' (the engine with the harness) or
  * 'baseline' (the plain WebRTC floor). Both are observed by the same probe.
  */
-import type { Page } from 'playwright-core';
-import { launchPeer, type Peer } from './browser';
+import { BROWSER_NAMES, launchLabPeer, type BrowserName, type LabPage, type LabPeer } from './browser';
 import { pageAssets } from './bundle';
 import { computeGrant } from './credentials';
 import { delay, waitFor, withTimeout } from './processes';
@@ -21,8 +20,33 @@ import { FirecallDriver, type Identity } from './firecall-driver';
 
 export type Variant = 'firecall' | 'baseline';
 
+/** Which browser each side runs (both Chromium unless told). */
+export interface BrowserPair {
+  caller: BrowserName;
+  callee: BrowserName;
+}
+
+export const CHROMIUM_PAIR: BrowserPair = { caller: 'chromium', callee: 'chromium' };
+
+/** `chromium-firefox,firefox-chromium` -> the pairs (caller-callee); Chromium calling Chromium is the same object as CHROMIUM_PAIR. */
+export function parseBrowserPairs(text: string): BrowserPair[] {
+  return text.split(',').map((item) => {
+    const [caller, callee, ...rest] = item.trim().split('-');
+    const known = (name: string | undefined): name is BrowserName => BROWSER_NAMES.includes(name as BrowserName);
+    if (!known(caller) || !known(callee) || rest.length > 0)
+      throw new Error(`--browsers takes CALLER-CALLEE pairs of ${BROWSER_NAMES.join(' or ')}, e.g. chromium-firefox; got "${item}".`);
+    return caller === 'chromium' && callee === 'chromium' ? CHROMIUM_PAIR : { caller, callee };
+  });
+}
+
+/** ' chromium->firefox' for a mixed or Firefox pair, '' for the Chromium pair every older row is. */
+export function pairLabel(pair: BrowserPair): string {
+  return pair.caller === 'chromium' && pair.callee === 'chromium' ? '' : ` ${pair.caller}->${pair.callee}`;
+}
+
 export interface TrialOptions {
   variant: Variant;
+  browsers?: BrowserPair;
   signalingLatencyMs?: number;
   /** How long to wait for the first remote frame before calling the trial failed. */
   setupTimeoutMs?: number;
@@ -47,8 +71,8 @@ export interface TrialOptions {
 
 /** A call with media both ways, as `duringCall` gets it: the pages, and each variant's signaling. */
 export interface ConnectedCall {
-  caller: Page;
-  callee: Page;
+  caller: LabPage;
+  callee: LabPage;
   /** firecall: the harness of the pages' stores; null on the baseline page. */
   driver: FirecallDriver | null;
   /** baseline: its message relay; null on the firecall page. */
@@ -58,6 +82,7 @@ export interface ConnectedCall {
 export interface TrialResult {
   scenario: string;
   variant: Variant;
+  browsers: BrowserPair;
   connected: boolean;
   /** Click -> first remote frame presented on the caller (ms); voice: click -> remote audio heard on the caller. */
   setupMs: number | null;
@@ -107,6 +132,7 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
   const result: TrialResult = {
     scenario: lab.scenario.name,
     variant: options.variant,
+    browsers: options.browsers ?? CHROMIUM_PAIR,
     connected: false,
     setupMs: null,
     failedAfterMs: null,
@@ -120,10 +146,13 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
     error: null,
   };
   const assets = await pageAssets(PAGES[options.variant]);
-  const peers: Peer[] = [];
+  const peers: LabPeer[] = [];
   let driver: FirecallDriver | null = null;
   const body = async () => {
-    const [caller, callee] = await Promise.all([launchPeer(lab, 'caller', assets), launchPeer(lab, 'callee', assets)]);
+    const [caller, callee] = await Promise.all([
+      launchLabPeer(lab, 'caller', assets, result.browsers.caller),
+      launchLabPeer(lab, 'callee', assets, result.browsers.callee),
+    ]);
     peers.push(caller, callee);
     let click: number;
     let heardAt: number | null = null;
@@ -210,11 +239,11 @@ export async function runTrial(lab: Lab, turn: TurnService, options: TrialOption
 }
 
 /** Resolves when the caller presents a remote frame or the call reports failure, or after `timeoutMs`. */
-async function waitForOutcome(page: Page, timeoutMs: number, failedAt: () => Promise<number | null>): Promise<void> {
+async function waitForOutcome(page: LabPage, timeoutMs: number, failedAt: () => Promise<number | null>): Promise<void> {
   await waitFor(async () => (await frameCount(page)) > 0 || (await failedAt()) !== null, timeoutMs);
 }
 
-function frameCount(page: Page): Promise<number> {
+function frameCount(page: LabPage): Promise<number> {
   return withTimeout(
     page.evaluate(() => window.probe.frameTimes.length),
     5_000,
@@ -222,11 +251,11 @@ function frameCount(page: Page): Promise<number> {
   );
 }
 
-async function firstFrameAfter(page: Page, since: number): Promise<number | null> {
+async function firstFrameAfter(page: LabPage, since: number): Promise<number | null> {
   return page.evaluate((t) => window.probe.frameTimes.find((f) => f >= t) ?? null, since);
 }
 
-function pathOf(page: Page): Promise<ObservedPath | null> {
+function pathOf(page: LabPage): Promise<ObservedPath | null> {
   return withTimeout(
     page.evaluate(() => window.probe.path()),
     5_000,
@@ -234,7 +263,7 @@ function pathOf(page: Page): Promise<ObservedPath | null> {
   );
 }
 
-function mediaOf(page: Page): Promise<MediaCounters> {
+function mediaOf(page: LabPage): Promise<MediaCounters> {
   return withTimeout(
     page.evaluate(() => window.probe.media()),
     5_000,
@@ -254,7 +283,7 @@ function baselinePhases(t: BaselineTimings | null): Record<string, number> {
 
 async function linkFlap(
   lab: Lab,
-  caller: Page,
+  caller: LabPage,
   cutMs: number,
   driver: FirecallDriver | null,
 ): Promise<{ recoveryMs: number | null; sawReconnecting: boolean; softer: TrialResult['softer'] }> {
@@ -276,7 +305,7 @@ async function linkFlap(
 }
 
 /** A cut is no sign of a thin link: polls what the caller sends until `until`, against the height it sent before. */
-async function softerAfter(caller: Page, heightBefore: number | null, until: number): Promise<TrialResult['softer']> {
+async function softerAfter(caller: LabPage, heightBefore: number | null, until: number): Promise<TrialResult['softer']> {
   if (heightBefore === null) return null;
   const softer = { ms: 0, lowestHeight: heightBefore };
   for (let at = Date.now(); at < until;) {
@@ -298,7 +327,7 @@ function timelineOf(outcome: FirecallOutcome, click: number): TrialResult['timel
 export const DEFAULT_SQUEEZE = { highKbit: 2_500, lowKbit: 250, holdMs: 6_000 };
 
 /** Squeezes the caller's link and counts what the callee sees of the caller's video. */
-async function squeeze(lab: Lab, callee: Page, plan: { highKbit: number; lowKbit: number; holdMs: number }) {
+async function squeeze(lab: Lab, callee: LabPage, plan: { highKbit: number; lowKbit: number; holdMs: number }) {
   const fps = async (from: number, to: number) =>
     ((await callee.evaluate(([a, b]) => window.probe.frameTimes.filter((f) => f >= a! && f < b!).length, [from, to])) * 1000) / (to - from);
   await delay(2_000);

@@ -79,12 +79,26 @@ function render(track: MediaStreamTrack): void {
   video.height = 240;
   video.srcObject = new MediaStream([track]);
   document.body.append(video);
-  const onFrame = () => {
-    // An ending track presents one last (black) frame: only frames of a live track count.
+  // An ending track presents one last (black) frame: only frames of a live track count.
+  const presented = () => {
     if (track.readyState === 'live' && !track.muted) frameTimes.push(now());
-    video.requestVideoFrameCallback(onFrame);
   };
-  video.requestVideoFrameCallback(onFrame);
+  if (typeof HTMLVideoElement.prototype.requestVideoFrameCallback === 'function') {
+    const onFrame = () => {
+      presented();
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  } else {
+    // Without frame callbacks, the element's own count of presented frames, read often.
+    let seen = 0;
+    const poll = setInterval(() => {
+      if (track.readyState === 'ended') clearInterval(poll);
+      const total = video.getVideoPlaybackQuality().totalVideoFrames;
+      if (total > seen) presented();
+      seen = total;
+    }, 10);
+  }
   void video.play().catch(() => undefined);
 }
 
@@ -105,6 +119,53 @@ function play(track: MediaStreamTrack): void {
   audio.srcObject = new MediaStream([track]);
   document.body.append(audio);
   void audio.play().catch(() => undefined);
+  played.push(track);
+  void listenIfStatsAreDeaf();
+}
+
+const played: MediaStreamTrack[] = [];
+/** Null until this browser's stats were seen to lack totalAudioEnergy. */
+let heard: { energy: number } | null = null;
+let checkingAudioStats = false;
+
+/** Once per page: when inbound audio stats appear without totalAudioEnergy (Firefox), listen instead. */
+async function listenIfStatsAreDeaf(): Promise<void> {
+  if (checkingAudioStats) return;
+  checkingAudioStats = true;
+  for (let tries = 0; tries < 100; tries++) {
+    for (const pc of connections) {
+      for (const s of (await statsOf(pc)).values()) {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') continue;
+        if (typeof s.totalAudioEnergy !== 'number') listen();
+        return;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  checkingAudioStats = false;
+}
+
+/**
+ * Measures the energy of the remote audio played, by ear (Web Audio), counted like the stat:
+ * per 50 ms window, the mean square of the samples times the window (s).
+ */
+function listen(): void {
+  const counter = (heard = { energy: 0 });
+  const context = new AudioContext();
+  const analysers = new Map<MediaStreamTrack, AnalyserNode>();
+  const samples = new Float32Array(2048);
+  setInterval(() => {
+    for (const track of played) {
+      let analyser = analysers.get(track);
+      if (!analyser) {
+        analyser = context.createAnalyser();
+        context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+        analysers.set(track, analyser);
+      }
+      analyser.getFloatTimeDomainData(samples);
+      counter.energy += (samples.reduce((sum, x) => sum + x * x, 0) / samples.length) * 0.05;
+    }
+  }, 50);
 }
 
 async function statsOf(pc: RTCPeerConnection): Promise<Map<string, Record<string, unknown>>> {
@@ -117,9 +178,7 @@ async function statsOf(pc: RTCPeerConnection): Promise<Map<string, Record<string
 async function path(): Promise<ObservedPath | null> {
   for (const pc of [...connections].reverse()) {
     const stats = await statsOf(pc);
-    for (const s of stats.values()) {
-      if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') continue;
-      const pair = stats.get(s.selectedCandidatePairId);
+    for (const pair of selectedPairs(stats)) {
       const local = pair && stats.get(pair.localCandidateId as string);
       const remote = pair && stats.get(pair.remoteCandidateId as string);
       if (!local || !remote) continue;
@@ -146,10 +205,30 @@ async function media(): Promise<MediaCounters> {
       if (s.type !== 'inbound-rtp') continue;
       out.bytesReceived += Number(s.bytesReceived ?? 0);
       if (s.kind === 'video') out.framesDecoded += Number(s.framesDecoded ?? 0);
-      if (s.kind === 'audio') out.audioEnergy += Number(s.totalAudioEnergy ?? 0);
+      if (s.kind === 'audio') {
+        if (typeof s.totalAudioEnergy === 'number') out.audioEnergy += s.totalAudioEnergy;
+      }
     }
   }
+  if (heard) out.audioEnergy += heard.energy;
   return out;
+}
+
+/**
+ * The selected candidate pair(s): Chromium names them on its transport stats; Firefox has
+ * no transport stats and marks the pair itself (`selected`); the standard fallback is the
+ * nominated pair that succeeded.
+ */
+function selectedPairs(stats: Map<string, Record<string, unknown>>): Record<string, unknown>[] {
+  const all = [...stats.values()];
+  const named = all
+    .filter((s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string')
+    .map((s) => stats.get(s.selectedCandidatePairId as string))
+    .filter((pair) => pair !== undefined);
+  if (named.length) return named;
+  const pairs = all.filter((s) => s.type === 'candidate-pair');
+  const selected = pairs.filter((pair) => pair.selected === true);
+  return selected.length ? selected : pairs.filter((pair) => pair.nominated === true && pair.state === 'succeeded');
 }
 
 async function sentHeight(): Promise<number | null> {
