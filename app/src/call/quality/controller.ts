@@ -9,6 +9,7 @@
  */
 import type { QualityLevel } from '../types';
 import { systemClock, type QualityClock } from './clock';
+import { ladderForCameraFrame } from './camera-ladder';
 import type { QualityError } from './errors';
 import { initialLadderState, isPaused, isResuming, nextLadderState, type LadderState } from './ladder';
 import { initialPeerVideoState, nextPeerVideoState, type PeerVideoState } from './peer-video';
@@ -176,7 +177,9 @@ export function createQualityController(options: QualityControllerOptions): Qual
   let state: QualityState = { level: null, videoPausedForBandwidth: false, peerVideoPaused: false, rung: null, lastChange: null };
   let running = false;
 
-  const ladder = (): readonly Rung[] => (video?.source === 'screen' ? t.screenLadder : t.cameraLadder);
+  // Read every time: the camera may be switched to one with another frame (replaceTrack).
+  const ladder = (): readonly Rung[] =>
+    video?.source === 'screen' ? t.screenLadder : ladderForCameraFrame(t.cameraLadder, video?.sender.track?.getSettings?.());
 
   function publish(): void {
     const paused = video !== null && adapt && (isPaused(ladderState, ladder()) || isResuming(ladderState));
