@@ -311,14 +311,14 @@ export function squeezeTable(c: SqueezeComparison): string {
   ];
   const p = c.plan;
   return [
-    `squeeze comparison (issue 8): caller's link ${p.highKbit} -> ${p.lowKbit ?? p.highKbit} kbit/s for ${p.holdMs / 1000} s -> back for ${p.afterMs / 1000} s; callee's view of the caller, drop -> link back`,
+    `squeeze comparison, quality controller vs plain Chromium: caller's link ${p.highKbit} -> ${p.lowKbit ?? p.highKbit} kbit/s for ${p.holdMs / 1000} s -> back for ${p.afterMs / 1000} s; callee's view of the caller, drop -> link back`,
     ...alignedRows(rows),
     ...[c.plain, c.controller].map(
       (r) =>
         `${r.variant === 'plain' ? 'plain Chromium' : 'controller'}: ${windows(r.concealedMs)} (median; onset = first ${CONCEALMENT_WINDOWS.onsetMs / 1000} s, before any sender can react)`,
     ),
     '',
-    'goals (issue 8):',
+    "goals (a squeezed link: adapt within 3 s, at most half of plain Chromium's concealment and freezing):",
     ...c.goals.map(goalLine),
   ].join('\n');
 }

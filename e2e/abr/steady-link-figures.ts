@@ -152,10 +152,10 @@ export function steadyLinkTable(c: SteadyLinkComparison): string {
     ]),
   ];
   return [
-    `${c.plan.scenario} comparison (issue 8): ${linkText(c.plan)}; callee's view of the caller over ${c.plan.holdMs / 1000} s after ${c.plan.settleMs / 1000} s of call`,
+    `${c.plan.scenario} comparison, quality controller vs plain Chromium: ${linkText(c.plan)}; callee's view of the caller over ${c.plan.holdMs / 1000} s after ${c.plan.settleMs / 1000} s of call`,
     ...alignedRows(rows),
     '',
-    'goals (issue 8, a steady noisy link; our bar: no worse than plain Chromium):',
+    'goals (a steady noisy link; our bar: no worse than plain Chromium):',
     ...c.goals.map(goalLine),
   ].join('\n');
 }

@@ -187,10 +187,10 @@ export function outageTable(rows: OutageRow[], deadlineMs: number): string {
     ]);
   }
   const out = [
-    "outages (issue 22): link cut with its signaling offline, or a new public address; media back counts from the link's return or the change",
+    "outages mid-call: link cut with its signaling offline, or a new public address; media back counts from the link's return or the change",
     ...alignedRows(lines),
     '',
-    'goals (issue 22):',
+    'goals (a call survives an outage and says so):',
   ];
   for (const g of outageGoals(rows, deadlineMs)) out.push(goalLine(g));
   for (const r of rows) for (const e of r.errors) out.push(`  ${r.scenario} ${r.mode ?? ''} ${r.variant} error seen: ${e}`);

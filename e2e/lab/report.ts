@@ -87,7 +87,7 @@ export function table(report: BenchReport): string {
   }
   const out = alignedRows(rows);
   out.push('');
-  out.push('goals (issue 6):');
+  out.push('goals (call setup, and media back after a link flap):');
   for (const g of goals(report)) out.push(goalLine(g));
   out.push('');
   out.push('median phases (ms):');
