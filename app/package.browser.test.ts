@@ -21,6 +21,7 @@ import { bundleSizes, PAGE_BUDGET_BYTES } from './scripts/bundle-size';
 import {
   buildReactApp,
   buildVueApp,
+  folderSize,
   makeHost,
   packTarball,
   readmeFirebaseVersion,
@@ -112,14 +113,14 @@ interface Watched {
   console: string[];
 }
 
-async function open(context: BrowserContext, path: string): Promise<Watched> {
+async function open(context: BrowserContext, path: string, origin = served.origin): Promise<Watched> {
   const page = await context.newPage();
   const watched: Watched = { page, errors: [], console: [] };
   watchedPages.set(page, watched);
   page.on('pageerror', (error) => watched.errors.push(error.message));
   page.on('requestfailed', (request) => watched.errors.push(`${request.url()}: ${request.failure()?.errorText}`));
   page.on('console', (message) => watched.console.push(`${message.type()}: ${message.text()}`));
-  await page.goto(`${served.origin}${path}`);
+  await page.goto(`${origin}${path}`);
   return watched;
 }
 
@@ -132,6 +133,21 @@ function stateOf(page: Page, selector: string): Promise<string | undefined> {
     (sel) => (document.querySelector(sel) as (HTMLElement & { snapshot: { state: string } | null }) | null)?.snapshot?.state,
     selector,
   );
+}
+
+/** The callee accepts; ms from that click to the caller's first remote video frame. */
+async function answerUntilFirstFrame(callee: Page, caller: Page): Promise<number> {
+  const answered = Date.now();
+  await part(callee, 'incoming-call', 'accept-button').click();
+  await caller.waitForFunction(
+    () => {
+      const video = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="remote-video"]');
+      return !!video && video.videoWidth > 0;
+    },
+    null,
+    { timeout: 45_000 },
+  );
+  return Date.now() - answered;
 }
 
 /** Signs in the way the host page does, with its own Firebase Auth (the import map's firebase/auth). */
@@ -238,19 +254,9 @@ describe('the packed package on a plain page outside the repository', () => {
       await expect.poll(() => stateOf(ana.page, 'incoming-call'), { timeout: 30_000 }).toBe('ringing');
       expect(await part(ana.page, 'incoming-call', 'status').innerText()).toBe('uid-of-ben ruft an\nEs klingelt');
       expect(await part(ana.page, 'incoming-call', 'title').innerText()).toBe('Videoanruf von uid-of-ben · Ticket T-1042');
-      const answered = Date.now();
-      await part(ana.page, 'incoming-call', 'accept-button').click();
-      await expect.poll(() => stateOf(ben.page, 'video-call'), { timeout: 45_000 }).toBe('connected');
+      const firstFrame = await answerUntilFirstFrame(ana.page, ben.page);
       await expect.poll(() => stateOf(ana.page, 'incoming-call'), { timeout: 15_000 }).toBe('connected');
-      await ben.page.waitForFunction(
-        () => {
-          const video = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="remote-video"]');
-          return !!video && video.videoWidth > 0;
-        },
-        null,
-        { timeout: 30_000 },
-      );
-      console.log(`README page on the emulators: accept to the caller's first remote frame ${Date.now() - answered} ms`);
+      console.log(`README page on the emulators: accept to the caller's first remote frame ${firstFrame} ms`);
       expect(await part(ben.page, 'video-call', 'status').innerText()).toMatch(/^Verbunden \d\d:\d\d$/);
       expect(await part(ben.page, 'video-call', 'hang-up-button').innerText()).toBe('Beenden');
       mkdirSync(artifactsDir, { recursive: true });
@@ -268,56 +274,156 @@ describe('the packed package on a plain page outside the repository', () => {
     },
   );
 
-  it('a Vite + React 19 app on the oldest Firebase 12 (12.0.0), built with the README component, shows the element in German', async () => {
-    await checkBuiltApp('React', '12.0.0', ['react@19', 'react-dom@19', `vite@${toolVersion('vite')}`], buildReactApp, 'Ticket T-1042');
-  }, 240_000);
+  it(`a Vite + React 19 app on the oldest Firebase 12 (12.0.0), built with the README component: server rendering, then ${firestore.problem ? 'the German words' : 'a call over the emulators'}`, async () => {
+    await checkBuiltApp({
+      name: 'React',
+      firebase: '12.0.0',
+      packages: ['react@19', 'react-dom@19', `vite@${toolVersion('vite')}`],
+      build: buildReactApp,
+      record: 'Ticket T-1042',
+      beforeBuild: (dir) => {
+        const rendered = renderOnServer(dir);
+        // Vue keeps a registry of its setters on globalThis (__VUE_*); nothing else may appear.
+        expect({ ...rendered, added: rendered.added.filter((name) => !name.startsWith('__VUE_')) }).toEqual({
+          window: 'undefined',
+          document: 'undefined',
+          customElements: 'undefined',
+          added: [],
+          html: '<video-call callee="uid-of-ana" callee-name="Ana Weber" record-type="ticket" record-id="T-1042" record-label="Ticket T-1042"></video-call>',
+        });
+      },
+    });
+  }, 480_000);
 
-  it('a Vite + Vue 3 app built with the README plugin options and component shows the element in German', async () => {
-    await checkBuiltApp(
-      'Vue',
-      firebaseVersion,
-      ['vue@3', `@vitejs/plugin-vue@${toolVersion('@vitejs/plugin-vue')}`, `vite@${toolVersion('vite')}`],
-      buildVueApp,
-      'Deal D-7',
-    );
-  }, 240_000);
+  it(`a Vite + Vue 3 app built with the README plugin options and component: ${firestore.problem ? 'the German words' : 'a call over the emulators'}`, async () => {
+    await checkBuiltApp({
+      name: 'Vue',
+      firebase: firebaseVersion,
+      packages: ['vue@3', `@vitejs/plugin-vue@${toolVersion('@vitejs/plugin-vue')}`, `vite@${toolVersion('vite')}`],
+      build: buildVueApp,
+      record: 'Deal D-7',
+    });
+  }, 480_000);
 });
 
-/** Installs a host app with the tarball, builds it, serves its dist and checks the element's German words. */
-async function checkBuiltApp(
-  name: string,
-  firebase: string,
-  packages: string[],
-  build: typeof buildReactApp,
-  record: string,
-): Promise<void> {
-  const started = Date.now();
+/**
+ * Server rendering in plain Node, in a host that has React: every entry of the package is imported
+ * (an unguarded `window` or `document` would throw here) and <VideoCall/> renders to its tag.
+ */
+function renderOnServer(dir: string): { window: string; document: string; customElements: string; added: string[]; html: string } {
+  const script = `const before = new Set(Object.getOwnPropertyNames(globalThis));
+    for (const entry of ['elements', 'configure', 'engine', 'react']) await import('@firecall/web/' + entry);
+    const { createElement } = await import('react');
+    const { renderToString } = await import('react-dom/server');
+    const { VideoCall } = await import('@firecall/web/react');
+    const html = renderToString(createElement(VideoCall, {
+      callee: 'uid-of-ana', calleeName: 'Ana Weber', record: { recordType: 'ticket', recordId: 'T-1042', label: 'Ticket T-1042' },
+    }));
+    const added = Object.getOwnPropertyNames(globalThis).filter((name) => !before.has(name));
+    console.log(JSON.stringify({ window: typeof window, document: typeof document, customElements: typeof customElements, added, html }));`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' }));
+}
+
+interface BuiltApp {
+  name: string;
+  /** The host's own Firebase version. */
+  firebase: string;
+  packages: string[];
+  build: typeof buildReactApp;
+  /** The CRM record label the app's component shows. */
+  record: string;
+  /** Checks on the installed host before its app is built. */
+  beforeBuild?: (dir: string) => void;
+}
+
+/**
+ * Installs a host app with the tarball and builds it; on the emulators two users sign in through the
+ * app's own Auth and call each other, else the element's German words are checked. Prints the install
+ * size and the time to the caller's first remote frame.
+ */
+async function checkBuiltApp({ name, firebase, packages, build, record, beforeBuild }: BuiltApp): Promise<void> {
   const appHost = makeHost(tarball.file, firebase, packages);
   let site: Awaited<ReturnType<typeof serveFolder>> | undefined;
+  const contexts: BrowserContext[] = [];
   try {
-    site = await serveFolder(build(appHost, { apiKey: 'demo-api-key', projectId: 'demo-firecall', appId: '1:1:web:1' }));
-    const context = await hostContext();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${site.origin}/`);
+    beforeBuild?.(appHost.dir);
+    const installed = `npm install ${appHost.installSeconds.toFixed(1)} s, node_modules ${(folderSize(join(appHost.dir, 'node_modules')) / 1e6).toFixed(1)} MB`;
+    const projectId = emulators?.projectId ?? 'demo-firecall';
+    const firebaseConfig = { apiKey: 'demo-api-key', authDomain: `${projectId}.firebaseapp.com`, projectId, appId: '1:1:web:1' };
+    const hostOf = (url: string | null) => new URL(url!).host;
+    site = await serveFolder(
+      build(appHost, {
+        firebaseConfig,
+        ...(emulators
+          ? { emulators: { auth: emulators.authUrl, functions: hostOf(emulators.functionsUrl), firestore: hostOf(emulators.firestoreUrl) } }
+          : {}),
+      }),
+    );
+    contexts.push(await hostContext());
+    const ben = await open(contexts[0]!, '/', site.origin);
     await expect
       .poll(
         () =>
-          part(page, 'video-call', 'call-button')
+          part(ben.page, 'video-call', 'call-button')
             .textContent()
             .catch(() => null),
         { timeout: 30_000 },
       )
       .toBe('Videoanruf an Ana Weber');
-    expect(await part(page, 'video-call', 'status').innerText()).toBe('Melden Sie sich an, um anzurufen');
-    expect(await part(page, 'video-call', 'context').innerText()).toContain(record);
-    expect(errors).toEqual([]);
+    expect(await part(ben.page, 'video-call', 'status').innerText()).toBe('Melden Sie sich an, um anzurufen');
+    expect(await part(ben.page, 'video-call', 'context').innerText()).toContain(record);
+    if (!emulators) {
+      console.log(`${name} host (firebase ${firebase}): ${installed}; no call placed (${firestore.problem})`);
+      expect(ben.errors).toEqual([]);
+      return;
+    }
+
+    contexts.push(await hostContext());
+    const ana = await open(contexts[1]!, '/', site.origin);
+    for (const [who, uid] of [
+      [ana, 'uid-of-ana'],
+      [ben, 'uid-of-ben'],
+    ] as const) {
+      await who.page.evaluate(
+        (token) => (window as unknown as { crmSignIn(token: string): Promise<unknown> }).crmSignIn(token),
+        emulatorToken(uid),
+      );
+      await who.page.evaluate(() => {
+        const heard: unknown[] = [];
+        Object.assign(window, { firecallEnded: heard });
+        document.addEventListener('firecall-ended', (e) => {
+          const { reason, message } = (e as CustomEvent<{ reason: string; message: string }>).detail;
+          heard.push({ reason, message });
+        });
+      });
+    }
+    const ended = (page: Page) => page.evaluate(() => (window as unknown as { firecallEnded: unknown[] }).firecallEnded);
+    await expect.poll(() => part(ben.page, 'video-call', 'call-button').isEnabled(), { timeout: 30_000 }).toBe(true);
+    expect(await part(ben.page, 'video-call', 'status').innerText()).toBe('Bereit, Ana Weber anzurufen');
+
+    const clicked = Date.now();
+    await part(ben.page, 'video-call', 'call-button').click();
+    await expect.poll(() => stateOf(ana.page, 'incoming-call'), { timeout: 30_000 }).toBe('ringing');
+    const ringing = Date.now() - clicked;
+    expect(await part(ana.page, 'incoming-call', 'title').innerText()).toBe(`Videoanruf von uid-of-ben · ${record}`);
+    const firstFrame = await answerUntilFirstFrame(ana.page, ben.page);
+    await expect.poll(() => stateOf(ana.page, 'incoming-call'), { timeout: 15_000 }).toBe('connected');
+    expect(await part(ben.page, 'video-call', 'status').innerText()).toMatch(/^Verbunden \d\d:\d\d$/);
+    mkdirSync(artifactsDir, { recursive: true });
+    await ben.page.screenshot({ path: join(artifactsDir, `package-${name.toLowerCase()}-caller.png`), fullPage: true });
+    await ana.page.screenshot({ path: join(artifactsDir, `package-${name.toLowerCase()}-callee.png`), fullPage: true });
     console.log(
-      `${name} host (firebase ${firebase}): npm install ${appHost.installSeconds.toFixed(1)} s; install, build and first render ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `${name} host (firebase ${firebase}): ${installed}; click to ringing ${ringing} ms; accept to the caller's first remote frame ${firstFrame} ms`,
     );
-    await context.close();
+
+    await part(ben.page, 'video-call', 'hang-up-button').click();
+    await expect
+      .poll(() => ended(ana.page), { timeout: 30_000 })
+      .toEqual([{ reason: 'peer-left', message: expect.stringMatching(/verlassen/) }]);
+    expect(await ended(ben.page)).toEqual([{ reason: 'hung-up', message: 'Anruf beendet' }]);
+    expect([...ana.errors, ...ben.errors]).toEqual([]);
   } finally {
+    for (const context of contexts) await context.close().catch(() => undefined);
     await site?.close();
     appHost.stop();
   }

@@ -5,7 +5,7 @@
  *   npx tsx app/scripts/pack-host.ts   (prints the folder and the URL; Ctrl-C stops)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
@@ -89,6 +89,15 @@ export function makeHost(tarball: string, firebaseVersion: string, extra: string
   return { dir, installSeconds, stop: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Bytes of the files under `dir` (a host's node_modules: what installing the package costs it). */
+export function folderSize(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
 /** This repository's version of a dev tool (e.g. vite), so hosts build with what the package is tested with. */
 export function toolVersion(name: string): string {
   const { devDependencies } = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
@@ -97,11 +106,26 @@ export function toolVersion(name: string): string {
   return version;
 }
 
+/** How a host app starts Firebase: its config, and the emulators in development. */
+export interface HostSetup {
+  firebaseConfig: object;
+  emulators?: { auth: string; functions: string; firestore: string };
+}
+
+/** The app's own startup lines: initializeApp, configure(), and its login (a custom token here) on `window.crmSignIn`. */
+function firebaseStartup({ firebaseConfig, emulators }: HostSetup): string[] {
+  return [
+    `initializeApp(${JSON.stringify(firebaseConfig)});`,
+    emulators ? `configure({ emulators: ${JSON.stringify(emulators)} });` : 'configure();',
+    'Object.assign(window, { crmSignIn: (token: string) => signInWithCustomToken(getAuth(), token) });',
+  ];
+}
+
 /**
- * A Vite + React 19 CRM app in `host`: the README's React component in src/TicketCall.tsx,
- * rendered on a German page after the app's own initializeApp and configure(); built into dist/.
+ * A Vite + React 19 CRM app in `host`: the README's React component in src/TicketCall.tsx and an
+ * <incoming-call>, rendered on a German page after the app's own initializeApp and configure(); built into dist/.
  */
-export function buildReactApp(host: Host, firebaseConfig: object): string {
+export function buildReactApp(host: Host, setup: HostSetup): string {
   mkdirSync(join(host.dir, 'src'), { recursive: true });
   writeFileSync(
     join(host.dir, 'index.html'),
@@ -112,13 +136,15 @@ export function buildReactApp(host: Host, firebaseConfig: object): string {
     join(host.dir, 'src', 'main.tsx'),
     [
       "import { initializeApp } from 'firebase/app';",
+      "import { getAuth, signInWithCustomToken } from 'firebase/auth';",
       "import { createRoot } from 'react-dom/client';",
       "import { configure } from '@firecall/web/configure';",
       "import { TicketCall } from './TicketCall';",
       '',
-      `initializeApp(${JSON.stringify(firebaseConfig)});`,
-      'configure();',
-      "createRoot(document.getElementById('root')!).render(<TicketCall ticket={{ id: 'T-1042', customerUid: 'uid-of-ana', customerName: 'Ana Weber' }} />);",
+      ...firebaseStartup(setup),
+      "createRoot(document.getElementById('root')!).render(",
+      "  <><incoming-call /><TicketCall ticket={{ id: 'T-1042', customerUid: 'uid-of-ana', customerName: 'Ana Weber' }} /></>,",
+      ');',
       '',
     ].join('\n'),
   );
@@ -145,10 +171,10 @@ export function buildReactApp(host: Host, firebaseConfig: object): string {
 
 /**
  * A Vite + Vue 3 CRM app in `host`: the README's plugin options in vite.config.ts and its component in
- * src/DealCall.vue, mounted on a German page after the app's own initializeApp, configure() and
- * defineFirecallElements(); built into dist/.
+ * src/DealCall.vue with an <incoming-call>, mounted on a German page after the app's own initializeApp,
+ * configure() and defineFirecallElements(); built into dist/.
  */
-export function buildVueApp(host: Host, firebaseConfig: object): string {
+export function buildVueApp(host: Host, setup: HostSetup): string {
   const { plugin, component } = readmeVue();
   mkdirSync(join(host.dir, 'src'), { recursive: true });
   writeFileSync(
@@ -164,15 +190,17 @@ export function buildVueApp(host: Host, firebaseConfig: object): string {
     join(host.dir, 'src', 'main.ts'),
     [
       "import { initializeApp } from 'firebase/app';",
+      "import { getAuth, signInWithCustomToken } from 'firebase/auth';",
       "import { createApp, h } from 'vue';",
       "import { configure } from '@firecall/web/configure';",
       "import { defineFirecallElements } from '@firecall/web/elements';",
       "import DealCall from './DealCall.vue';",
       '',
-      `initializeApp(${JSON.stringify(firebaseConfig)});`,
-      'configure();',
+      ...firebaseStartup(setup),
       'defineFirecallElements();',
-      "createApp({ render: () => h(DealCall, { deal: { id: 'D-7', title: 'Deal D-7', ownerUid: 'uid-of-ana', ownerName: 'Ana Weber' } }) }).mount('#app');",
+      'createApp({',
+      "  render: () => [h('incoming-call'), h(DealCall, { deal: { id: 'D-7', title: 'Deal D-7', ownerUid: 'uid-of-ana', ownerName: 'Ana Weber' } })],",
+      "}).mount('#app');",
       '',
     ].join('\n'),
   );
