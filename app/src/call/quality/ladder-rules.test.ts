@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialLadderState, nextLadderState, type LadderState } from './ladder';
 import type { QualitySample } from './stats';
+import { qualitySample } from './testing';
 import { defaultTunables as t } from './tunables';
 
 // One test (or pair) per rule of the ladder, each through nextLadderState, so a rule taken out of
@@ -22,30 +23,8 @@ function calm(over: Partial<LadderState> = {}): LadderState {
   };
 }
 
-function sample(over: Partial<QualitySample> = {}): QualitySample {
-  return {
-    at: NOW,
-    intervalMs: 1_000,
-    availableOutgoingBitrate: 3e6,
-    sentAudioBps: 40_000,
-    sentVideoBps: 1_200_000,
-    receivedAudioBps: 40_000,
-    receivedVideoBps: 500_000,
-    receivedVideoFrames: 20,
-    loss: 0,
-    rttMs: 80,
-    jitterMs: 5,
-    inboundJitterMs: 5,
-    freezes: 0,
-    freezeDurationMs: 0,
-    qualityLimitationReason: 'none',
-    audioConcealment: 0,
-    sentVideo: null,
-    inboundMediaFlowing: true,
-    pathId: 'P',
-    ...over,
-  };
-}
+const sample = (over: Partial<QualitySample> = {}) =>
+  qualitySample({ at: NOW, availableOutgoingBitrate: 3e6, sentVideoBps: 1_200_000, receivedVideoFrames: 20, pathId: 'P', ...over });
 
 const next = (s: LadderState, over: Partial<QualitySample> = {}) => nextLadderState(s, sample(over), t.cameraLadder, t);
 

@@ -1,33 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { QualityLevel } from '../types';
 import { initialLevelState, levelOfSample, nextLevelState, type LevelState } from './level';
-import type { QualitySample } from './stats';
+import { qualitySample as sample } from './testing';
 import { defaultTunables as t } from './tunables';
 
-function sample(over: Partial<QualitySample> = {}): QualitySample {
-  return {
-    at: 0,
-    intervalMs: 1000,
-    availableOutgoingBitrate: 2_000_000,
-    sentAudioBps: 40_000,
-    sentVideoBps: 900_000,
-    receivedAudioBps: 40_000,
-    receivedVideoBps: 900_000,
-    receivedVideoFrames: 30,
-    loss: 0,
-    rttMs: 80,
-    jitterMs: 5,
-    inboundJitterMs: 5,
-    freezes: 0,
-    freezeDurationMs: 0,
-    qualityLimitationReason: 'none',
-    audioConcealment: 0,
-    sentVideo: null,
-    inboundMediaFlowing: true,
-    pathId: null,
-    ...over,
-  };
-}
 const sharp = { paused: false, capBps: 1_500_000 };
 
 function run(levels: QualityLevel[]): (QualityLevel | null)[] {

@@ -6,7 +6,7 @@
  */
 import type { QualityClock } from './clock';
 import type { SenderLike } from './sender-params';
-import type { StatsEntry } from './stats';
+import type { QualitySample, StatsEntry } from './stats';
 
 export interface ManualClock extends QualityClock {
   /** Move time forward, running due timers in order and letting promises settle between them. */
@@ -263,4 +263,30 @@ export function createFakeSender(options: { width?: number; height?: number; enc
     },
   } satisfies SenderLike & Record<string, unknown>;
   return sender;
+}
+
+/** A sample of a clean call sending 900 kbit/s of video on a 2 Mbit/s estimate; `over` changes what a test needs. */
+export function qualitySample(over: Partial<QualitySample> = {}): QualitySample {
+  return {
+    at: 0,
+    intervalMs: 1000,
+    availableOutgoingBitrate: 2_000_000,
+    sentAudioBps: 40_000,
+    sentVideoBps: 900_000,
+    receivedAudioBps: 40_000,
+    receivedVideoBps: 900_000,
+    receivedVideoFrames: 30,
+    loss: 0,
+    rttMs: 80,
+    jitterMs: 5,
+    inboundJitterMs: 5,
+    freezes: 0,
+    freezeDurationMs: 0,
+    qualityLimitationReason: 'none',
+    audioConcealment: 0,
+    sentVideo: null,
+    inboundMediaFlowing: true,
+    pathId: null,
+    ...over,
+  };
 }
