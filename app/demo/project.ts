@@ -21,6 +21,8 @@ export async function startOnProject(page: DemoPage): Promise<SignIn> {
   const firecall = configure({ firebaseApp: app, iceServers: iceServersOrDirect(callableIceServers(getFunctions(app)), page) });
   page.notice(`Firebase project ${config.projectId}: anonymous sign-in, Firestore signaling, TURN from the iceServers function.`);
   let peerUid = page.params.get('peer');
+  // A reloaded tab keeps its user: known before `?as=` signs in, so it is not replaced by a new one.
+  await firecall.auth.authStateReady();
 
   const show = () => {
     const user = firecall.auth.currentUser;
