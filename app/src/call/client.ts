@@ -1,6 +1,7 @@
 /**
  * CallClient: the signed-in user's phone. Places calls, surfaces incoming ones
- * (once each), resolves glare, and says bye for every live call when the page hides.
+ * (once each, confirming delivery to the caller), answers "busy" for the user while
+ * they are on a call, resolves glare, and says bye for every live call when the page hides.
  *
  *   const client = createCallClient({ signaling, iceServers });
  *   const session = client.call({ callee: 'u2', kind: 'video' });
@@ -176,6 +177,15 @@ export function createCallClient(options: CallClientOptions): CallClient {
     return session;
   };
 
+  /** The user is on a call in this tab: placing one, answering one or talking (a call that only rings is not one). */
+  const onAnotherCall = () => [...live].some((s) => !s.isOver && (s.snapshot.direction === 'outgoing' || s.snapshot.state !== 'ringing'));
+
+  /** Tells the caller the call reached this user's device; a second tab of ours losing the race is fine. */
+  const confirmDelivery = (call: CallRecord) => {
+    if (call.deliveredAt !== undefined || !options.signaling.confirmDelivery) return;
+    options.signaling.confirmDelivery(call.id).catch((error) => log.info(`delivery of call ${call.id} not confirmed: ${error?.message}`));
+  };
+
   /** An outgoing, not yet answered session to `peer`, if any (glare candidate). */
   const pendingCallTo = (peer: string) =>
     [...live].find(
@@ -207,6 +217,13 @@ export function createCallClient(options: CallClientOptions): CallClient {
         continue;
       }
       handled.add(call.id);
+      if (onAnotherCall()) {
+        // As a desk phone does: the second caller hears "busy" instead of ringing out.
+        log.info(`call ${call.id} from ${call.caller}: busy, on another call`);
+        options.signaling.decline(call.id, 'busy').catch((error) => log.warn(`busy answer to call ${call.id} failed: ${error?.message}`));
+        continue;
+      }
+      confirmDelivery(call);
       const session = makeSession({
         direction: 'incoming',
         peer: call.caller,

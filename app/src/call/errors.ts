@@ -14,7 +14,10 @@ const MESSAGES: Record<CallReason, string> = {
   'connection-lost': 'The connection to the other person was lost and could not be restored. Check your connection and call again.',
   'turn-unreachable': 'The relay server cannot be reached from this network. Ask IT to allow TURN traffic (UDP 3478 or TCP 443).',
   declined: 'The call was declined.',
-  unavailable: 'Nobody answered. Try again later.',
+  busy: 'The other person is on another call. Try again later.',
+  unavailable: 'The other person is not online right now. Try again later.',
+  'no-answer': 'Nobody answered. Try again later.',
+  'answered-elsewhere': 'You answered the call in another tab.',
   'peer-left': 'The other person left the call.',
   timeout: 'The call took too long to connect. Check your connection and try again.',
   'bad-signal': 'The call received invalid data from the other side and was stopped for safety. Try calling again.',
@@ -23,7 +26,16 @@ const MESSAGES: Record<CallReason, string> = {
 };
 
 /** Reasons that end a call normally (someone chose to); all others are failures. */
-const NORMAL_ENDINGS: ReadonlySet<CallReason> = new Set(['declined', 'unavailable', 'peer-left', 'cancelled', 'hung-up']);
+const NORMAL_ENDINGS: ReadonlySet<CallReason> = new Set([
+  'declined',
+  'busy',
+  'unavailable',
+  'no-answer',
+  'answered-elsewhere',
+  'peer-left',
+  'cancelled',
+  'hung-up',
+]);
 
 export function reasonMessage(reason: CallReason): string {
   return MESSAGES[reason];

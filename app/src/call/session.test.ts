@@ -42,9 +42,9 @@ describe('a call between two browsers', () => {
 
     const cost = store.costOf(a.callId!);
     console.log(
-      `call setup cost: ${cost.writes} writes, ${cost.reads} reads (create, offer, candidates | accept, answer, candidates); setup ${a.timings.setup} ms caller, ${b.timings.setup} ms callee`,
+      `call setup cost: ${cost.writes} writes, ${cost.reads} reads (create, offer, candidates | receipt, accept, answer, candidates); setup ${a.timings.setup} ms caller, ${b.timings.setup} ms callee`,
     );
-    expect(cost.writes, describeWrites(store, a.callId!)).toBeLessThanOrEqual(6);
+    expect(cost.writes, describeWrites(store, a.callId!)).toBeLessThanOrEqual(7);
     expect(store.getCall(a.callId!)).toMatchObject({ state: 'accepted', context: { recordType: 'deal', recordId: 'd1' } });
   });
 });
@@ -194,7 +194,7 @@ describe('a slow and messy signaling network', () => {
     expect(caller.snapshot.state).toBe('connected');
     expect(storeLogs.some((line) => line.includes('duplicate'))).toBe(true);
     await settle(store, caller.snapshot.callId!);
-    expect(store.costOf(caller.snapshot.callId!).writes, describeWrites(store, caller.snapshot.callId!)).toBeLessThanOrEqual(6);
+    expect(store.costOf(caller.snapshot.callId!).writes, describeWrites(store, caller.snapshot.callId!)).toBeLessThanOrEqual(7);
   });
 
   it('finishes setup when signaling comes back after being offline', async () => {
@@ -240,14 +240,14 @@ describe('how calls end', () => {
     expect(store.getCall(a.callId!)?.state).toBe('cancelled');
   });
 
-  it('nobody answers: the caller sees unavailable, the call is logged as missed', async () => {
+  it('nobody answers: both sides see no-answer, the call is logged as missed', async () => {
     const { store, phones: p } = phones(['alice', 'bob'], {}, { timeouts: { ringMs: 1_000 } });
     const incoming = nextIncoming(p.bob!.client);
     const caller = p.alice!.client.call({ callee: 'bob', kind: 'voice' });
     const callee = await incoming;
     const [a, b] = await Promise.all([reach(caller, 'ended'), reach(callee, 'ended')]);
-    expect([a.reason, b.reason]).toEqual(['unavailable', 'cancelled']);
-    expect(store.getCall(a.callId!)?.state).toBe('missed');
+    expect([a.reason, b.reason]).toEqual(['no-answer', 'no-answer']);
+    expect(store.getCall(a.callId!)).toMatchObject({ state: 'missed', endReason: 'no-answer' });
   });
 
   it('peer hang-up: one side hung up, the other sees peer-left', async () => {

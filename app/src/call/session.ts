@@ -121,7 +121,7 @@ export class CallSession implements CallSessionApi {
   private adopted: CallRecord | null = null;
   /** ICE failed before the call ever connected and one fresh try was made. */
   private setupRestarted = false;
-  private readonly timers: Record<'ring' | 'noRoute' | 'relayHint' | 'connect', Timer>;
+  private readonly timers: Record<'ring' | 'reach' | 'noRoute' | 'relayHint' | 'connect', Timer>;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -131,7 +131,7 @@ export class CallSession implements CallSessionApi {
     this.media = new LocalMedia(deps.mediaDevices);
     this.startedAt = this.phaseStartedAt = deps.clock.now();
     const timer = () => new Timer(deps.clock);
-    this.timers = { ring: timer(), noRoute: timer(), relayHint: timer(), connect: timer() };
+    this.timers = { ring: timer(), reach: timer(), noRoute: timer(), relayHint: timer(), connect: timer() };
     this.snap = Object.freeze(
       idleSnapshot({ callId: init.record?.id ?? null, direction: init.direction, kind: init.kind, peer: init.peer, context: init.context }),
     );
@@ -200,8 +200,15 @@ export class CallSession implements CallSessionApi {
     if (this.isOver || this.adopted) return;
     this.record = record;
     this.log.info(`calling ${record.callee} (call ${record.id})`);
+    // "Calling Ana" until a device of hers confirms the call; without receipts, "Ringing" at once.
+    if (signaling.confirmDelivery) {
+      this.patch({ reachingPeer: true });
+      this.timers.reach.start(this.deps.timeouts.reachMs, () =>
+        this.finishLocal('unavailable', `no device of the callee confirmed the call within ${this.deps.timeouts.reachMs} ms`),
+      );
+    }
     this.setState('ringing');
-    this.timers.ring.start(this.deps.timeouts.ringMs, () => this.finishLocal('unavailable'));
+    this.timers.ring.start(this.deps.timeouts.ringMs, () => this.finishLocal('no-answer'));
     // Listening needs the document to exist (the rules read it), so only now.
     this.watchDocument(record.id);
     this.watchPeerSignals(record.id);
@@ -399,21 +406,21 @@ export class CallSession implements CallSessionApi {
     this.docState = call.state;
     const outgoing = this.snap.direction === 'outgoing';
     if (!outgoing && !this.acceptedHere && call.state !== 'ringing') {
-      // Answered or declined in another tab of ours (or cancelled): stop ringing here, write nothing.
-      const elsewhere =
-        call.state === 'accepted' ? 'answered in another tab' : call.state === 'declined' ? 'declined in another tab' : undefined;
-      return this.finish(call.state === 'declined' ? 'declined' : 'cancelled', elsewhere);
+      // Answered or declined in another tab of ours (or cancelled, or busy): stop ringing here, write nothing.
+      if (call.state === 'accepted') return this.finish('answered-elsewhere', 'answered in another tab');
+      return this.finish(ringingOutcome(call), call.state === 'declined' ? 'declined in another tab' : undefined);
     }
+    if (outgoing && call.state === 'ringing' && call.deliveredAt !== undefined) this.peerReached();
     switch (call.state) {
       case 'accepted':
         if (outgoing && previous === 'ringing') this.onAccepted();
         break;
       case 'declined':
-        if (outgoing) this.finishRemote('declined');
+        if (outgoing) this.finishRemote(ringingOutcome(call));
         break;
       case 'cancelled':
       case 'missed':
-        if (!outgoing) this.finishRemote('cancelled');
+        if (!outgoing) this.finishRemote(ringingOutcome(call));
         break;
       case 'ended':
         this.finishRemote(sharedFailure(call.endReason) ?? 'peer-left');
@@ -421,9 +428,17 @@ export class CallSession implements CallSessionApi {
     }
   }
 
+  /** A device of the callee confirmed the call: it rings there. */
+  private peerReached(): void {
+    if (!this.snap.reachingPeer) return;
+    this.timers.reach.stop();
+    this.patch({ reachingPeer: false });
+  }
+
   private onAccepted(): void {
     if (this.snap.state !== 'ringing') return;
     this.docState = 'accepted';
+    this.peerReached();
     this.timers.ring.stop();
     this.setState('connecting', 'signaling');
     this.timers.connect.start(this.deps.timeouts.connectMs, () => this.fail('timeout', 'not connected in time'));
@@ -607,9 +622,10 @@ export class CallSession implements CallSessionApi {
     const warn = (what: string) => (error: unknown) => this.log.warn(`${what} failed: ${(error as Error)?.message}`);
     if (callId) {
       if (this.docState === 'ringing') {
-        if (this.snap.direction === 'outgoing')
-          signaling.cancel(callId, reason === 'unavailable' ? 'missed' : 'cancelled').catch(warn('cancel'));
-        else signaling.decline(callId).catch(warn('decline'));
+        if (this.snap.direction !== 'outgoing') signaling.decline(callId).catch(warn('decline'));
+        else if (reason === 'unavailable' || reason === 'no-answer')
+          signaling.cancel(callId, 'missed', reason).catch(warn('mark as missed'));
+        else signaling.cancel(callId).catch(warn('cancel'));
       } else if (this.docState === 'accepted' && (this.snap.direction === 'outgoing' || this.acceptedHere)) {
         // Only the tab that answered (or the caller) may end the call; another tab of ours just stops.
         // bye reaches a connected peer through the signal listener it already has.
@@ -645,6 +661,7 @@ export class CallSession implements CallSessionApi {
     this.link = null;
     this.pendingSignals = [];
     this.timers.ring.stop();
+    this.timers.reach.stop();
   }
 
   private teardown(): void {
@@ -682,7 +699,7 @@ export class CallSession implements CallSessionApi {
       connectedAt: previous.connectedAt ?? (state === 'connected' ? now : null),
       timings,
       // Nothing is paused once the call is over (a page mirroring the snapshot said "video paused" after hang-up).
-      ...(TERMINAL.has(state) ? { videoPausedForBandwidth: false, peerVideoPaused: false } : {}),
+      ...(TERMINAL.has(state) ? { videoPausedForBandwidth: false, peerVideoPaused: false, reachingPeer: false } : {}),
     });
     this.log.debug(`state ${key} -> ${nextPhase ? `${state}:${nextPhase}` : state}${reason ? ` (${reason})` : ''}`);
     const terminal = TERMINAL.has(state);
@@ -715,6 +732,13 @@ export class CallSession implements CallSessionApi {
       }
     }
   }
+}
+
+/** How a call that was still ringing ended, from the document both sides see. */
+function ringingOutcome(call: CallRecord): CallReason {
+  if (call.state === 'declined') return call.endReason === 'busy' ? 'busy' : 'declined';
+  if (call.state === 'missed') return call.endReason === 'no-answer' ? 'no-answer' : 'unavailable';
+  return 'cancelled';
 }
 
 /** Failures that are true for both ends (no path between them): the peer shows the same reason. */

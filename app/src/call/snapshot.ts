@@ -10,6 +10,7 @@ export function idleSnapshot({ context, ...identity }: CallIdentity): CallSnapsh
     ...(context ? { context } : {}),
     state: 'idle',
     phase: null,
+    reachingPeer: false,
     reason: null,
     message: null,
     connectedAt: null,

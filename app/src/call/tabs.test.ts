@@ -45,7 +45,7 @@ describe('the callee has two tabs open', () => {
     void tabA.accept();
     await Promise.all([reach(caller, 'connected'), reach(tabA, 'connected')]);
     const stopped = await reach(tabB, 'ended');
-    expect(stopped).toMatchObject({ reason: 'cancelled', detail: 'answered in another tab' });
+    expect(stopped).toMatchObject({ reason: 'answered-elsewhere', detail: 'answered in another tab' });
     hide();
     await tabB.hangUp();
     await sleep(300);

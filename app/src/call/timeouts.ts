@@ -2,8 +2,14 @@ import type { RecoveryTimeouts } from './reconnector';
 
 /** Every duration the engine waits for, in ms. Defaults suit real networks; tests shorten them. */
 export interface CallTimeouts extends RecoveryTimeouts {
-  /** Outgoing call rings this long before it counts as missed. */
+  /** Outgoing call rings this long before it counts as missed ('no-answer'). */
   ringMs: number;
+  /**
+   * No device of the callee confirmed the call this long after it was created: the call ends
+   * as 'unavailable' ("Ana isn't online right now"). A page that is open confirms within a
+   * signaling round trip; 8 s leaves room for a slow network and ends within 10 s of the click.
+   */
+  reachMs: number;
   /** Candidates gathered within this window leave in one write. */
   candidateWindowMs: number;
   /**
@@ -26,6 +32,7 @@ export interface CallTimeouts extends RecoveryTimeouts {
 
 export const DEFAULT_TIMEOUTS: CallTimeouts = {
   ringMs: 45_000,
+  reachMs: 8_000,
   candidateWindowMs: 80,
   noRouteMs: 8_000,
   relayHintMs: 2_000,

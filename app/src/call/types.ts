@@ -20,7 +20,14 @@ export type CallReason =
   | 'connection-lost'
   | 'turn-unreachable'
   | 'declined'
+  /** The callee's phone declined for them: they are on another call. */
+  | 'busy'
+  /** No device of the callee confirmed the call in time: offline, signed out, page closed. */
   | 'unavailable'
+  /** It rang at the callee until the ring time ran out. */
+  | 'no-answer'
+  /** Incoming: another tab of ours answered it. */
+  | 'answered-elsewhere'
   | 'peer-left'
   | 'timeout'
   | 'bad-signal'
@@ -56,6 +63,11 @@ export interface CallSnapshot {
   context?: CrmContext;
   state: CallState;
   phase: ConnectingPhase | null;
+  /**
+   * Outgoing, ringing: true until a device of the callee confirmed the call (the UI says
+   * "Calling Ana", then "Ringing"). False otherwise, and always with signaling that has no receipts.
+   */
+  reachingPeer: boolean;
   reason: CallReason | null;
   /** Plain-language sentence for `reason`, with what to try. */
   message: string | null;

@@ -4,7 +4,7 @@
  * Placeholders: {name} the other person, {time} the call timer, {reason} a reason sentence,
  * {level} a quality level.
  */
-import type { CallReason, QualityLevel } from '../call/types';
+import type { CallReason, Direction, QualityLevel } from '../call/types';
 
 const english = {
   signedOut: 'Sign in to make calls',
@@ -30,6 +30,16 @@ const english = {
   failed: 'Call failed: {reason}',
   ended: 'Call ended',
   endedBecause: 'Call ended: {reason}',
+  // How a call that never connected ended, each from the reader's side of it.
+  'ended.outgoing.declined': '{name} declined the call',
+  'ended.outgoing.busy': '{name} is on another call',
+  'ended.outgoing.unavailable': "{name} isn't online right now",
+  'ended.outgoing.no-answer': '{name} did not answer',
+  'ended.outgoing.cancelled': 'You cancelled the call',
+  'ended.incoming.declined': "You declined {name}'s call",
+  'ended.incoming.missed': 'Missed call from {name}',
+  'ended.incoming.busy': 'Missed call from {name}: you were on another call',
+  'ended.incoming.answered-elsewhere': 'You answered this call in another tab',
   videoPaused: 'Your video is paused: the network is too slow',
   peerVideoPaused: "{name}'s video is paused: the network is too slow",
   videoPausedBoth: 'Video is paused both ways: the network is too slow',
@@ -78,7 +88,10 @@ const english = {
   'reason.connection-lost': 'the connection to {name} was lost and could not be restored. Check your connection, then call again.',
   'reason.turn-unreachable': 'the relay server cannot be reached. A firewall may block it; try another network or ask IT.',
   'reason.declined': '{name} declined the call. Try again later.',
-  'reason.unavailable': '{name} did not answer. Try again later.',
+  'reason.busy': '{name} is on another call. Try again later.',
+  'reason.unavailable': "{name} isn't online right now. Try again later.",
+  'reason.no-answer': '{name} did not answer. Try again later.',
+  'reason.answered-elsewhere': 'you answered the call in another tab.',
   'reason.peer-left': '{name} left the call.',
   'reason.timeout': 'the call took too long to connect. Check your connection and try again.',
   'reason.bad-signal': 'the call setup was garbled. Call again.',
@@ -116,6 +129,15 @@ const german: FirecallMessages = {
   failed: 'Anruf fehlgeschlagen: {reason}',
   ended: 'Anruf beendet',
   endedBecause: 'Anruf beendet: {reason}',
+  'ended.outgoing.declined': '{name} hat den Anruf abgelehnt',
+  'ended.outgoing.busy': '{name} ist in einem anderen Gespräch',
+  'ended.outgoing.unavailable': '{name} ist gerade nicht online',
+  'ended.outgoing.no-answer': '{name} hat nicht angenommen',
+  'ended.outgoing.cancelled': 'Sie haben den Anruf abgebrochen',
+  'ended.incoming.declined': 'Sie haben den Anruf von {name} abgelehnt',
+  'ended.incoming.missed': 'Verpasster Anruf von {name}',
+  'ended.incoming.busy': 'Verpasster Anruf von {name}: Sie waren in einem anderen Gespräch',
+  'ended.incoming.answered-elsewhere': 'Sie haben diesen Anruf in einem anderen Tab angenommen',
   videoPaused: 'Ihr Video ist angehalten: das Netz ist zu langsam',
   peerVideoPaused: 'Das Video von {name} ist angehalten: das Netz ist zu langsam',
   videoPausedBoth: 'Video ist in beide Richtungen angehalten: das Netz ist zu langsam',
@@ -167,7 +189,10 @@ const german: FirecallMessages = {
   'reason.turn-unreachable':
     'der Relay-Server ist nicht erreichbar. Eine Firewall blockiert ihn vielleicht; versuchen Sie ein anderes Netz oder fragen Sie die IT.',
   'reason.declined': '{name} hat den Anruf abgelehnt. Versuchen Sie es später erneut.',
-  'reason.unavailable': '{name} hat nicht angenommen. Versuchen Sie es später erneut.',
+  'reason.busy': '{name} ist in einem anderen Gespräch. Versuchen Sie es später erneut.',
+  'reason.unavailable': '{name} ist gerade nicht online. Versuchen Sie es später erneut.',
+  'reason.no-answer': '{name} hat nicht angenommen. Versuchen Sie es später erneut.',
+  'reason.answered-elsewhere': 'Sie haben den Anruf in einem anderen Tab angenommen.',
   'reason.peer-left': '{name} hat den Anruf verlassen.',
   'reason.timeout': 'der Verbindungsaufbau hat zu lange gedauert. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   'reason.bad-signal': 'der Verbindungsaufbau war fehlerhaft. Rufen Sie erneut an.',
@@ -208,6 +233,16 @@ export function translator(lang: string, overrides: Partial<FirecallMessages> = 
 
 export function reasonKey(reason: CallReason): MessageKey {
   return `reason.${reason}` as MessageKey;
+}
+
+/** Incoming calls that ended unanswered without the user's doing: a missed call, whoever gave up. */
+const MISSED_BY_CALLEE: ReadonlySet<CallReason> = new Set(['cancelled', 'unavailable', 'no-answer']);
+
+/** The sentence for a call that ended this way on this side, if it has its own (else "Call ended: <reason>"). */
+export function outcomeKey(reason: CallReason, direction: Direction | null): MessageKey | null {
+  const side = direction === 'incoming' ? 'incoming' : 'outgoing';
+  const key = `ended.${side}.${side === 'incoming' && MISSED_BY_CALLEE.has(reason) ? 'missed' : reason}`;
+  return Object.prototype.hasOwnProperty.call(english, key) ? (key as MessageKey) : null;
 }
 
 export function qualityKey(level: QualityLevel): MessageKey {

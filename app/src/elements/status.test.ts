@@ -24,7 +24,72 @@ describe('status words', () => {
       'Call failed: the call took too long to connect. Check your connection and try again.',
     );
     expect(say({ state: 'ended', reason: 'hung-up' })).toBe('Call ended');
-    expect(say({ state: 'ended', reason: 'declined' })).toBe('Call ended: Ana declined the call. Try again later.');
+    expect(say({ state: 'ended', reason: 'declined' })).toBe('Ana declined the call');
+  });
+
+  it('says "Calling Ana" until a device of hers confirms the call, then "Ringing"', () => {
+    const status = (t: typeof en, reachingPeer: boolean) =>
+      describeStatus(t, { snapshot: baseSnapshot({ state: 'ringing', reachingPeer }), name: 'Ana', now: at, signedIn: true });
+    expect(status(en, true)).toMatchObject({ text: 'Calling Ana', detail: null, announcement: 'Calling Ana' });
+    expect(status(en, false)).toMatchObject({ text: 'Calling Ana', detail: 'Ringing', announcement: 'Calling Ana. Ringing' });
+    expect(status(de, true)).toMatchObject({ text: 'Ana wird angerufen', detail: null });
+    expect(status(de, false)).toMatchObject({ text: 'Ana wird angerufen', detail: 'Es klingelt' });
+  });
+
+  it("says how an unanswered call ended from each side's point of view, in English and German", () => {
+    const say = (t: typeof en, direction: 'outgoing' | 'incoming', reason: string) =>
+      describeStatus(t, {
+        snapshot: baseSnapshot({ state: 'ended', direction, reason: reason as never }),
+        name: 'Ana',
+        now: at,
+        signedIn: true,
+      }).text;
+    const table = (['declined', 'busy', 'unavailable', 'no-answer', 'cancelled', 'answered-elsewhere'] as const).map((reason) => [
+      reason,
+      say(en, 'outgoing', reason),
+      say(en, 'incoming', reason),
+      say(de, 'outgoing', reason),
+      say(de, 'incoming', reason),
+    ]);
+    expect(table).toEqual([
+      [
+        'declined',
+        'Ana declined the call',
+        "You declined Ana's call",
+        'Ana hat den Anruf abgelehnt',
+        'Sie haben den Anruf von Ana abgelehnt',
+      ],
+      [
+        'busy',
+        'Ana is on another call',
+        'Missed call from Ana: you were on another call',
+        'Ana ist in einem anderen Gespräch',
+        'Verpasster Anruf von Ana: Sie waren in einem anderen Gespräch',
+      ],
+      ['unavailable', "Ana isn't online right now", 'Missed call from Ana', 'Ana ist gerade nicht online', 'Verpasster Anruf von Ana'],
+      ['no-answer', 'Ana did not answer', 'Missed call from Ana', 'Ana hat nicht angenommen', 'Verpasster Anruf von Ana'],
+      ['cancelled', 'You cancelled the call', 'Missed call from Ana', 'Sie haben den Anruf abgebrochen', 'Verpasster Anruf von Ana'],
+      [
+        'answered-elsewhere',
+        // Only an incoming call is answered in another tab; an outgoing one keeps the generic sentence.
+        'Call ended: you answered the call in another tab.',
+        'You answered this call in another tab',
+        'Anruf beendet: Sie haben den Anruf in einem anderen Tab angenommen.',
+        'Sie haben diesen Anruf in einem anderen Tab angenommen',
+      ],
+    ]);
+  });
+
+  it("a host override of one side's sentence wins", () => {
+    const t = translator('en', { 'ended.incoming.declined': 'Declined: {name}' });
+    expect(
+      describeStatus(t, {
+        snapshot: baseSnapshot({ state: 'ended', direction: 'incoming', reason: 'declined' }),
+        name: 'Ana',
+        now: at,
+        signedIn: true,
+      }).text,
+    ).toBe('Declined: Ana');
   });
 
   it('says whose connection dropped while reconnecting, with no countdown, in both languages', () => {

@@ -3,7 +3,7 @@
  * Pure: the element passes the clock reading for the call timer.
  */
 import type { CallSnapshot } from '../call/types';
-import { reasonKey, type Translate } from './messages';
+import { outcomeKey, reasonKey, type Translate } from './messages';
 
 export interface StatusInput {
   snapshot: CallSnapshot | null;
@@ -53,10 +53,13 @@ export function describeStatus(t: Translate, input: StatusInput): Status {
   switch (snapshot.state) {
     case 'requesting-media':
       return same(t(snapshot.kind === 'voice' ? 'gettingMicrophone' : 'gettingCamera'), 'busy');
-    case 'ringing':
-      return snapshot.direction === 'incoming'
-        ? same(t('incoming', params), 'busy', t('ringing'))
-        : same(t('calling', params), 'busy', t('ringing'));
+    case 'ringing': {
+      if (snapshot.direction === 'incoming') return same(t('incoming', params), 'busy', t('ringing'));
+      // "Ringing" only once a device of the callee confirmed the call; announced when it comes.
+      const text = t('calling', params);
+      if (snapshot.reachingPeer) return same(text, 'busy');
+      return { text, announcement: `${text}. ${t('ringing')}`, detail: t('ringing'), tone: 'busy' };
+    }
     case 'connecting':
       return same(t(snapshot.phase === 'relaying' ? 'connectingRelay' : 'connecting'), 'busy');
     case 'connected': {
@@ -84,10 +87,13 @@ export function describeStatus(t: Translate, input: StatusInput): Status {
     }
     case 'failed':
       return same(t('failed', { reason: reasonText(t, snapshot, name) }), 'bad');
-    case 'ended':
+    case 'ended': {
+      const outcome = snapshot.reason && outcomeKey(snapshot.reason, snapshot.direction);
+      if (outcome) return same(t(outcome, params), 'idle');
       return !snapshot.reason || snapshot.reason === 'hung-up'
         ? same(t('ended'), 'idle')
         : same(t('endedBecause', { reason: reasonText(t, snapshot, name) }), 'idle');
+    }
   }
 }
 

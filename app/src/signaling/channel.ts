@@ -37,6 +37,8 @@ export interface CallRecord {
   state: CallDocState;
   /** Milliseconds since the epoch (adapters convert server timestamps). */
   createdAt: number;
+  /** When a device of the callee confirmed it rings there (the delivery receipt). */
+  deliveredAt?: number;
   acceptedAt?: number;
   endedAt?: number;
   /** Why the call ended, as an engine reason code (see app/src/call). */
@@ -85,6 +87,11 @@ export interface StartCallInput {
 
 export type Unsubscribe = () => void;
 
+/** The end reasons of a declined call (transitions.ts lists them for the stores and rules). */
+export type DeclineReason = 'declined' | 'busy';
+/** The end reasons of a missed call. */
+export type MissedReason = 'unavailable' | 'no-answer';
+
 export type SignalingErrorReason = 'unauthenticated' | 'signaling-unavailable' | 'bad-signal' | 'not-found' | 'invalid-transition';
 
 export class SignalingError extends Error {
@@ -114,12 +121,21 @@ export interface SignalingChannel {
   /** One call document, on every change. */
   watchCall(callId: string, onChange: (call: CallRecord) => void, onError?: (error: SignalingError) => void): Unsubscribe;
 
+  /**
+   * Callee only, once, while it rings: the delivery receipt (`deliveredAt`), so the caller
+   * says "Ringing" and does not give up on the callee as offline. Optional for host adapters:
+   * without it callers ring at once and never end a call as unavailable.
+   */
+  confirmDelivery?(callId: string): Promise<void>;
   /** Callee only: ringing -> accepted. */
   accept(callId: string): Promise<void>;
-  /** Callee only: ringing -> declined. */
-  decline(callId: string): Promise<void>;
-  /** Caller only: ringing -> cancelled, or 'missed' when nobody answered in time. */
-  cancel(callId: string, state?: 'cancelled' | 'missed'): Promise<void>;
+  /** Callee only: ringing -> declined; reason 'busy' when the callee's phone answers for them. */
+  decline(callId: string, reason?: DeclineReason): Promise<void>;
+  /**
+   * Caller only: ringing -> cancelled, or 'missed' when nobody answered in time: reason
+   * 'unavailable' (the default: no delivery receipt came) or 'no-answer' (it rang out).
+   */
+  cancel(callId: string, state?: 'cancelled' | 'missed', reason?: MissedReason): Promise<void>;
   /** Either side: accepted -> ended, recording why. */
   end(callId: string, reason: string): Promise<void>;
 

@@ -285,6 +285,34 @@ export function describeSignalingContract(
         await refused(bob.accept(cancelled.id));
       });
 
+      it('a call that rang out is missed with no-answer; a busy callee declines with busy', { timeout }, async () => {
+        const { alice, bob } = people();
+        const rangOut = await ringingCall(alice, bob);
+        const busy = await ringingCall(alice, bob);
+        await refused(bob.cancel(rangOut.id, 'missed', 'no-answer'));
+        await refused(alice.decline(busy.id, 'busy'));
+        await alice.cancel(rangOut.id, 'missed', 'no-answer');
+        await bob.decline(busy.id, 'busy');
+        const a = states(alice, rangOut.id);
+        const b = states(alice, busy.id);
+        await until(() => expect(a.latest()).toMatchObject({ state: 'missed', endReason: 'no-answer' }));
+        await until(() => expect(b.latest()).toMatchObject({ state: 'declined', endReason: 'busy' }));
+      });
+
+      it('the callee confirms delivery once; the caller sees it, the call still rings', { timeout }, async () => {
+        const { alice, bob } = people();
+        const call = await ringingCall(alice, bob);
+        const seen = states(alice, call.id);
+        await until(() => expect(seen.latest()?.state).toBe('ringing'));
+        expect(seen.latest()!.deliveredAt).toBeUndefined();
+        await refused(alice.confirmDelivery!(call.id));
+        await bob.confirmDelivery!(call.id);
+        await until(() => expect(seen.latest()).toMatchObject({ state: 'ringing', deliveredAt: expect.any(Number) }));
+        await expect(bob.confirmDelivery!(call.id)).rejects.toBeInstanceOf(SignalingError);
+        await bob.accept(call.id);
+        await until(() => expect(seen.latest()?.state).toBe('accepted'));
+      });
+
       it('either side ends an accepted call, once; a ringing call is not ended', { timeout }, async () => {
         const { alice, bob } = people();
         const ringing = await ringingCall(alice, bob);

@@ -12,7 +12,8 @@
  *
  * Cost of one call setup as the engine runs it (measured on the emulator through `meter`,
  * see firestore.firestore.test.ts):
- *   writes 6: call create, offer, caller's candidate batch, accept, answer, callee's batch
+ *   writes 7: call create, offer, caller's candidate batch, the callee's delivery receipt,
+ *          accept, answer, callee's batch
  *   reads  8-10 delivered to listeners (call document: ringing + accepted on each side; the
  *          incoming list; each peer signal; at least 1 per query answer), plus ~6 reads billed
  *          for the rules' get() of the call document (each signal create, each signals listener).
@@ -45,6 +46,8 @@ import {
   type CallRecord,
   type CandidateInit,
   type CrmContext,
+  type DeclineReason,
+  type MissedReason,
   type Signal,
   type SignalBody,
   type SignalingChannel,
@@ -53,7 +56,16 @@ import {
   type Unsubscribe,
 } from './channel';
 import { SIGNAL_LIMITS } from './limits';
-import { CALL_STATES, FINAL_STATES, endReasonProblem, transitionRefusal, transitionTo, type CallRole } from './transitions';
+import {
+  CALL_STATES,
+  FINAL_STATES,
+  defaultEndReason,
+  endReasonProblem,
+  receiptRefusal,
+  transitionRefusal,
+  transitionTo,
+  type CallRole,
+} from './transitions';
 import { createSignalInbox, startCallProblem } from './validate';
 
 export interface FirestoreSignalingOptions {
@@ -232,16 +244,29 @@ class FirestoreSignaling implements SignalingChannel {
     );
   }
 
+  async confirmDelivery(callId: string): Promise<void> {
+    const cached = this.known.get(callId);
+    // Only who is the callee is judged from the cache: another tab may have written the receipt meanwhile.
+    const refusal = cached && cached.callee !== this.uid ? receiptRefusal(cached, 'caller') : null;
+    if (refusal) throw new SignalingError('invalid-transition', `Call ${callId}: ${refusal}`, callId);
+    // No re-read on a refusal: two tabs of the callee race for the one receipt, and losing costs nothing.
+    await this.write(
+      () => updateDoc(doc(this.db, CALLS, callId), { deliveredAt: serverTimestamp() }),
+      `confirm delivery of call ${callId}`,
+      callId,
+    );
+  }
+
   accept(callId: string): Promise<void> {
     return this.transition(callId, 'accepted');
   }
 
-  decline(callId: string): Promise<void> {
-    return this.transition(callId, 'declined');
+  decline(callId: string, reason?: DeclineReason): Promise<void> {
+    return this.transition(callId, 'declined', reason);
   }
 
-  cancel(callId: string, state: 'cancelled' | 'missed' = 'cancelled'): Promise<void> {
-    return this.transition(callId, state);
+  cancel(callId: string, state: 'cancelled' | 'missed' = 'cancelled', reason?: MissedReason): Promise<void> {
+    return this.transition(callId, state, state === 'missed' ? reason : undefined);
   }
 
   end(callId: string, reason: string): Promise<void> {
@@ -384,7 +409,7 @@ class FirestoreSignaling implements SignalingChannel {
   /** Moves the call to `to` with the fields the move records (server times, the end reason). */
   private async transition(callId: string, to: CallDocState, reason?: string): Promise<void> {
     const step = transitionTo(to)!;
-    const endReason = step.endReason === 'code' ? reason : (step.endReason ?? undefined);
+    const endReason = reason ?? defaultEndReason(to);
     const reasonProblem = endReasonProblem(to, endReason);
     if (reasonProblem) throw new SignalingError('invalid-transition', reasonProblem, callId);
     const fields: DocumentData = endReason === undefined ? { acceptedAt: serverTimestamp() } : { endedAt: serverTimestamp(), endReason };
@@ -509,6 +534,8 @@ function toCallRecord(id: string, data: DocumentData): CallRecord | null {
   if (typeof caller !== 'string' || typeof callee !== 'string' || (kind !== 'video' && kind !== 'voice')) return null;
   if (typeof state !== 'string' || !CALL_STATES.includes(state as CallDocState) || createdAt === undefined) return null;
   const call: CallRecord = { id, caller, callee, kind: kind as CallKind, state: state as CallDocState, createdAt };
+  const deliveredAt = millis(data.deliveredAt);
+  if (deliveredAt !== undefined) call.deliveredAt = deliveredAt;
   const acceptedAt = millis(data.acceptedAt);
   const endedAt = millis(data.endedAt);
   if (acceptedAt !== undefined) call.acceptedAt = acceptedAt;

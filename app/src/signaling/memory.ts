@@ -17,13 +17,15 @@ import {
   SignalingError,
   type CallDocState,
   type CallRecord,
+  type DeclineReason,
+  type MissedReason,
   type Signal,
   type SignalBody,
   type SignalingChannel,
   type StartCallInput,
   type Unsubscribe,
 } from './channel';
-import { FINAL_STATES, endReasonProblem, transitionRefusal, transitionTo } from './transitions';
+import { FINAL_STATES, defaultEndReason, endReasonProblem, receiptRefusal, transitionRefusal } from './transitions';
 import { createSignalInbox, startCallProblem } from './validate';
 
 /** A write as sent, with when it lands (send time + modeled latency, epoch ms), for relaying ahead of time. */
@@ -323,6 +325,12 @@ export class MemoryStore {
       if (FINAL_STATES.has(call.state) && op.signal.type !== 'bye') return `no ${String(op.signal.type)} once the call is ${call.state}`;
       return null;
     }
+    if (op.patch.state === undefined) {
+      // The only change that keeps the state: the delivery receipt, one field.
+      const fields = Object.keys(op.patch);
+      if (fields.length !== 1 || fields[0] !== 'deliveredAt') return `a call update must change its state or only deliveredAt`;
+      return receiptRefusal(call, role);
+    }
     const next = op.patch.state;
     return transitionRefusal(call.state, next, role) ?? endReasonProblem(next!, op.patch.endReason);
   }
@@ -460,16 +468,20 @@ class MemorySignaling implements SignalingChannel {
     return this.store.listen(this.uid, 'call', callId, (call) => onChange(call as CallRecord));
   }
 
+  confirmDelivery(callId: string): Promise<void> {
+    return this.update(callId, { deliveredAt: this.store.now() });
+  }
+
   accept(callId: string): Promise<void> {
     return this.update(callId, { state: 'accepted', acceptedAt: this.store.now() });
   }
 
-  decline(callId: string): Promise<void> {
-    return this.close(callId, 'declined');
+  decline(callId: string, reason?: DeclineReason): Promise<void> {
+    return this.close(callId, 'declined', reason);
   }
 
-  cancel(callId: string, state: 'cancelled' | 'missed' = 'cancelled'): Promise<void> {
-    return this.close(callId, state);
+  cancel(callId: string, state: 'cancelled' | 'missed' = 'cancelled', reason?: MissedReason): Promise<void> {
+    return this.close(callId, state, state === 'missed' ? reason : undefined);
   }
 
   end(callId: string, reason: string): Promise<void> {
@@ -525,9 +537,9 @@ class MemorySignaling implements SignalingChannel {
     return this.store.write(this.uid, { op: 'updateCall', callId, patch });
   }
 
-  /** Ends a call in `state`, recording when and the reason the move records (given, for `ended`). */
+  /** Ends a call in `state`, recording when and why (the move's default reason when none is given). */
   private close(callId: string, state: CallDocState, reason?: string): Promise<void> {
-    const endReason = reason ?? transitionTo(state)?.endReason ?? undefined;
+    const endReason = reason ?? defaultEndReason(state);
     return this.update(callId, { state, endedAt: this.store.now(), ...(endReason === undefined ? {} : { endReason }) });
   }
 }

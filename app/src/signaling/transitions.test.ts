@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CALL_STATES, FINAL_STATES, endReasonProblem, transitionRefusal } from './transitions';
+import { CALL_STATES, FINAL_STATES, defaultEndReason, endReasonProblem, receiptRefusal, transitionRefusal } from './transitions';
 
 describe('call state transitions', () => {
   it('the callee answers or declines a ringing call, the caller cancels it or logs it missed, either ends an accepted one', () => {
@@ -38,9 +38,31 @@ describe('call state transitions', () => {
     expect(endReasonProblem('accepted', undefined)).toBeNull();
     expect(endReasonProblem('declined', 'declined')).toBeNull();
     expect(endReasonProblem('missed', 'unavailable')).toBeNull();
+    expect(endReasonProblem('missed', 'no-answer')).toBeNull();
+    expect(endReasonProblem('declined', 'busy')).toBeNull();
+    expect(endReasonProblem('declined', 'no-answer')).toBe('A call moved to declined records the reason "declined" or "busy".');
+    expect(endReasonProblem('cancelled', 'busy')).toMatch(/records the reason "cancelled"\.$/);
     expect(endReasonProblem('missed', 'cancelled')).toMatch(/records the reason "unavailable"/);
     expect(endReasonProblem('ended', 'peer-left')).toBeNull();
     expect(endReasonProblem('ended', 'Peer left')).toMatch(/not a reason code/);
     expect(endReasonProblem('ended', 'x'.repeat(65))).toMatch(/not a reason code/);
+  });
+
+  it('a store told no reason records the first one the move lists', () => {
+    expect([defaultEndReason('declined'), defaultEndReason('missed'), defaultEndReason('cancelled')]).toEqual([
+      'declined',
+      'unavailable',
+      'cancelled',
+    ]);
+    expect(defaultEndReason('ended')).toBeUndefined();
+    expect(defaultEndReason('accepted')).toBeUndefined();
+  });
+
+  it('the delivery receipt: by the callee, once, only while the call rings', () => {
+    expect(receiptRefusal({ state: 'ringing' }, 'callee')).toBeNull();
+    expect(receiptRefusal({ state: 'ringing' }, 'caller')).toBe('Only the callee can confirm delivery of a call.');
+    expect(receiptRefusal({ state: 'ringing', deliveredAt: 5 }, 'callee')).toBe('Cannot confirm delivery of a call twice.');
+    for (const state of CALL_STATES.filter((s) => s !== 'ringing'))
+      expect(receiptRefusal({ state }, 'callee')).toBe(`Cannot confirm delivery of a call: it is ${state}, not ringing.`);
   });
 });
