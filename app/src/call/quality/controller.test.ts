@@ -903,6 +903,16 @@ describe('quality controller: a 4:3 camera on a steady path (150 ms RTT, 1 % los
     expect(rungs(call)).toContain('360p');
     expect(call.encoding().scaleResolutionDownBy).toBe(1); // 640x480, as plain Chromium's
   });
+
+  it("rates its 360p as good as a 16:9 camera's: the level judges the picture, not the bits it needs", async () => {
+    const { clock, net, controller, encoding } = setup({ width: 640, height: 480, estimate: 1_000_000 });
+    await clock.advance(t.warmUpMs + 2_000);
+    net.estimateBps = 550_000; // a fall to a budget that carries 360p
+    await clock.advance((t.levelUpSamples + 3) * t.sampleIntervalMs);
+    expect(controller.state.rung).toBe('360p');
+    expect(encoding().maxBitrate).toBe(375_000);
+    expect(controller.state.level).toBe('good');
+  });
 });
 
 describe('quality controller: screen share', () => {

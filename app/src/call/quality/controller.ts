@@ -241,7 +241,8 @@ export function createQualityController(options: QualityControllerOptions): Qual
     if (video && adapt) ladderState = nextLadderState(ladderState, sample, ladder(), t);
     peerVideo = nextPeerVideoState(peerVideo, sample, t);
     if (sample.intervalMs > 0) {
-      const rung = video ? ladder()[ladderState.rung] : undefined;
+      // The written rung: how soft a picture looks depends on its size, not on the bits a narrower frame needs.
+      const rung = video ? (video.source === 'screen' ? t.screenLadder : t.cameraLadder)[ladderState.rung] : undefined;
       const observed = levelOfSample(
         sample,
         { paused: video !== null && adapt && isPaused(ladderState, ladder()), capBps: video && adapt ? (rung?.maxBitrate ?? 0) : null },
