@@ -10,7 +10,7 @@ import type { StoreOp } from '../signaling/memory';
 import type { CallClient, CallClientOptions } from './client';
 import { createCallClient } from './client';
 import { FakeClock } from './testing/fake-clock';
-import { createPhones, FakeDevices, MediaStream, nextIncoming, noTurn, reach, RTCPeerConnection } from './testing/wrtc';
+import { createPhones, FakeDevices, MediaStream, nextIncoming, noTurn, reach, RTCPeerConnection, settle } from './testing/wrtc';
 import type { CallSessionApi } from './types';
 
 const cleanup: (() => void)[] = [];
@@ -196,5 +196,43 @@ describe('busy', () => {
     const second = w.phones.ana!.client.call({ callee: 'ben', kind: 'voice' });
     expect(await reach(second, 'ended')).toMatchObject({ reason: 'busy' });
     expect(dialing.snapshot.state).toBe('ringing');
+  });
+});
+
+describe('what each kind of call costs in signaling', () => {
+  it('answered, busy and callee offline: call-document writes counted, all writes and reads printed', async () => {
+    // A shorter reach time keeps the test quick; it changes no document write.
+    const w = phones(['ana', 'ben', 'carol'], undefined, { timeouts: { reachMs: 2_000 } });
+    const writes = recordWrites(w);
+    const incoming = nextIncoming(w.phones.ben!.client);
+    const answered = w.phones.ana!.client.call({ callee: 'ben', kind: 'voice' });
+    const callee = await incoming;
+    void callee.accept();
+    await Promise.all([reach(answered, 'connected'), reach(callee, 'connected')]);
+    await settle(w.store, answered.snapshot.callId!);
+    const setup = w.store.costOf(answered.snapshot.callId!);
+    const busy = w.phones.carol!.client.call({ callee: 'ben', kind: 'voice' });
+    await reach(busy, 'ended');
+    await answered.hangUp();
+    await reach(callee, 'ended');
+    const offline = w.phones.carol!.client.call({ callee: 'dora', kind: 'voice' });
+    await reach(offline, 'ended');
+    for (const session of [answered, busy, offline]) await settle(w.store, session.snapshot.callId!);
+    const cost = (session: CallSessionApi) => w.store.costOf(session.snapshot.callId!);
+    // The call document's own writes do not depend on how many candidates the machine has.
+    const documentWrites = (session: CallSessionApi) =>
+      writes
+        .filter((op) => op.op !== 'createSignal' && (op.op === 'createCall' ? op.call.id : op.callId) === session.snapshot.callId)
+        .map((op) => (op.op === 'createCall' ? 'create' : Object.keys(op.patch).includes('state') ? String(op.patch.state) : 'receipt'));
+    console.info(
+      `signaling cost per call (memory store, billed like Firestore), writes/reads: answered ${setup.writes}/${setup.reads} to connect, ` +
+        `${cost(answered).writes}/${cost(answered).reads} with the hang-up; busy ${cost(busy).writes}/${cost(busy).reads}; ` +
+        `callee offline ${cost(offline).writes}/${cost(offline).reads} (signals: one offer, candidates in batches of up to 12)`,
+    );
+    expect(setup.writes).toBeLessThanOrEqual(7);
+    expect(documentWrites(answered)).toEqual(['create', 'receipt', 'accepted', 'ended']);
+    expect(documentWrites(busy)).toEqual(['create', 'declined']);
+    expect(documentWrites(offline)).toEqual(['create', 'missed']);
+    expect([busy.snapshot.reason, offline.snapshot.reason]).toEqual(['busy', 'unavailable']);
   });
 });
