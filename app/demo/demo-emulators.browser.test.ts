@@ -21,10 +21,13 @@ afterAll(async () => {
   await emulators?.stop();
 }, 60_000);
 
-function stateOf(page: Page, selector: string): Promise<string | undefined> {
-  return page.evaluate(
-    (sel) => (document.querySelector(sel) as (HTMLElement & { snapshot: { state: string } | null }) | null)?.snapshot?.state,
-    selector,
+/** Waits until the element's call reaches `state` (each side sees its own ICE complete, a moment apart). */
+function waitForState(page: Page, selector: string, state: string): Promise<unknown> {
+  return page.waitForFunction(
+    ({ sel, want }) =>
+      (document.querySelector(sel) as (HTMLElement & { snapshot: { state: string } | null }) | null)?.snapshot?.state === want,
+    { sel: selector, want: state },
+    { timeout: 30_000 },
   );
 }
 
@@ -46,29 +49,16 @@ describe('demo CRM page on the Auth and Functions emulators', () => {
     expect(await ana.locator('#who').innerText()).toBe('Signed in as Ana Weber');
 
     await ana.locator('#deal video-call [part~="call-button"]').click();
-    await ben.waitForFunction(
-      () => (document.querySelector('#incoming') as HTMLElement & { snapshot: { state: string } | null }).snapshot?.state === 'ringing',
-      null,
-      { timeout: 30_000 },
-    );
+    await waitForState(ben, '#incoming', 'ringing');
     await ben.locator('#incoming [part~="accept-button"]').click();
-    await ana.waitForFunction(
-      () =>
-        (document.querySelector('#deal video-call') as HTMLElement & { snapshot: { state: string } | null }).snapshot?.state ===
-        'connected',
-      null,
-      { timeout: 30_000 },
-    );
-    expect(await stateOf(ben, '#incoming')).toBe('connected');
+    await waitForState(ana, '#deal video-call', 'connected');
+    await waitForState(ben, '#incoming', 'connected');
     // The callable answered: the page never fell back to "direct connections only".
     expect(await ana.locator('#mode').innerText()).not.toContain('TURN credentials unavailable');
     expect(await ben.locator('#mode').innerText()).not.toContain('TURN credentials unavailable');
 
     await ben.locator('#incoming [part~="hang-up-button"]').click();
-    await ana.waitForFunction(
-      () =>
-        (document.querySelector('#deal video-call') as HTMLElement & { snapshot: { state: string } | null }).snapshot?.state === 'ended',
-    );
+    await waitForState(ana, '#deal video-call', 'ended');
     await context.close();
   });
 });
