@@ -221,9 +221,11 @@ describe('what each kind of call costs in signaling', () => {
     const cost = (session: CallSessionApi) => w.store.costOf(session.snapshot.callId!);
     // The call document's own writes do not depend on how many candidates the machine has.
     const documentWrites = (session: CallSessionApi) =>
-      writes
-        .filter((op) => op.op !== 'createSignal' && (op.op === 'createCall' ? op.call.id : op.callId) === session.snapshot.callId)
-        .map((op) => (op.op === 'createCall' ? 'create' : Object.keys(op.patch).includes('state') ? String(op.patch.state) : 'receipt'));
+      writes.flatMap((op) => {
+        if (op.op === 'createCall') return op.call.id === session.snapshot.callId ? ['create'] : [];
+        if (op.op === 'createSignal' || op.callId !== session.snapshot.callId) return [];
+        return [op.patch.state ?? 'receipt'];
+      });
     console.info(
       `signaling cost per call (memory store, billed like Firestore), writes/reads: answered ${setup.writes}/${setup.reads} to connect, ` +
         `${cost(answered).writes}/${cost(answered).reads} with the hang-up; busy ${cost(busy).writes}/${cost(busy).reads}; ` +
