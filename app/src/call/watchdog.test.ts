@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger';
 import { FakeClock } from './testing/fake-clock';
-import { MediaWatchdog } from './watchdog';
+import { MediaWatchdog, readPath } from './watchdog';
 
 /** A peer connection whose byte counters the test moves by hand. */
 function setup() {
@@ -69,5 +69,57 @@ describe('MediaWatchdog', () => {
     expect(watchdog.sendingStalled).toBe(true);
     await samples(1, { sent: true });
     expect(watchdog.sendingStalled).toBe(false);
+  });
+});
+
+describe('readPath', () => {
+  const candidates = [
+    { type: 'local-candidate', id: 'L1', candidateType: 'host', protocol: 'udp' },
+    { type: 'remote-candidate', id: 'R1', candidateType: 'host', protocol: 'udp' },
+    {
+      type: 'local-candidate',
+      id: 'L2',
+      candidateType: 'relay',
+      protocol: 'udp',
+      relayProtocol: 'tcp',
+      url: 'turn:192.0.2.10:443?transport=tcp',
+    },
+    { type: 'remote-candidate', id: 'R2', candidateType: 'srflx', protocol: 'udp' },
+  ];
+  const pair = (id: string, local: string, remote: string, extra: Record<string, unknown>) => ({
+    type: 'candidate-pair',
+    id,
+    localCandidateId: local,
+    remoteCandidateId: remote,
+    ...extra,
+  });
+
+  it("takes the pair Chromium's transport stats name, even when another is nominated", () => {
+    const path = readPath([
+      { type: 'transport', id: 'T', selectedCandidatePairId: 'P2' },
+      pair('P1', 'L1', 'R1', { nominated: true, state: 'succeeded' }),
+      pair('P2', 'L2', 'R2', { nominated: true, state: 'succeeded' }),
+      ...candidates,
+    ]);
+    expect(path).toEqual({ local: 'relay', remote: 'srflx', protocol: 'udp', relayProtocol: 'tcp', relayPort: 443 });
+  });
+
+  it('takes the pair Firefox marks selected (it has no transport stats), not an older nominated one', () => {
+    const path = readPath([
+      pair('P1', 'L1', 'R1', { nominated: true, state: 'succeeded', selected: false }),
+      pair('P2', 'L2', 'R2', { nominated: true, state: 'succeeded', selected: true }),
+      ...candidates,
+    ]);
+    expect(path).toMatchObject({ local: 'relay', remote: 'srflx', relayProtocol: 'tcp' });
+  });
+
+  it('falls back to the nominated pair that succeeded, and says nothing before there is one', () => {
+    const inProgress = pair('P1', 'L1', 'R1', { nominated: false, state: 'in-progress' });
+    expect(readPath([inProgress, ...candidates])).toBeNull();
+    expect(readPath([inProgress, pair('P2', 'L1', 'R1', { nominated: true, state: 'succeeded' }), ...candidates])).toEqual({
+      local: 'host',
+      remote: 'host',
+      protocol: 'udp',
+    });
   });
 });

@@ -121,13 +121,18 @@ export class MediaWatchdog {
   }
 }
 
-/** The selected candidate pair, in the words the UI uses. */
+/**
+ * The selected candidate pair, in the words the UI uses. Chromium names it on its transport
+ * stats; Firefox has none and marks the pair itself (`selected`); else the nominated pair that works.
+ */
 export function readPath(report: Stat[]): CallPath | null {
   const byId = new Map(report.map((stat) => [stat.id, stat]));
   const transport = report.find((stat) => stat.type === 'transport' && typeof stat.selectedCandidatePairId === 'string');
+  const pairs = report.filter((stat) => stat.type === 'candidate-pair');
   const pair =
     (transport && byId.get(transport.selectedCandidatePairId as string)) ??
-    report.find((stat) => stat.type === 'candidate-pair' && stat.nominated === true && stat.state === 'succeeded');
+    pairs.find((stat) => stat.selected === true) ??
+    pairs.find((stat) => stat.nominated === true && stat.state === 'succeeded');
   if (!pair) return null;
   const local = byId.get(pair.localCandidateId as string);
   const remote = byId.get(pair.remoteCandidateId as string);
