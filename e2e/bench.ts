@@ -4,12 +4,16 @@
  *
  *   npm run bench -- [--scenario NAME[,NAME...]] [--trials N] [--baseline-trials N]
  *                    [--json FILE] [--svg FILE] [--credentials callable|computed]
+ *                    [--browsers CALLER-CALLEE[,...]]
  *
  * Per scenario: one lab network and coturn, then trials alternating firecall
  * and baseline, each with two fresh browsers. Setup time is click -> first
  * remote frame presented on the caller, with the callee accepting on ring.
  * Before the click both pages hold their TURN credentials and sit idle for 1 s,
  * as a CRM page open before its user calls would.
+ * `--browsers chromium-firefox,firefox-chromium` runs the setup rows once per
+ * pair of browsers (caller-callee; default chromium-chromium), each pair with its
+ * own firecall and baseline trials; the ABR and outage scenarios run Chromium only.
  * `squeeze` also runs the ABR comparison (e2e/abr/squeeze-compare.ts): the
  * same call with the quality controller and with plain Chromium congestion
  * control, --trials pairs, each in a fresh lab; its rows are printed under the
@@ -45,11 +49,11 @@ import {
   type GridCell,
 } from './abr/squeeze-compare';
 import { isSteadyLink } from './abr/steady-link-figures';
-import { runTrial, type TrialResult, type Variant } from './lab/trial';
+import { CHROMIUM_PAIR, parseBrowserPairs, pairLabel, runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
 import { isOutageScenario, outageFiguresTable, runOutageScenario, type OutageFigures } from './lab/outage-bench';
 
-const USAGE = `usage: npm run bench -- [--scenario NAME[,NAME...]] [--trials N] [--baseline-trials N] [--json FILE] [--svg FILE] [--credentials callable|computed] [--cells RTTxLOSS,...]
+const USAGE = `usage: npm run bench -- [--scenario NAME[,NAME...]] [--trials N] [--baseline-trials N] [--json FILE] [--svg FILE] [--credentials callable|computed] [--cells RTTxLOSS,...] [--browsers CALLER-CALLEE,...]
 scenarios: ${SCENARIOS.join(', ')}`;
 
 function options() {
@@ -63,6 +67,7 @@ function options() {
       svg: { type: 'string' },
       credentials: { type: 'string', default: 'callable' },
       latency: { type: 'string', default: '150' },
+      browsers: { type: 'string', default: 'chromium-chromium' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -93,6 +98,7 @@ function options() {
     svg: values.svg ?? (values.json ? values.json.replace(/(\.json)?$/, '.svg') : undefined),
     credentials: values.credentials,
     latencyMs: count('latency', values.latency, 150),
+    browsers: parseBrowserPairs(values.browsers),
   };
 }
 
@@ -173,54 +179,60 @@ async function main(): Promise<void> {
         );
         continue;
       }
-      lab = await createLab(scenarioTable[name]);
-      const turn = await startTurn(lab, secret);
-      const results: Record<Variant, TrialResult[]> = { firecall: [], baseline: [] };
-      const plan: Variant[] = [];
-      for (let i = 0; i < Math.max(opts.trials, opts.baselineTrials); i++) {
-        if (i < opts.trials) plan.push('firecall');
-        if (i < opts.baselineTrials) plan.push('baseline');
-      }
-      const done: Record<Variant, number> = { firecall: 0, baseline: 0 };
-      const planned: Record<Variant, number> = { firecall: opts.trials, baseline: opts.baselineTrials };
-      for (const variant of plan) {
+      for (const browsers of opts.browsers) {
         if (stopping) break;
-        const r = await runTrial(lab, turn, {
-          variant,
-          signalingLatencyMs: opts.latencyMs,
-          ...(credentials ? { identities: { caller: credentials.caller, callee: credentials.callee } } : {}),
-        });
-        results[variant].push(r);
-        const outcome = r.connected
-          ? `setup ${Math.round(r.setupMs!)} ms`
-          : `not connected${r.endState ? ` (${r.endState})` : ''}${r.failedAfterMs !== null ? ` after ${Math.round(r.failedAfterMs)} ms` : ''}`;
-        const extra =
-          (r.recoveryMs != null ? `, media back ${Math.round(r.recoveryMs)} ms after the link` : '') +
-          (r.softer ? `, then sent a smaller picture than before for ${r.softer.ms} ms (lowest ${r.softer.lowestHeight}p)` : '');
-        done[variant] += 1;
-        console.log(
-          `${name} ${variant} ${done[variant]}/${planned[variant]}: ${outcome}${extra}${r.error ? ` error: ${r.error.split('\n')[0]}` : ''}`,
-        );
+        const label = pairLabel(browsers);
+        lab = await createLab(scenarioTable[name]);
+        const turn = await startTurn(lab, secret);
+        const results: Record<Variant, TrialResult[]> = { firecall: [], baseline: [] };
+        const plan: Variant[] = [];
+        for (let i = 0; i < Math.max(opts.trials, opts.baselineTrials); i++) {
+          if (i < opts.trials) plan.push('firecall');
+          if (i < opts.baselineTrials) plan.push('baseline');
+        }
+        const done: Record<Variant, number> = { firecall: 0, baseline: 0 };
+        const planned: Record<Variant, number> = { firecall: opts.trials, baseline: opts.baselineTrials };
+        for (const variant of plan) {
+          if (stopping) break;
+          const r = await runTrial(lab, turn, {
+            variant,
+            browsers,
+            signalingLatencyMs: opts.latencyMs,
+            ...(credentials ? { identities: { caller: credentials.caller, callee: credentials.callee } } : {}),
+          });
+          results[variant].push(r);
+          const outcome = r.connected
+            ? `setup ${Math.round(r.setupMs!)} ms`
+            : `not connected${r.endState ? ` (${r.endState})` : ''}${r.failedAfterMs !== null ? ` after ${Math.round(r.failedAfterMs)} ms` : ''}`;
+          const extra =
+            (r.recoveryMs != null ? `, media back ${Math.round(r.recoveryMs)} ms after the link` : '') +
+            (r.softer ? `, then sent a smaller picture than before for ${r.softer.ms} ms (lowest ${r.softer.lowestHeight}p)` : '');
+          done[variant] += 1;
+          console.log(
+            `${name}${label} ${variant} ${done[variant]}/${planned[variant]}: ${outcome}${extra}${r.error ? ` error: ${r.error.split('\n')[0]}` : ''}`,
+          );
+        }
+        await lab.dispose();
+        lab = null;
+        const firecall = summarize(name, 'firecall', results.firecall);
+        const baseline = results.baseline.length ? summarize(name, 'baseline', results.baseline) : null;
+        const summary = combine(firecall, baseline);
+        if (label) summary.browsers = label.trim();
+        if (browsers === CHROMIUM_PAIR && (name === 'squeeze' || isSteadyLink(name)) && opts.trials > 0 && !stopping) {
+          console.log(`${name}: controller vs plain Chromium, ${opts.trials} trial pairs (~${name === 'squeeze' ? 3 : 2} min each)...`);
+          const pairs = {
+            trials: opts.trials,
+            log: (line: string) => console.log(line),
+            onLab: (current: Lab | null) => void (lab = current),
+            stopping: () => stopping,
+            // SQUEEZE_DUMP=/some/prefix keeps every trial's per-second samples for diagnosis.
+            ...(process.env.SQUEEZE_DUMP ? { dumpPrefix: process.env.SQUEEZE_DUMP } : {}),
+          };
+          if (name === 'squeeze') summary.squeeze = await runSqueezeComparison(pairs);
+          else if (isSteadyLink(name)) summary.steadyLink = await runSteadyLinkComparison(name, pairs);
+        }
+        report.scenarios.push(summary);
       }
-      await lab.dispose();
-      lab = null;
-      const firecall = summarize(name, 'firecall', results.firecall);
-      const baseline = results.baseline.length ? summarize(name, 'baseline', results.baseline) : null;
-      const summary = combine(firecall, baseline);
-      if ((name === 'squeeze' || isSteadyLink(name)) && opts.trials > 0 && !stopping) {
-        console.log(`${name}: controller vs plain Chromium, ${opts.trials} trial pairs (~${name === 'squeeze' ? 3 : 2} min each)...`);
-        const pairs = {
-          trials: opts.trials,
-          log: (line: string) => console.log(line),
-          onLab: (current: Lab | null) => void (lab = current),
-          stopping: () => stopping,
-          // SQUEEZE_DUMP=/some/prefix keeps every trial's per-second samples for diagnosis.
-          ...(process.env.SQUEEZE_DUMP ? { dumpPrefix: process.env.SQUEEZE_DUMP } : {}),
-        };
-        if (name === 'squeeze') summary.squeeze = await runSqueezeComparison(pairs);
-        else if (isSteadyLink(name)) summary.steadyLink = await runSteadyLinkComparison(name, pairs);
-      }
-      report.scenarios.push(summary);
     }
   } finally {
     if (!stopping) await cleanup();

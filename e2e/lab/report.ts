@@ -42,6 +42,9 @@ export function combine(firecall: ScenarioSummary, baseline: ScenarioSummary | n
   };
 }
 
+/** The scenario, and the browsers when not Chromium calling Chromium. */
+const rowName = (s: BenchScenario) => (s.browsers ? `${s.name} ${s.browsers}` : s.name);
+
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-' : String(Math.round(v)));
 const pct = (p: Percentiles | undefined) => (p ? `${ms(p.p50)}/${ms(p.p95)}/${ms(p.max)}` : '-');
 
@@ -66,7 +69,7 @@ export function table(report: BenchReport): string {
         .filter(Boolean)
         .join('; ') || '-';
     rows.push([
-      s.name,
+      rowName(s),
       'firecall',
       `${s.successes}/${s.trials}`,
       pct(s.setupMs),
@@ -92,9 +95,9 @@ export function table(report: BenchReport): string {
   out.push('');
   out.push('median phases (ms):');
   for (const s of report.scenarios) {
-    out.push(`  ${s.name} firecall: ${phasesText(s.phasesMs)}`);
-    if (s.baseline) out.push(`  ${s.name} baseline: ${phasesText(s.baseline.phasesMs)}`);
-    for (const e of [...s.errors, ...(s.baseline?.errors ?? [])]) out.push(`  ${s.name} error seen: ${e}`);
+    out.push(`  ${rowName(s)} firecall: ${phasesText(s.phasesMs)}`);
+    if (s.baseline) out.push(`  ${rowName(s)} baseline: ${phasesText(s.baseline.phasesMs)}`);
+    for (const e of [...s.errors, ...(s.baseline?.errors ?? [])]) out.push(`  ${rowName(s)} error seen: ${e}`);
   }
   for (const s of report.scenarios) {
     if (s.squeeze) out.push('', squeezeTable(s.squeeze));
@@ -120,12 +123,12 @@ export function goals(report: BenchReport): Goal[] {
       });
       continue;
     }
-    out.push({ met: s.trials > 0 && s.successes === s.trials, text: `${s.name}: connected ${s.successes}/${s.trials}` });
-    out.push({ met: s.setupMs.p95 !== null && s.setupMs.p95 <= 1000, text: `${s.name}: setup p95 ${ms(s.setupMs.p95)} ms <= 1000 ms` });
+    out.push({ met: s.trials > 0 && s.successes === s.trials, text: `${rowName(s)}: connected ${s.successes}/${s.trials}` });
+    out.push({ met: s.setupMs.p95 !== null && s.setupMs.p95 <= 1000, text: `${rowName(s)}: setup p95 ${ms(s.setupMs.p95)} ms <= 1000 ms` });
     if (s.recoveryMs)
       out.push({
         met: s.recoveryMs.max !== null && s.recoveryMs.max <= 2000,
-        text: `${s.name}: media back <= 2 s after the link returns (max ${ms(s.recoveryMs.max)} ms)`,
+        text: `${rowName(s)}: media back <= 2 s after the link returns (max ${ms(s.recoveryMs.max)} ms)`,
       });
   }
   return out;
@@ -165,7 +168,7 @@ export function svgChart(report: BenchReport): string {
   parts.push(`<line x1="${x(1000)}" y1="50" x2="${x(1000)}" y2="${height - 30}" stroke="#c00" stroke-dasharray="4 3"/>`);
   rows.forEach((s, i) => {
     const y = 56 + i * rowH;
-    parts.push(`<text x="${left - 8}" y="${y + 16}" text-anchor="end">${escape(s.name)}</text>`);
+    parts.push(`<text x="${left - 8}" y="${y + 16}" text-anchor="end">${escape(rowName(s))}</text>`);
     if (s.setupMs.p95 !== null)
       parts.push(`<rect x="${left}" y="${y + 4}" width="${x(s.setupMs.p95) - left}" height="16" fill="none" stroke="#1f6feb"/>`);
     if (s.setupMs.p50 !== null) {

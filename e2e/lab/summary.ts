@@ -14,6 +14,8 @@ export interface Percentiles {
 
 export interface ScenarioSummary {
   name: string;
+  /** Who ran the call when not Chromium calling Chromium, e.g. 'chromium->firefox'. */
+  browsers?: string;
   variant: 'firecall' | 'baseline';
   trials: number;
   /** Connected with video (no-path: failed with a reason within 10 s of the answer). */
