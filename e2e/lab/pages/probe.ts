@@ -18,7 +18,13 @@ export interface ObservedPath {
 
 export interface MediaCounters {
   framesDecoded: number;
+  /**
+   * Energy of the remote audio played out. Headless Firefox here has no audio device and plays
+   * nothing out (its audio graph never starts), so it stays 0 there: see audioPackets.
+   */
   audioEnergy: number;
+  /** Audio packets received, in any browser. */
+  audioPackets: number;
   bytesReceived: number;
 }
 
@@ -119,53 +125,6 @@ function play(track: MediaStreamTrack): void {
   audio.srcObject = new MediaStream([track]);
   document.body.append(audio);
   void audio.play().catch(() => undefined);
-  played.push(track);
-  void listenIfStatsAreDeaf();
-}
-
-const played: MediaStreamTrack[] = [];
-/** Null until this browser's stats were seen to lack totalAudioEnergy. */
-let heard: { energy: number } | null = null;
-let checkingAudioStats = false;
-
-/** Once per page: when inbound audio stats appear without totalAudioEnergy (Firefox), listen instead. */
-async function listenIfStatsAreDeaf(): Promise<void> {
-  if (checkingAudioStats) return;
-  checkingAudioStats = true;
-  for (let tries = 0; tries < 100; tries++) {
-    for (const pc of connections) {
-      for (const s of (await statsOf(pc)).values()) {
-        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') continue;
-        if (typeof s.totalAudioEnergy !== 'number') listen();
-        return;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  checkingAudioStats = false;
-}
-
-/**
- * Measures the energy of the remote audio played, by ear (Web Audio), counted like the stat:
- * per 50 ms window, the mean square of the samples times the window (s).
- */
-function listen(): void {
-  const counter = (heard = { energy: 0 });
-  const context = new AudioContext();
-  const analysers = new Map<MediaStreamTrack, AnalyserNode>();
-  const samples = new Float32Array(2048);
-  setInterval(() => {
-    for (const track of played) {
-      let analyser = analysers.get(track);
-      if (!analyser) {
-        analyser = context.createAnalyser();
-        context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
-        analysers.set(track, analyser);
-      }
-      analyser.getFloatTimeDomainData(samples);
-      counter.energy += (samples.reduce((sum, x) => sum + x * x, 0) / samples.length) * 0.05;
-    }
-  }, 50);
 }
 
 async function statsOf(pc: RTCPeerConnection): Promise<Map<string, Record<string, unknown>>> {
@@ -199,18 +158,18 @@ async function path(): Promise<ObservedPath | null> {
 }
 
 async function media(): Promise<MediaCounters> {
-  const out: MediaCounters = { framesDecoded: 0, audioEnergy: 0, bytesReceived: 0 };
+  const out: MediaCounters = { framesDecoded: 0, audioEnergy: 0, audioPackets: 0, bytesReceived: 0 };
   for (const pc of connections) {
     for (const s of (await statsOf(pc)).values()) {
       if (s.type !== 'inbound-rtp') continue;
       out.bytesReceived += Number(s.bytesReceived ?? 0);
       if (s.kind === 'video') out.framesDecoded += Number(s.framesDecoded ?? 0);
       if (s.kind === 'audio') {
-        if (typeof s.totalAudioEnergy === 'number') out.audioEnergy += s.totalAudioEnergy;
+        out.audioEnergy += Number(s.totalAudioEnergy ?? 0);
+        out.audioPackets += Number(s.packetsReceived ?? 0);
       }
     }
   }
-  if (heard) out.audioEnergy += heard.energy;
   return out;
 }
 
