@@ -104,7 +104,7 @@ describe('readPath', () => {
     expect(path).toEqual({ local: 'relay', remote: 'srflx', protocol: 'udp', relayProtocol: 'tcp', relayPort: 443 });
   });
 
-  it('takes the pair Firefox marks selected (it has no transport stats), not an older nominated one', () => {
+  it('takes the pair Firefox marks selected when no transport stats name one, not an older nominated one', () => {
     const path = readPath([
       pair('P1', 'L1', 'R1', { nominated: true, state: 'succeeded', selected: false }),
       pair('P2', 'L2', 'R2', { nominated: true, state: 'succeeded', selected: true }),

@@ -123,7 +123,7 @@ export class MediaWatchdog {
 
 /**
  * The selected candidate pair, in the words the UI uses. Chromium names it on its transport
- * stats; Firefox has none and marks the pair itself (`selected`); else the nominated pair that works.
+ * stats; Firefox's may not, and it marks the pair itself (`selected`); else the nominated pair that works.
  */
 export function readPath(report: Stat[]): CallPath | null {
   const byId = new Map(report.map((stat) => [stat.id, stat]));

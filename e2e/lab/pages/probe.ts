@@ -26,6 +26,8 @@ export interface MediaCounters {
   /** Audio packets received, in any browser. */
   audioPackets: number;
   bytesReceived: number;
+  /** The codec of the video received, e.g. 'video/VP8'; null before any. */
+  videoCodec: string | null;
 }
 
 export interface Probe {
@@ -158,12 +160,17 @@ async function path(): Promise<ObservedPath | null> {
 }
 
 async function media(): Promise<MediaCounters> {
-  const out: MediaCounters = { framesDecoded: 0, audioEnergy: 0, audioPackets: 0, bytesReceived: 0 };
+  const out: MediaCounters = { framesDecoded: 0, audioEnergy: 0, audioPackets: 0, bytesReceived: 0, videoCodec: null };
   for (const pc of connections) {
-    for (const s of (await statsOf(pc)).values()) {
+    const stats = await statsOf(pc);
+    for (const s of stats.values()) {
       if (s.type !== 'inbound-rtp') continue;
       out.bytesReceived += Number(s.bytesReceived ?? 0);
-      if (s.kind === 'video') out.framesDecoded += Number(s.framesDecoded ?? 0);
+      if (s.kind === 'video') {
+        out.framesDecoded += Number(s.framesDecoded ?? 0);
+        const codec = stats.get(String(s.codecId))?.mimeType;
+        if (typeof codec === 'string') out.videoCodec = codec;
+      }
       if (s.kind === 'audio') {
         out.audioEnergy += Number(s.totalAudioEnergy ?? 0);
         out.audioPackets += Number(s.packetsReceived ?? 0);
@@ -174,9 +181,9 @@ async function media(): Promise<MediaCounters> {
 }
 
 /**
- * The selected candidate pair(s): Chromium names them on its transport stats; Firefox has
- * no transport stats and marks the pair itself (`selected`); the standard fallback is the
- * nominated pair that succeeded.
+ * The selected candidate pair(s): Chromium names them on its transport stats; Firefox's may
+ * not, and it marks the pair itself (`selected`); the standard fallback is the nominated
+ * pair that succeeded.
  */
 function selectedPairs(stats: Map<string, Record<string, unknown>>): Record<string, unknown>[] {
   const all = [...stats.values()];
