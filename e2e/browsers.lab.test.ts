@@ -40,6 +40,8 @@ describe.sequential('lab cross-browser pass (firecall, cone NAT)', () => {
   ] as const)('%s calls %s: connects, with video and audio both ways', async (caller, callee) => {
     const r = await callAcrossConeNat(caller, callee);
     const seen = describeResult(r);
+    const codecs = `${r.media.callee?.videoCodec ?? '-'} to the callee, ${r.media.caller?.videoCodec ?? '-'} back`;
+    console.log(`${caller}->${callee}: setup ${Math.round(r.setupMs ?? -1)} ms, caller's path ${JSON.stringify(r.path.caller)}, ${codecs}`);
     expect(r.error, seen).toBeNull();
     expect(r.connected, seen).toBe(true);
     expect(r.media.caller?.framesDecoded, `the ${caller} caller decodes the callee's video: ${seen}`).toBeGreaterThan(0);
