@@ -8,7 +8,7 @@ import { MediaStream, RTCPeerConnection } from './call/testing/wrtc';
 import type { IceServerGrant, IceServerProvider } from './call/types';
 import { signedInClient, unreachableSignaling } from './configure-client';
 import { defineFirecallElements, setCallClient } from './elements/index';
-import type { SignalingChannel } from './signaling/channel';
+import type { SignalingChannel, StartCallInput } from './signaling/channel';
 import { MemoryStore } from './signaling/memory';
 import { createFirestoreSignaling } from './signaling/firestore';
 
@@ -45,7 +45,13 @@ async function silentFirestore(): Promise<SignalingChannel> {
 }
 
 /** Ben's <video-call> to Ana on a page in `lang`, with the client configure() would give him. */
-function videoCallOn(lang: string, signaling: SignalingChannel, iceServers: IceServerProvider, clock: FakeClock) {
+function videoCallOn(
+  lang: string,
+  signaling: SignalingChannel,
+  iceServers: IceServerProvider,
+  clock: FakeClock,
+  signalingAnswers?: () => Promise<void>,
+) {
   document.documentElement.lang = lang;
   defineFirecallElements();
   // The camera is still starting throughout: what the user waits for here is the call service.
@@ -53,6 +59,7 @@ function videoCallOn(lang: string, signaling: SignalingChannel, iceServers: IceS
   const camera = { getUserMedia: () => new Promise<never>(() => undefined) };
   const client = signedInClient({
     signaling,
+    signalingAnswers,
     iceServers,
     engine: {
       clock,
@@ -113,6 +120,31 @@ describe('when the call service cannot be reached, the element says so within 5 
       expect.objectContaining({ state: 'failed', reason: 'signaling-unavailable', message: `Anruf fehlgeschlagen: ${sentence}` }),
     ]);
     expect(heard.errors).toEqual([{ reason: 'signaling-unavailable', message: `D${sentence.slice(1)}` }]);
+  });
+
+  it('a slow write to a server that answers is waited for: the call rings at 6 s instead of failing at 4', async () => {
+    const clock = new FakeClock();
+    const memory = new MemoryStore().channel('uid-of-ben');
+    let land!: () => void;
+    const landed = new Promise<void>((resolve) => (land = resolve));
+    const slowWrites = new Proxy(memory, {
+      get: (target, key) =>
+        key === 'startCall' ? (input: StartCallInput) => landed.then(() => target.startCall(input)) : Reflect.get(target, key),
+    });
+    let probes = 0;
+    const answers = async () => {
+      probes += 1;
+    };
+    const { element, heard } = videoCallOn('en', slowWrites, turn, clock, answers);
+    element.call();
+    await vi.waitFor(() => expect(element.snapshot?.callId).toBeTruthy(), soon);
+    await clock.advance(6_000);
+    expect(element.snapshot?.state).toBe('requesting-media');
+    expect(probes).toBe(1);
+
+    land();
+    await vi.waitFor(() => expect(element.snapshot?.state).toBe('ringing'), soon);
+    expect(heard.errors).toEqual([]);
   });
 
   it('TURN credentials never come: the same failure 4 s after the click, in English on an English page', async () => {

@@ -19,6 +19,11 @@ export interface SignedInClientOptions {
   engine?: Omit<CallClientOptions, 'signaling' | 'iceServers'> | undefined;
   /** Default CALL_SERVICE_TIMEOUT_MS. */
   callServiceTimeoutMs?: number | undefined;
+  /**
+   * Resolves when signaling's server answers anything (a refused read is an answer). A write that
+   * outlasts the deadline while the server answers is slow, not unreachable: it is left to finish.
+   */
+  signalingAnswers?: (() => Promise<void>) | undefined;
 }
 
 /** A call client that fails a call as 'signaling-unavailable' when the call service does not answer in time. */
@@ -27,7 +32,7 @@ export function signedInClient(options: SignedInClientOptions): CallClient {
   return createCallClient({
     quality: true,
     ...options.engine,
-    signaling: signalingWithin(options.signaling, deadline),
+    signaling: signalingWithin(options.signaling, deadline, options.signalingAnswers),
     iceServers: iceServersWithin(options.iceServers, deadline),
   });
 }
@@ -67,12 +72,24 @@ interface Deadline {
 }
 
 /** The channel with a deadline on the two writes a user waits for: the call document and the answer. */
-function signalingWithin(channel: SignalingChannel, deadline: Deadline): SignalingChannel {
+function signalingWithin(channel: SignalingChannel, deadline: Deadline, answers?: () => Promise<void>): SignalingChannel {
+  /** The write, cut at the deadline unless the server has answered a probe sent with it. */
+  const boundedWrite = <T>(write: Promise<T>, what: string, callId: string | undefined): Promise<T> => {
+    let answered = false;
+    if (answers)
+      Promise.resolve()
+        .then(answers)
+        .then(
+          () => (answered = true),
+          () => undefined,
+        );
+    return within(write, deadline, what, callId, () => answered);
+  };
   const bounded: SignalingChannel = {
     uid: channel.uid,
     newCallId: () => channel.newCallId(),
-    startCall: (input) => within(channel.startCall(input), deadline, `start a call to ${input.callee}`, input.id),
-    accept: (callId) => within(channel.accept(callId), deadline, 'accept the call', callId),
+    startCall: (input) => boundedWrite(channel.startCall(input), `start a call to ${input.callee}`, input.id),
+    accept: (callId) => boundedWrite(channel.accept(callId), 'accept the call', callId),
     watchIncoming: (onCalls, onError) => channel.watchIncoming(onCalls, onError),
     watchCall: (callId, onChange, onError) => channel.watchCall(callId, onChange, onError),
     decline: (callId) => channel.decline(callId),
@@ -102,12 +119,14 @@ function iceServersWithin(provider: IceServerProvider, deadline: Deadline): IceS
 }
 
 /**
- * `work`, or 'signaling-unavailable' once the deadline passes. The work itself goes on: a call
- * document that lands late is cancelled by the session that gave up on it.
+ * `work`, or 'signaling-unavailable' once the deadline passes, unless `reachable()` says the service
+ * answered meanwhile. The work itself goes on: a call document that lands late is cancelled by the
+ * session that gave up on it.
  */
-function within<T>(work: Promise<T>, { ms, clock }: Deadline, what: string, callId?: string): Promise<T> {
+function within<T>(work: Promise<T>, { ms, clock }: Deadline, what: string, callId?: string, reachable = () => false): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = clock.setTimeout(() => {
+      if (reachable()) return;
       reject(new SignalingError('signaling-unavailable', `Could not ${what}: the call service did not answer within ${ms} ms.`, callId));
     }, ms);
     work.then(

@@ -113,10 +113,22 @@ export function configure(options: ConfigureOptions = {}): Firecall {
     return firestore;
   }
 
-  async function channelFor(uid: string): Promise<SignalingChannel> {
-    if (typeof options.signaling === 'function') return options.signaling(uid);
-    const [db, { createFirestoreSignaling }] = await Promise.all([signalingDb(), import('./signaling/firestore')]);
-    return createFirestoreSignaling({ db, uid });
+  async function channelFor(uid: string): Promise<UserSignaling> {
+    if (typeof options.signaling === 'function') return { channel: await options.signaling(uid) };
+    const [db, { createFirestoreSignaling }, { doc, getDocFromServer }] = await Promise.all([
+      signalingDb(),
+      import('./signaling/firestore'),
+      import('firebase/firestore'),
+    ]);
+    // A read of a call that does not exist, refused by the rules: the server answers in one round trip.
+    const answers = () =>
+      getDocFromServer(doc(db, 'calls', 'reachability-probe')).then(
+        () => undefined,
+        (error: { code?: string }) => {
+          if (error?.code === 'unavailable') throw error;
+        },
+      );
+    return { channel: createFirestoreSignaling({ db, uid }), answers };
   }
 
   function publish(next: CallClient | null): void {
@@ -136,14 +148,14 @@ export function configure(options: ConfigureOptions = {}): Firecall {
         const cause = (error as Error)?.message ?? String(error);
         console.error(`firecall: signaling for ${user.uid} could not start: ${cause}`);
         // The user is signed in: the elements say the call service is unreachable, not "sign in".
-        return unreachableSignaling(user.uid, cause);
+        const fallback: UserSignaling = { channel: unreachableSignaling(user.uid, cause) };
+        return fallback;
       })
-      .then((channel) => {
+      .then(({ channel, answers }) => {
         if (mine !== generation) return; // signed out or switched user meanwhile
         signaling = channel;
-        publish(
-          signedInClient({ signaling: channel, iceServers, engine: options.engine, callServiceTimeoutMs: options.callServiceTimeoutMs }),
-        );
+        const { engine, callServiceTimeoutMs } = options;
+        publish(signedInClient({ signaling: channel, signalingAnswers: answers, iceServers, engine, callServiceTimeoutMs }));
       });
   });
 
@@ -168,6 +180,12 @@ export function configure(options: ConfigureOptions = {}): Firecall {
       listeners.clear();
     },
   };
+}
+
+/** A signed-in user's signaling, and a probe that resolves when its server answers (Firestore's). */
+interface UserSignaling {
+  channel: SignalingChannel;
+  answers?: () => Promise<void>;
 }
 
 /** The app the host chose, else its default app; `firebaseConfig` only initializes one when there is none. */
