@@ -135,18 +135,39 @@ function stateOf(page: Page, selector: string): Promise<string | undefined> {
   );
 }
 
+/** What a page's call card shows: the engine's state and detail, and the status line (for failure messages). */
+function card(page: Page, selector: string) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel) as (HTMLElement & { snapshot: { state: string; detail?: string } | null }) | null;
+    const status = el?.shadowRoot?.querySelector('[part~="status"]')?.textContent ?? null;
+    return { state: el?.snapshot?.state, detail: el?.snapshot?.detail, status };
+  }, selector);
+}
+
+/** Until the callee's <incoming-call> rings; a failure shows what the caller's card says instead. */
+async function untilRinging(callee: Page, caller: Page): Promise<void> {
+  await expect
+    .poll(async () => ({ callee: await stateOf(callee, 'incoming-call'), caller: await card(caller, 'video-call') }), { timeout: 30_000 })
+    .toMatchObject({ callee: 'ringing' });
+}
+
 /** The callee accepts; ms from that click to the caller's first remote video frame. */
 async function answerUntilFirstFrame(callee: Page, caller: Page): Promise<number> {
   const answered = Date.now();
   await part(callee, 'incoming-call', 'accept-button').click();
-  await caller.waitForFunction(
-    () => {
-      const video = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="remote-video"]');
-      return !!video && video.videoWidth > 0;
-    },
-    null,
-    { timeout: 45_000 },
-  );
+  try {
+    await caller.waitForFunction(
+      () => {
+        const video = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="remote-video"]');
+        return !!video && video.videoWidth > 0;
+      },
+      null,
+      { timeout: 45_000 },
+    );
+  } catch (error) {
+    const cards = { caller: await card(caller, 'video-call'), callee: await card(callee, 'incoming-call') };
+    throw new Error(`no remote frame at the caller: ${(error as Error).message}\n${JSON.stringify(cards)}`);
+  }
   return Date.now() - answered;
 }
 
@@ -251,7 +272,7 @@ describe('the packed package on a plain page outside the repository', () => {
       expect(await part(ben.page, 'video-call', 'status').innerText()).toBe('Bereit, Ana Weber anzurufen');
 
       await part(ben.page, 'video-call', 'call-button').click();
-      await expect.poll(() => stateOf(ana.page, 'incoming-call'), { timeout: 30_000 }).toBe('ringing');
+      await untilRinging(ana.page, ben.page);
       expect(await part(ana.page, 'incoming-call', 'status').innerText()).toBe('uid-of-ben ruft an\nEs klingelt');
       expect(await part(ana.page, 'incoming-call', 'title').innerText()).toBe('Videoanruf von uid-of-ben · Ticket T-1042');
       const firstFrame = await answerUntilFirstFrame(ana.page, ben.page);
@@ -403,7 +424,7 @@ async function checkBuiltApp({ name, firebase, packages, build, record, beforeBu
 
     const clicked = Date.now();
     await part(ben.page, 'video-call', 'call-button').click();
-    await expect.poll(() => stateOf(ana.page, 'incoming-call'), { timeout: 30_000 }).toBe('ringing');
+    await untilRinging(ana.page, ben.page);
     const ringing = Date.now() - clicked;
     expect(await part(ana.page, 'incoming-call', 'title').innerText()).toBe(`Videoanruf von uid-of-ben · ${record}`);
     const firstFrame = await answerUntilFirstFrame(ana.page, ben.page);
