@@ -8,9 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SignalingChannel } from '../signaling/channel';
 import type { StoreOp } from '../signaling/memory';
 import type { CallClient, CallClientOptions } from './client';
-import { createCallClient } from './client';
 import { FakeClock } from './testing/fake-clock';
-import { createPhones, FakeDevices, MediaStream, nextIncoming, noTurn, reach, RTCPeerConnection, settle } from './testing/wrtc';
+import { createPhones, createTestClient, nextIncoming, reach, settle, withoutReceipts } from './testing/wrtc';
 import type { CallSessionApi } from './types';
 
 const cleanup: (() => void)[] = [];
@@ -25,35 +24,12 @@ function phones(uids: string[], clock?: FakeClock, clientOptions: Partial<CallCl
 
 /** A client over `signaling` (a second tab of someone, or an adapter of a host), disposed after the test. */
 function clientOn(signaling: SignalingChannel, clock?: FakeClock, options: Partial<CallClientOptions> = {}): CallClient {
-  const devices = new FakeDevices();
-  const client = createCallClient({
-    signaling,
-    iceServers: noTurn,
-    mediaDevices: devices,
-    RTCPeerConnection,
-    MediaStream,
-    onPageHide: null,
-    onNetworkChange: null,
-    keepLineWarm: false,
-    ...(clock ? { clock } : {}),
-    ...options,
-  });
+  const { client, devices } = createTestClient(signaling, { keepLineWarm: false, ...(clock ? { clock } : {}), ...options });
   cleanup.push(
     () => client.dispose(),
     () => devices.stopAll(),
   );
   return client;
-}
-
-/** The same channel as a host adapter written before delivery receipts existed. */
-function withoutReceipts(channel: SignalingChannel): SignalingChannel {
-  return new Proxy(channel, {
-    get(target, key) {
-      if (key === 'confirmDelivery') return undefined;
-      const value = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 /** Every write that landed for one call, by kind, for counting. */

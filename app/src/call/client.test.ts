@@ -1,25 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SignalingError, type SignalingChannel } from '../signaling/channel';
-import { createCallClient } from './client';
 import { FakeClock } from './testing/fake-clock';
-import { createPhones, FakeDevices, MediaStream, nextIncoming, noTurn, RTCPeerConnection } from './testing/wrtc';
+import { createPhones, createTestClient, nextIncoming } from './testing/wrtc';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
 /** Bob's client over `signaling`, on a fake clock, disposed after the test. */
 function bobOn(signaling: SignalingChannel, clock: FakeClock) {
-  const devices = new FakeDevices();
-  const bob = createCallClient({
-    signaling,
-    iceServers: noTurn,
-    clock,
-    mediaDevices: devices,
-    RTCPeerConnection,
-    MediaStream,
-    onPageHide: null,
-    onNetworkChange: null,
-  });
+  const { client: bob, devices } = createTestClient(signaling, { clock });
   cleanup.push(
     () => bob.dispose(),
     () => devices.stopAll(),

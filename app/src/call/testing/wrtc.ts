@@ -8,7 +8,7 @@ import { MemoryStore, type MemoryStoreOptions } from '../../signaling/memory';
 import { createCallClient, type CallClient, type CallClientOptions } from '../client';
 import type { MediaDevicesLike } from '../media';
 import type { CallSessionApi, CallSnapshot, CallState, IceServerProvider } from '../types';
-import type { CallKind } from '../../signaling/channel';
+import type { CallKind, SignalingChannel } from '../../signaling/channel';
 
 const { nonstandard } = wrtc as unknown as {
   nonstandard: {
@@ -98,22 +98,44 @@ export interface Phone {
   logs: string[];
 }
 
+/** A client over `signaling` with node WebRTC, fake devices and no TURN; the caller disposes both. */
+export function createTestClient(
+  signaling: SignalingChannel,
+  options: Partial<CallClientOptions> = {},
+): { client: CallClient; devices: FakeDevices } {
+  const devices = new FakeDevices();
+  const client = createCallClient({
+    signaling,
+    iceServers: noTurn,
+    mediaDevices: devices,
+    RTCPeerConnection,
+    MediaStream,
+    onPageHide: null,
+    onNetworkChange: null,
+    ...options,
+  });
+  return { client, devices };
+}
+
+/** The same channel as a host adapter written before delivery receipts existed. */
+export function withoutReceipts(channel: SignalingChannel): SignalingChannel {
+  return new Proxy(channel, {
+    get(target, key) {
+      if (key === 'confirmDelivery') return undefined;
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** Builds one client per uid over one store; call `hangUpAll` in afterEach. */
 export function createPhones(uids: string[], storeOptions: MemoryStoreOptions = {}, clientOptions: Partial<CallClientOptions> = {}) {
   const storeLogs: string[] = [];
   const store = new MemoryStore({ log: (line) => storeLogs.push(line), ...storeOptions });
   const phones: Record<string, Phone> = {};
   for (const uid of uids) {
-    const devices = new FakeDevices();
     const logs: string[] = [];
-    const client = createCallClient({
-      signaling: store.channel(uid),
-      iceServers: noTurn,
-      mediaDevices: devices,
-      RTCPeerConnection,
-      MediaStream,
-      onPageHide: null,
-      onNetworkChange: null,
+    const { client, devices } = createTestClient(store.channel(uid), {
       log: (level, name, message) => logs.push(`${level} ${name} ${message}`),
       ...clientOptions,
       timeouts: { statsIntervalMs: 100, ...clientOptions.timeouts },
