@@ -9,7 +9,6 @@
  */
 import type { QualityLevel } from '../types';
 import { systemClock, type QualityClock } from './clock';
-import { ladderForCameraFrame } from './camera-ladder';
 import type { QualityError } from './errors';
 import { initialLadderState, isPaused, isResuming, nextLadderState, type LadderState } from './ladder';
 import { initialPeerVideoState, nextPeerVideoState, type PeerVideoState } from './peer-video';
@@ -177,9 +176,7 @@ export function createQualityController(options: QualityControllerOptions): Qual
   let state: QualityState = { level: null, videoPausedForBandwidth: false, peerVideoPaused: false, rung: null, lastChange: null };
   let running = false;
 
-  // Read every time: the camera may be switched to one with another frame (replaceTrack).
-  const ladder = (): readonly Rung[] =>
-    video?.source === 'screen' ? t.screenLadder : ladderForCameraFrame(t.cameraLadder, video?.sender.track?.getSettings?.());
+  const ladder = (): readonly Rung[] => (video?.source === 'screen' ? t.screenLadder : t.cameraLadder);
 
   function publish(): void {
     const paused = video !== null && adapt && (isPaused(ladderState, ladder()) || isResuming(ladderState));
@@ -241,8 +238,7 @@ export function createQualityController(options: QualityControllerOptions): Qual
     if (video && adapt) ladderState = nextLadderState(ladderState, sample, ladder(), t);
     peerVideo = nextPeerVideoState(peerVideo, sample, t);
     if (sample.intervalMs > 0) {
-      // The written rung: how soft a picture looks depends on its size, not on the bits a narrower frame needs.
-      const rung = video ? (video.source === 'screen' ? t.screenLadder : t.cameraLadder)[ladderState.rung] : undefined;
+      const rung = video ? ladder()[ladderState.rung] : undefined;
       const observed = levelOfSample(
         sample,
         { paused: video !== null && adapt && isPaused(ladderState, ladder()), capBps: video && adapt ? (rung?.maxBitrate ?? 0) : null },

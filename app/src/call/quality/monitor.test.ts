@@ -24,8 +24,7 @@ describe('qualityMonitor (the CallSession seam)', () => {
     stops.push(() => monitor.stop());
     await clock.advance(t.warmUpMs + 1_000);
     expect(audio.current.encodings[0]).toMatchObject({ priority: 'high' });
-    // A 4:3 camera: three quarters of the 16:9 top rung's cap.
-    expect(camera.current.encodings[0]).toMatchObject({ maxBitrate: 1_125_000, scaleResolutionDownBy: 1 });
+    expect(camera.current.encodings[0]).toMatchObject({ maxBitrate: 1_500_000, scaleResolutionDownBy: 1 });
     expect(published.at(-1)).toEqual({ quality: 'good', videoPausedForBandwidth: false, peerVideoPaused: false });
 
     // replaceTrack(screenTrack): same sender, a track whose settings name a display surface.

@@ -10,7 +10,7 @@ export interface Rung {
   name: string;
   /** Target height of the *shorter* side in pixels, never upscaled; `null` keeps the captured size (screen share). */
   height: number | null;
-  /** RTCRtpEncodingParameters.maxBitrate, bits per second, for a 16:9 picture (a narrower camera frame gets less). */
+  /** RTCRtpEncodingParameters.maxBitrate, bits per second. */
   maxBitrate: number;
   /** RTCRtpEncodingParameters.maxFramerate, frames per second. */
   maxFramerate: number;
