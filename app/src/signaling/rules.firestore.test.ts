@@ -25,7 +25,16 @@ import {
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { CallDocState } from './channel';
 import { asModular, startRulesEnvironment } from './firestore.testenv';
-import { CALL_STATES, CALL_TRANSITIONS, transitionRefusal, transitionTo, type CallRole } from './transitions';
+import {
+  CALL_STATES,
+  CALL_TRANSITIONS,
+  DELIVERY_RECEIPT,
+  defaultEndReason,
+  receiptRefusal,
+  transitionRefusal,
+  transitionTo,
+  type CallRole,
+} from './transitions';
 
 let env: RulesTestEnvironment;
 let serial = 0;
@@ -121,12 +130,15 @@ function candidates(count: number, extra: DocumentData = {}): DocumentData {
   return { type: 'candidates', description: undefined, candidates: Array.from({ length: count }, () => ({ ...CANDIDATE })), ...extra };
 }
 
-/** The fields a client writes to move a call into `to`, as the signaling stores write them. */
-function moveFields(to: CallDocState): DocumentData {
-  const endReason = transitionTo(to)?.endReason ?? null;
-  if (endReason === null) return { state: to, acceptedAt: serverTimestamp() };
-  return { state: to, endedAt: serverTimestamp(), endReason: endReason === 'code' ? 'hung-up' : endReason };
+/** The fields a client writes to move a call into `to` (recording `reason`), as the signaling stores write them. */
+function moveFields(to: CallDocState, reason?: string): DocumentData {
+  const reasons = transitionTo(to)?.endReasons ?? null;
+  if (reasons === null) return { state: to, acceptedAt: serverTimestamp() };
+  return { state: to, endedAt: serverTimestamp(), endReason: reason ?? defaultEndReason(to) ?? 'hung-up' };
 }
+
+/** The delivery receipt as the signaling stores write it. */
+const receipt = () => ({ [DELIVERY_RECEIPT.field]: serverTimestamp() });
 
 /** The pair: the forbidden write must fail, then the allowed one must succeed. */
 async function pair(deny: () => Promise<unknown>, allow: () => Promise<unknown>): Promise<void> {
@@ -309,6 +321,28 @@ describe('calls: every move of the transition table, by every side (generated)',
     const write = updateDoc(callRef(uid, id), moveFields(to));
     await (role !== null && transitionRefusal(from, to, role) === null ? assertSucceeds(write) : assertFails(write));
   });
+
+  // Every end reason a move may record, by its side; one the table does not list is refused.
+  const reasoned = CALL_TRANSITIONS.flatMap((step) =>
+    Array.isArray(step.endReasons) ? [...step.endReasons, 'hung-up'].map((reason) => [step.from, step.to, reason, step.by] as const) : [],
+  );
+  it.each(reasoned)('%s -> %s recording %s', async (from, to, reason, by) => {
+    const id = await seedCall(from);
+    const write = updateDoc(callRef(by === 'callee' ? BOB : ALICE, id), moveFields(to, reason));
+    const listed = (transitionTo(to)!.endReasons as readonly string[]).includes(reason);
+    await (listed ? assertSucceeds(write) : assertFails(write));
+  });
+
+  // The delivery receipt, in every state (and once more on a delivered ringing call), by every side.
+  const receipts = [...CALL_STATES.map((state) => [state, false] as const), ['ringing', true] as const].flatMap(([state, delivered]) =>
+    actors.map(([uid, role]) => [state, delivered ? 'already delivered' : 'not delivered', uid, role, delivered] as const),
+  );
+  it.each(receipts)('receipt on a %s call (%s) by %s', async (state, _label, uid, role, delivered) => {
+    const id = await seedCall(state, delivered ? { deliveredAt: Timestamp.now() } : {});
+    const write = updateDoc(callRef(uid, id), receipt());
+    const call = { state, ...(delivered ? { deliveredAt: 1 } : {}) };
+    await (role !== null && receiptRefusal(call, role) === null ? assertSucceeds(write) : assertFails(write));
+  });
 });
 
 describe('calls: state transitions', () => {
@@ -360,7 +394,7 @@ describe('calls: state transitions', () => {
   it('only the callee declines, recording when and why', async () => {
     const id = await seedCall();
     const decline = { state: 'declined', endedAt: serverTimestamp(), endReason: 'declined' };
-    await assertFails(updateDoc(callRef(BOB, id), { ...decline, endReason: 'busy' }));
+    await assertFails(updateDoc(callRef(BOB, id), { ...decline, endReason: 'cancelled' }));
     await assertFails(updateDoc(callRef(BOB, id), { state: 'declined', endReason: 'declined' }));
     await pair(
       () => updateDoc(callRef(ALICE, id), decline),
@@ -445,6 +479,134 @@ describe('calls: state transitions', () => {
     await assertFails(deleteDoc(callRef(ALICE, id)));
     await assertFails(deleteDoc(callRef(BOB, id)));
     await assertSucceeds(getDoc(callRef(ALICE, id)));
+  });
+});
+
+describe('calls: delivery receipt', () => {
+  it('only the callee confirms delivery', async () => {
+    const id = await seedCall();
+    await pair(
+      () => updateDoc(callRef(ALICE, id), receipt()),
+      () => updateDoc(callRef(BOB, id), receipt()),
+    );
+  });
+
+  it('a stranger or a signed-out user confirms nothing', async () => {
+    const id = await seedCall();
+    await assertFails(updateDoc(callRef(null, id), receipt()));
+    await pair(
+      () => updateDoc(callRef(CAROL, id), receipt()),
+      () => updateDoc(callRef(BOB, id), receipt()),
+    );
+  });
+
+  it('deliveredAt is the server time', async () => {
+    const id = await seedCall();
+    await pair(
+      () => updateDoc(callRef(BOB, id), { deliveredAt: Timestamp.now() }),
+      () => updateDoc(callRef(BOB, id), receipt()),
+    );
+  });
+
+  it('a call is confirmed once (a second tab of the callee is refused)', async () => {
+    const id = await seedCall();
+    await assertSucceeds(updateDoc(callRef(BOB, id), receipt()));
+    const fresh = await seedCall();
+    await pair(
+      () => updateDoc(callRef(BOB, id), receipt()),
+      () => updateDoc(callRef(BOB, fresh), receipt()),
+    );
+  });
+
+  it('only a ringing call is confirmed', async () => {
+    const cancelled = await seedCall('cancelled');
+    const id = await seedCall();
+    await assertFails(updateDoc(callRef(BOB, await seedCall('accepted')), receipt()));
+    await pair(
+      () => updateDoc(callRef(BOB, cancelled), receipt()),
+      () => updateDoc(callRef(BOB, id), receipt()),
+    );
+  });
+
+  it('the receipt changes nothing else', async () => {
+    const id = await seedCall();
+    await assertFails(updateDoc(callRef(BOB, id), { ...receipt(), kind: 'voice' }));
+    await pair(
+      () => updateDoc(callRef(BOB, id), { ...receipt(), 'context.label': 'changed' }),
+      () => updateDoc(callRef(BOB, id), receipt()),
+    );
+  });
+
+  it('the caller cannot create a call as already delivered', async () => {
+    const id = freshId();
+    await pair(
+      () => setDoc(callRef(ALICE, id), ringing({ deliveredAt: serverTimestamp() })),
+      () => setDoc(callRef(ALICE, id), ringing()),
+    );
+  });
+
+  it('a delivered call is accepted as usual, and accepting does not touch the receipt', async () => {
+    const id = await seedCall('ringing', { deliveredAt: Timestamp.now() });
+    await pair(
+      () => updateDoc(callRef(BOB, id), { state: 'accepted', acceptedAt: serverTimestamp(), deliveredAt: serverTimestamp() }),
+      () => updateDoc(callRef(BOB, id), { state: 'accepted', acceptedAt: serverTimestamp() }),
+    );
+  });
+});
+
+describe('calls: busy and why a call was missed', () => {
+  const busy = { state: 'declined', endedAt: serverTimestamp(), endReason: 'busy' };
+
+  it("only the callee's phone declines a call as busy", async () => {
+    const id = await seedCall();
+    await pair(
+      () => updateDoc(callRef(ALICE, id), busy),
+      () => updateDoc(callRef(BOB, id), busy),
+    );
+  });
+
+  it('a declined call records declined or busy, nothing else', async () => {
+    const id = await seedCall();
+    await pair(
+      () => updateDoc(callRef(BOB, id), { ...busy, endReason: 'on-another-call' }),
+      () => updateDoc(callRef(BOB, id), busy),
+    );
+  });
+
+  it('busy records when, in server time', async () => {
+    const id = await seedCall();
+    await assertFails(updateDoc(callRef(BOB, id), { state: 'declined', endReason: 'busy' }));
+    await pair(
+      () => updateDoc(callRef(BOB, id), { ...busy, endedAt: Timestamp.now() }),
+      () => updateDoc(callRef(BOB, id), busy),
+    );
+  });
+
+  it('only a ringing call is declined as busy', async () => {
+    const accepted = await seedCall('accepted');
+    const id = await seedCall();
+    await pair(
+      () => updateDoc(callRef(BOB, accepted), busy),
+      () => updateDoc(callRef(BOB, id), busy),
+    );
+  });
+
+  it('the caller logs a call that rang out as missed with no-answer; the callee cannot', async () => {
+    const id = await seedCall('ringing', { deliveredAt: Timestamp.now() });
+    const noAnswer = { state: 'missed', endedAt: serverTimestamp(), endReason: 'no-answer' };
+    await pair(
+      () => updateDoc(callRef(BOB, id), noAnswer),
+      () => updateDoc(callRef(ALICE, id), noAnswer),
+    );
+  });
+
+  it('busy is not a reason to cancel or to miss a call', async () => {
+    const id = await seedCall();
+    await assertFails(updateDoc(callRef(ALICE, id), { state: 'missed', endedAt: serverTimestamp(), endReason: 'busy' }));
+    await pair(
+      () => updateDoc(callRef(ALICE, id), { state: 'cancelled', endedAt: serverTimestamp(), endReason: 'busy' }),
+      () => updateDoc(callRef(ALICE, id), { state: 'cancelled', endedAt: serverTimestamp(), endReason: 'cancelled' }),
+    );
   });
 });
 
