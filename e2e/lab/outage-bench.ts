@@ -7,13 +7,15 @@
  *     its signaling offline as long, once per link mode (silent drops; link down)
  *   address-change: one side's router moves to another public address
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_TIMEOUTS } from '../../app/src/call/index';
 import { disrupt, movePublicAddress, type Disruption, type OutageMode } from './outage';
 import { outageRow, outageTable, outageTrialLine, type OutageRow, type OutageTrial } from './outage-figures';
 import type { Identity } from './firecall-driver';
 import { scenarioTable, type ScenarioName } from './scenarios';
 import { createLab, type Lab, type Side } from './topology';
-import { runTrial, type Variant } from './trial';
+import { runTrial, type ConnectedCall, type Variant } from './trial';
 import { startTurn } from './turn';
 
 interface OutagePlan {
@@ -50,6 +52,29 @@ function linkModes(): OutageMode[] {
   const unknown = asked.filter((m) => !(all as string[]).includes(m));
   if (unknown.length || asked.length === 0) throw new Error(`OUTAGE_MODES must name drop and/or down, got "${process.env.OUTAGE_MODES}"`);
   return all.filter((m) => asked.includes(m));
+}
+
+/**
+ * With OUTAGE_TRACE=<folder>, both pages' engine logs of each firecall trial go to a file there,
+ * with the moment the link came back marked: what a slow recovery waited for.
+ */
+async function saveTrace(call: ConnectedCall, name: string, backAt: number): Promise<void> {
+  const folder = process.env.OUTAGE_TRACE;
+  if (!folder) return;
+  const lines = await Promise.all(
+    (['caller', 'callee'] as const).map(async (side) =>
+      ((await call[side].evaluate(() => window.firecall.logs()).catch(() => [])) as string[]).map((line) => `${line} [${side}]`),
+    ),
+  );
+  const firstFrames = await Promise.all(
+    (['caller', 'callee'] as const).map(async (side) => {
+      const at = await call[side].evaluate((t) => window.probe.frameTimes.find((f) => f > t) ?? null, backAt).catch(() => null);
+      return at === null ? [] : [`${Math.round(at)} ---- first picture frame after the outage [${side}]`];
+    }),
+  );
+  const marker = `${backAt} ---- the network is back [lab]`;
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, `${name}.log`), [...lines.flat(), ...firstFrames.flat(), marker].sort().join('\n') + '\n');
 }
 
 /** The engine's own deadline for a silent peer: the 70 s outage must end there. */
@@ -99,7 +124,10 @@ export async function runOutageScenario(name: OutageScenario, options: OutageRun
             signalingLatencyMs: options.latencyMs,
             trialTimeoutMs: (plan.cutMs ?? 0) + plan.backTimeoutMs + 60_000,
             ...(options.identities ? { identities: options.identities } : {}),
-            duringCall: async (call) => void (trial.result = await disrupt(lab, call, disruption, { backTimeoutMs: plan.backTimeoutMs })),
+            duringCall: async (call) => {
+              trial.result = await disrupt(lab, call, disruption, { backTimeoutMs: plan.backTimeoutMs });
+              if (variant === 'firecall') await saveTrace(call, `${name}-${i + 1}-${side}-${mode ?? 'move'}`, trial.result.fromAt);
+            },
           });
           // The next trial starts from the usual address, whatever this one did.
           if (disruption.kind === 'address-change') await movePublicAddress(lab, side, 'home');

@@ -94,6 +94,7 @@ export class PeerLink {
         if (this.closed) return;
         // Media can flow now: held tracks must reach the page whatever our candidates do.
         if (this.heldTracks && pc.connectionState === 'connected') this.releaseHeldTracks();
+        options.log.debug(`${type.replace('statechange', '')}: ${stateOf(pc, type)}`);
         options.onStateChange();
       });
     }
@@ -245,6 +246,13 @@ export class PeerLink {
 
   private send(body: SignalBody): void {
     if (this.closed) return;
+    this.options.log.debug(
+      body.type === 'description'
+        ? `sending our ${body.description.type}`
+        : body.type === 'candidates'
+          ? `sending ${body.candidates.length} candidates${body.done ? ' (done)' : ''}`
+          : `sending ${body.type}`,
+    );
     this.options.send(body).catch((error) => {
       if (!this.closed) this.options.onSendError(error);
     });
@@ -327,6 +335,7 @@ export class PeerLink {
       // offer to undo: mid-createOffer the state is still stable and a rollback would throw.
       if (collision && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
       const munge = this.options.mungeRemoteSdp;
+      this.options.log.debug(`applying the peer's ${description.type}`);
       await pc.setRemoteDescription(munge ? { type: description.type, sdp: munge(description.sdp) } : description);
     } catch (error) {
       return this.options.onBadSignal(`the browser refused the peer's ${description.type}: ${(error as Error).message}`);
@@ -397,4 +406,12 @@ export class PeerLink {
       }
     }
   }
+}
+
+/** The state a state-change event names, for the log. */
+function stateOf(pc: RTCPeerConnection, type: string): string {
+  if (type === 'connectionstatechange') return pc.connectionState;
+  if (type === 'iceconnectionstatechange') return pc.iceConnectionState;
+  if (type === 'signalingstatechange') return pc.signalingState;
+  return pc.iceGatheringState;
 }

@@ -134,6 +134,7 @@ export class Reconnector {
   /** Inbound media flows again: the restart is no longer needed; "connected" once it holds. */
   mediaFlowing(): void {
     if (!this.active || !this.reconnecting) return;
+    this.options.log.debug('inbound media flows again');
     this.restartTicket += 1;
     this.timers.restart.stop();
     this.timers.recovered.start(this.options.timeouts.recoveredAfterMs, () => this.checkRecovered());

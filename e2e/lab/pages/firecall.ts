@@ -96,7 +96,11 @@ function follow(s: CallSessionApi): void {
   };
   mark(s.snapshot);
   s.on('state', mark);
+  let shown = '';
   s.on('change', (snapshot) => {
+    // The quality the user is shown goes into the trace too: a picture may wait on it after an outage.
+    const quality = `quality ${snapshot.quality ?? '-'}${snapshot.videoPausedForBandwidth ? ', our video paused' : ''}${snapshot.peerVideoPaused ? ', peer video paused' : ''}`;
+    if (quality !== shown) logLines.push(`${Math.round(now())} info lab:shown ${(shown = quality)}`);
     // Remote media is shown the way the product's elements get it: from the engine's snapshot.
     snapshot.remoteStream?.getTracks().forEach(show);
     // Whose connection dropped may be learnt after reconnecting began: the mark keeps the latest.
