@@ -31,8 +31,11 @@ const suites = [
   { name: 'browser', what: 'custom elements and demo page in Chromium', needs: () => ensurePackages(['chromium']) },
   {
     name: 'lab',
-    what: 'network lab: two Chromiums behind NATs and firewalls, coturn',
-    needs: () => (isRoot ? ensurePackages(['chromium', 'coturn', 'iptables', 'iproute2', 'python3']) : 'needs root for network namespaces'),
+    what: 'network lab: two Chromiums (and a Chromium <-> Firefox pass) behind NATs and firewalls, coturn',
+    needs: () =>
+      isRoot
+        ? ensurePackages(['chromium', 'firefox-esr', 'coturn', 'iptables', 'iproute2', 'python3'])
+        : 'needs root for network namespaces',
   },
 ];
 
