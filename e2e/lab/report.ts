@@ -119,7 +119,7 @@ export function goals(report: BenchReport): Goal[] {
       const p95 = s.failedMs?.p95 ?? null;
       out.push({
         met: s.successes === s.trials && s.trials > 0,
-        text: `no-path: failed with a reason within 10 s of the answer in ${s.successes}/${s.trials} (click -> failed p95 ${ms(p95)} ms)`,
+        text: `${rowName(s)}: failed with a reason within 10 s of the answer in ${s.successes}/${s.trials} (click -> failed p95 ${ms(p95)} ms)`,
       });
       continue;
     }
