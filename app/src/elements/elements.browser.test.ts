@@ -329,7 +329,8 @@ describe('<incoming-call>', () => {
       (window as unknown as { firecallFixture: { requests(): string[] } }).firecallFixture.requests(),
     );
     expect(requests).toEqual(['decline']);
-    expect(await status(page, 'incoming')).toBe('Call ended: ana declined the call. Try again later.');
+    // The decliner is told what they did, not that the caller declined.
+    expect(await status(page, 'incoming')).toBe("You declined ana's call");
     await page.context().close();
   });
 });
@@ -353,6 +354,52 @@ describe('<incoming-call> when calls cannot reach the user', () => {
     expect(await axeViolations(page)).toEqual([]);
     await unreachable(false);
     expect(await notice()).toBe('');
+    await page.context().close();
+  });
+});
+
+describe('reachability and busy, in the words of each side', () => {
+  const unanswered = [
+    {
+      lang: 'en',
+      reaching: 'Calling Ana',
+      ringing: 'Calling Ana Ringing',
+      unavailable: "Ana isn't online right now",
+      busy: 'Ana is on another call',
+      missed: 'Missed call from ana',
+    },
+    {
+      lang: 'de',
+      reaching: 'Ana wird angerufen',
+      ringing: 'Ana wird angerufen Es klingelt',
+      unavailable: 'Ana ist gerade nicht online',
+      busy: 'Ana ist in einem anderen Gespräch',
+      missed: 'Verpasster Anruf von ana',
+    },
+  ] as const;
+
+  it.each(unanswered)('$lang: "Calling" until the callee has the call, then "Ringing"; offline and busy said plainly', async (words) => {
+    const page = await openFixture({ lang: words.lang });
+    await page.evaluate(() => document.querySelector<HTMLElement & { call(): void }>('#video')!.call());
+    await push(page, { state: 'ringing', reachingPeer: true });
+    expect(await status(page, 'video')).toBe(words.reaching);
+    await push(page, { reachingPeer: false });
+    expect(await status(page, 'video')).toBe(words.ringing);
+    await push(page, { state: 'ended', reason: 'unavailable', reachingPeer: false });
+    expect(await status(page, 'video')).toBe(words.unavailable);
+    await shoot(page, 'video', `video-call-unavailable-${words.lang}`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.evaluate(() => document.querySelector<HTMLElement & { call(): void }>('#voice')!.call());
+    await push(page, { state: 'ended', reason: 'busy' });
+    expect(await status(page, 'voice')).toBe(words.busy);
+    await shoot(page, 'voice', `voice-call-busy-${words.lang}`);
+    await page.evaluate(() =>
+      (window as unknown as { firecallFixture: { ring(from: string, kind: string): void } }).firecallFixture.ring('ana', 'voice'),
+    );
+    await push(page, { state: 'ended', reason: 'cancelled' });
+    expect(await status(page, 'incoming')).toBe(words.missed);
+    await shoot(page, 'incoming', `incoming-call-missed-${words.lang}`);
+    expect(await axeViolations(page)).toEqual([]);
     await page.context().close();
   });
 });
