@@ -49,7 +49,7 @@ import {
   type GridCell,
 } from './abr/squeeze-compare';
 import { isSteadyLink } from './abr/steady-link-figures';
-import { CHROMIUM_PAIR, parseBrowserPairs, pairLabel, runTrial, type TrialResult, type Variant } from './lab/trial';
+import { parseBrowserPairs, pairLabel, runTrial, type TrialResult, type Variant } from './lab/trial';
 import { newTurnSecret, startTurn } from './lab/turn';
 import { isOutageScenario, outageFiguresTable, runOutageScenario, type OutageFigures } from './lab/outage-bench';
 
@@ -218,7 +218,7 @@ async function main(): Promise<void> {
         const baseline = results.baseline.length ? summarize(name, 'baseline', results.baseline) : null;
         const summary = combine(firecall, baseline);
         if (label) summary.browsers = label.trim();
-        if (browsers === CHROMIUM_PAIR && (name === 'squeeze' || isSteadyLink(name)) && opts.trials > 0 && !stopping) {
+        if (!label && (name === 'squeeze' || isSteadyLink(name)) && opts.trials > 0 && !stopping) {
           console.log(`${name}: controller vs plain Chromium, ${opts.trials} trial pairs (~${name === 'squeeze' ? 3 : 2} min each)...`);
           const pairs = {
             trials: opts.trials,

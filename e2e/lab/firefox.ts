@@ -63,12 +63,17 @@ export async function launchFirefox(ns: string, processes: ProcessGroup): Promis
       .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`)
       .join(''),
   );
-  const firefox = await processes.start(
-    `firefox in ${ns}`,
-    'ip',
-    ['netns', 'exec', ns, firefoxPath, '--headless', '--no-remote', '--profile', profile, '--remote-debugging-port=0'],
-    { readyWhen: /WebDriver BiDi listening on ws:\/\//, readyTimeoutMs: 30_000, env: { ...process.env, MOZ_HEADLESS: '1' } },
-  );
+  const firefox = await processes
+    .start(
+      `firefox in ${ns}`,
+      'ip',
+      ['netns', 'exec', ns, firefoxPath, '--headless', '--no-remote', '--profile', profile, '--remote-debugging-port=0'],
+      { readyWhen: /WebDriver BiDi listening on ws:\/\//, readyTimeoutMs: 30_000, env: { ...process.env, MOZ_HEADLESS: '1' } },
+    )
+    .catch((error: unknown) => {
+      rmSync(profile, { recursive: true, force: true });
+      throw error;
+    });
   const endpoint = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(firefox.output())![1]!;
   const bridge = spawn('ip', ['netns', 'exec', ns, process.execPath, BRIDGE, `${endpoint}/session`], {
     stdio: ['pipe', 'pipe', 'inherit'],

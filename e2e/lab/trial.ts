@@ -28,14 +28,14 @@ export interface BrowserPair {
 
 export const CHROMIUM_PAIR: BrowserPair = { caller: 'chromium', callee: 'chromium' };
 
-/** `chromium-firefox,firefox-chromium` -> the pairs (caller-callee); Chromium calling Chromium is the same object as CHROMIUM_PAIR. */
+/** `chromium-firefox,firefox-chromium` -> the pairs (caller-callee), or a clear error naming the bad one. */
 export function parseBrowserPairs(text: string): BrowserPair[] {
   return text.split(',').map((item) => {
     const [caller, callee, ...rest] = item.trim().split('-');
     const known = (name: string | undefined): name is BrowserName => BROWSER_NAMES.includes(name as BrowserName);
     if (!known(caller) || !known(callee) || rest.length > 0)
       throw new Error(`--browsers takes CALLER-CALLEE pairs of ${BROWSER_NAMES.join(' or ')}, e.g. chromium-firefox; got "${item}".`);
-    return caller === 'chromium' && callee === 'chromium' ? CHROMIUM_PAIR : { caller, callee };
+    return { caller, callee };
   });
 }
 
