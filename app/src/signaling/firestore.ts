@@ -14,8 +14,9 @@
  * see firestore.firestore.test.ts):
  *   writes 7: call create, offer, caller's candidate batch, the callee's delivery receipt,
  *          accept, answer, callee's batch
- *   reads  8-10 delivered to listeners (call document: ringing + accepted on each side; the
- *          incoming list; each peer signal; at least 1 per query answer), plus ~6 reads billed
+ *   reads  8-12 delivered to listeners (call document: ringing + accepted on each side; the
+ *          incoming list; the receipt, on the caller's call listener and the callee's incoming
+ *          list; each peer signal; at least 1 per query answer), plus ~6 reads billed
  *          for the rules' get() of the call document (each signal create, each signals listener).
  *   Hang-up adds 2 writes (bye, end) and 3-4 reads. The adapter itself adds no reads on this
  *   path: it knows the call from startCall / the incoming list, and re-reads a call only to
