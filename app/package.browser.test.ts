@@ -146,9 +146,11 @@ function card(page: Page, selector: string) {
 
 /** Until the callee's <incoming-call> rings; a failure shows what the caller's card says instead. */
 async function untilRinging(callee: Page, caller: Page): Promise<void> {
-  await expect
-    .poll(async () => ({ callee: await stateOf(callee, 'incoming-call'), caller: await card(caller, 'video-call') }), { timeout: 30_000 })
-    .toMatchObject({ callee: 'ringing' });
+  const ringing = async () => {
+    const state = await stateOf(callee, 'incoming-call');
+    return state === 'ringing' ? state : JSON.stringify({ callee: state, caller: await card(caller, 'video-call') });
+  };
+  await expect.poll(ringing, { timeout: 30_000 }).toBe('ringing');
 }
 
 /** The callee accepts; ms from that click to the caller's first remote video frame. */

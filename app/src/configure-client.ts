@@ -33,7 +33,7 @@ export function signedInClient(options: SignedInClientOptions): CallClient {
     quality: true,
     ...options.engine,
     signaling: signalingWithin(options.signaling, deadline, options.signalingAnswers),
-    iceServers: iceServersWithin(options.iceServers, deadline),
+    iceServers: iceServersWithin(options.iceServers, deadline, options.signalingAnswers),
   });
 }
 
@@ -71,20 +71,24 @@ interface Deadline {
   clock: Clock;
 }
 
+/** Sends a probe now; the returned function tells whether its answer has arrived. */
+function probe(answers: (() => Promise<void>) | undefined): () => boolean {
+  let answered = false;
+  if (answers)
+    Promise.resolve()
+      .then(answers)
+      .then(
+        () => (answered = true),
+        () => undefined,
+      );
+  return () => answered;
+}
+
 /** The channel with a deadline on the two writes a user waits for: the call document and the answer. */
 function signalingWithin(channel: SignalingChannel, deadline: Deadline, answers?: () => Promise<void>): SignalingChannel {
   /** The write, cut at the deadline unless the server has answered a probe sent with it. */
-  const boundedWrite = <T>(write: Promise<T>, what: string, callId: string | undefined): Promise<T> => {
-    let answered = false;
-    if (answers)
-      Promise.resolve()
-        .then(answers)
-        .then(
-          () => (answered = true),
-          () => undefined,
-        );
-    return within(write, deadline, what, callId, () => answered);
-  };
+  const boundedWrite = <T>(write: Promise<T>, what: string, callId: string | undefined): Promise<T> =>
+    within(write, deadline, what, callId, probe(answers));
   const bounded: SignalingChannel = {
     uid: channel.uid,
     newCallId: () => channel.newCallId(),
@@ -103,10 +107,11 @@ function signalingWithin(channel: SignalingChannel, deadline: Deadline, answers?
 }
 
 /**
- * TURN credentials within the deadline. A request still running when a wait gives up is shared
- * with the next wait, so a slow first answer (a function's cold start at sign-in) still serves the click.
+ * TURN credentials within the deadline, unless signaling's server answers meanwhile: then the network
+ * works and the function is slow (a cold start), not unreachable. A request still running when a wait
+ * gives up is shared with the next wait.
  */
-function iceServersWithin(provider: IceServerProvider, deadline: Deadline): IceServerProvider {
+function iceServersWithin(provider: IceServerProvider, deadline: Deadline, answers?: () => Promise<void>): IceServerProvider {
   let running: Promise<IceServerGrant> | null = null;
   return () => {
     running ??= Promise.resolve()
@@ -114,7 +119,7 @@ function iceServersWithin(provider: IceServerProvider, deadline: Deadline): IceS
       .finally(() => {
         running = null;
       });
-    return within(running, deadline, 'get TURN credentials');
+    return within(running, deadline, 'get TURN credentials', undefined, probe(answers));
   };
 }
 
