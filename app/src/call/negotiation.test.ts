@@ -11,12 +11,12 @@ const closing: { close(): void }[] = [];
 afterEach(() => closing.splice(0).forEach((c) => c.close()));
 
 /** A callee's PeerLink and a plain caller connection that offered audio and video to it. */
-async function answering(configuration: RTCConfiguration = {}, beforeOffer = async () => {}) {
+async function answering(configuration: RTCConfiguration = {}, beforeOffer = async () => {}, PeerConnection = RTCPeerConnection) {
   const clock = new FakeClock();
   const events: string[] = [];
   const sent: SignalBody[] = [];
   const link = new PeerLink({
-    RTCPeerConnection,
+    RTCPeerConnection: PeerConnection,
     MediaStream,
     configuration,
     polite: true,
@@ -119,7 +119,40 @@ describe('answering an offer', () => {
     // A second gathering would ask again from new sockets (Chromium drops the pool on a plain answer).
     expect([...stun.askedFrom]).toEqual(pooled);
   });
+
+  it('answers outright where the browser refuses a provisional answer (Firefox 153), and the call connects', async () => {
+    /** Firefox's answer to `setLocalDescription({ type: 'pranswer' })`. */
+    class NoProvisionalAnswers extends RTCPeerConnection {
+      override async setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void> {
+        if (description?.type === 'pranswer') throw new DOMException('pranswer not yet implemented', 'NotSupportedError');
+        return super.setLocalDescription(description);
+      }
+    }
+    const { events, sent, caller, link } = await answering({ iceCandidatePoolSize: 1 }, async () => {}, NoProvisionalAnswers);
+    expect(events).toEqual(['sent answer']);
+    const answer = sent[0] as Extract<SignalBody, { type: 'description' }>;
+    await caller.setRemoteDescription(answer.description);
+    caller.onicecandidate = (event) => {
+      if (event.candidate) void link.handleSignal(candidatesFrom(event.candidate));
+    };
+    await vi.waitFor(() => expect(caller.connectionState).toBe('connected'), { timeout: 10_000 });
+  });
 });
+
+let candidateSeq = 1;
+/** One of the caller's candidates as the signal that would carry it. */
+function candidatesFrom(candidate: RTCIceCandidate): Signal {
+  candidateSeq += 1;
+  return {
+    type: 'candidates',
+    candidates: [candidate.toJSON()],
+    done: false,
+    id: `c${candidateSeq}`,
+    from: 'caller',
+    seq: candidateSeq,
+    createdAt: 0,
+  } as Signal;
+}
 
 /** A STUN server on loopback that answers Binding requests and remembers which sockets asked. */
 async function stunServer() {
