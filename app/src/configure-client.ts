@@ -1,15 +1,15 @@
 /**
  * The call client configure() gives the elements for one signed-in user. Placing or answering
- * a call waits at most a few seconds for the call service: Firestore keeps an unacknowledged
- * write queued for as long as it is offline and the TURN callable waits 70 s, so without a
- * deadline of its own the card showed "Getting your camera" long after the service was gone.
+ * a call waits at most a few seconds for a signaling server that answers nothing: Firestore keeps
+ * an unacknowledged write queued for as long as it is offline, so without a deadline of its own
+ * the card showed "Getting your camera" long after the service was gone.
  */
 import { systemClock, type Clock } from './call/clock';
-import type { IceServerGrant, IceServerProvider } from './call/types';
+import type { IceServerProvider } from './call/types';
 import { createCallClient, type CallClient, type CallClientOptions } from './engine';
 import { SignalingError, type SignalingChannel } from './signaling/channel';
 
-/** How long a call waits for the call document, the answer's write or TURN credentials. */
+/** How long a call waits for the call document or the answer's write while signaling answers nothing. */
 export const CALL_SERVICE_TIMEOUT_MS = 4_000;
 
 export interface SignedInClientOptions {
@@ -33,7 +33,7 @@ export function signedInClient(options: SignedInClientOptions): CallClient {
     quality: true,
     ...options.engine,
     signaling: signalingWithin(options.signaling, deadline, options.signalingAnswers),
-    iceServers: iceServersWithin(options.iceServers, deadline, options.signalingAnswers),
+    iceServers: options.iceServers,
   });
 }
 
@@ -104,23 +104,6 @@ function signalingWithin(channel: SignalingChannel, deadline: Deadline, answers?
   };
   if (channel.callsForRecord) bounded.callsForRecord = (context) => channel.callsForRecord!(context);
   return bounded;
-}
-
-/**
- * TURN credentials within the deadline, unless signaling's server answers meanwhile: then the network
- * works and the function is slow (a cold start), not unreachable. A request still running when a wait
- * gives up is shared with the next wait.
- */
-function iceServersWithin(provider: IceServerProvider, deadline: Deadline, answers?: () => Promise<void>): IceServerProvider {
-  let running: Promise<IceServerGrant> | null = null;
-  return () => {
-    running ??= Promise.resolve()
-      .then(provider)
-      .finally(() => {
-        running = null;
-      });
-    return within(running, deadline, 'get TURN credentials', undefined, probe(answers));
-  };
 }
 
 /**

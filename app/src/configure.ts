@@ -36,8 +36,8 @@ export interface ConfigureOptions {
   /** TURN credentials source; defaults to the `iceServers` callable. */
   iceServers?: IceServerProvider;
   /**
-   * How long placing or answering a call waits for the call service (the call document, the
-   * answer, TURN credentials) before the element says it cannot be reached. Default 4000 ms.
+   * How long placing or answering a call waits for Firestore (the call document, the answer) while
+   * it answers nothing, before the element says the call service cannot be reached. Default 4000 ms.
    */
   callServiceTimeoutMs?: number;
   /** Engine options (timeouts, ICE policy, logging...). Adaptive bitrate is on unless `quality: false`. */
