@@ -172,3 +172,53 @@ async function stunServer() {
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return { port: socket.address().port, askedFrom, close: () => socket.close() };
 }
+
+describe('forcing a key frame (after an outage)', () => {
+  /** A video sender that remembers each active flag set; `refuseOn` refuses that many switches back on. */
+  function videoSender(active = true) {
+    const sender = {
+      track: { kind: 'video', readyState: 'live' },
+      current: { transactionId: 't0', encodings: [{ active }] as RTCRtpEncodingParameters[] },
+      seen: [] as boolean[],
+      refuseOn: 0,
+      getParameters: () => structuredClone(sender.current),
+      setParameters: async (parameters: { transactionId: string; encodings: RTCRtpEncodingParameters[] }) => {
+        const on = parameters.encodings[0]!.active !== false;
+        if (on && sender.refuseOn > 0) {
+          sender.refuseOn -= 1;
+          throw new Error('InvalidModificationError: the parameters changed meanwhile');
+        }
+        sender.seen.push(on);
+        sender.current = { ...structuredClone(parameters), transactionId: `t${sender.seen.length}` };
+      },
+    };
+    return sender;
+  }
+
+  it('switches the video off and straight back on (Chromium starts a re-activated layer with a key frame)', async () => {
+    const { link } = await answering();
+    const sender = videoSender();
+    vi.spyOn(link, 'senderFor').mockReturnValue(sender as unknown as RTCRtpSender);
+    await link.sendKeyFrame();
+    expect(sender.seen).toEqual([false, true]);
+    expect(sender.current.encodings[0]!.active).toBe(true);
+  });
+
+  it('never leaves the video off when a concurrent change refuses the switch back on once', async () => {
+    const { link } = await answering();
+    const sender = videoSender();
+    sender.refuseOn = 1;
+    vi.spyOn(link, 'senderFor').mockReturnValue(sender as unknown as RTCRtpSender);
+    await link.sendKeyFrame();
+    expect(sender.seen).toEqual([false, true]);
+    expect(sender.current.encodings[0]!.active).toBe(true);
+  });
+
+  it('leaves video that is paused for bandwidth paused', async () => {
+    const { link } = await answering();
+    const sender = videoSender(false);
+    vi.spyOn(link, 'senderFor').mockReturnValue(sender as unknown as RTCRtpSender);
+    await link.sendKeyFrame();
+    expect(sender.seen).toEqual([]);
+  });
+});

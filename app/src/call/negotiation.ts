@@ -39,9 +39,6 @@ export interface PeerLinkOptions {
 /** Held remote tracks reach the page by then even when no candidate batch leaves (see applyDescription). */
 const TRACK_HOLD_CAP_MS = 500;
 
-/** An output size change this small is invisible, yet the encoder starts over with a key frame. */
-const KEY_FRAME_NUDGE = 1.001;
-
 export class PeerLink {
   readonly pc: RTCPeerConnection;
   private makingOffer = false;
@@ -49,8 +46,6 @@ export class PeerLink {
   private localStream: MediaStream | null = null;
   private tracksAttached = false;
   private answeredOnce = false;
-  /** The last key frame nudge scaled the video by KEY_FRAME_NUDGE (the next one undoes it). */
-  private keyFrameNudged = false;
   private announced: MediaStream | null = null;
   private closed = false;
   private queue: Promise<void> = Promise.resolve();
@@ -171,25 +166,32 @@ export class PeerLink {
 
   /**
    * Makes our video encoder send a key frame now. Chromium has no generateKeyFrame() on
-   * senders, but answers a change of output size with one: scale by 1.001 or back (an
-   * invisible change). A concurrent setParameters (the ABR controller) wins; it makes
-   * its own key frame when it changes the size, and otherwise the peer's next request will.
+   * senders, but starts a layer that becomes active again with one: switch the active
+   * encodings off and straight back on (a pause of one setParameters). A tiny change of
+   * scale did the same only when it changed the output size, which it does not at 2x.
    */
   async sendKeyFrame(): Promise<void> {
     const sender = this.senderFor('video');
     if (this.closed || !sender?.track || sender.track.readyState !== 'live') return;
-    try {
+    const wasActive = (sender.getParameters().encodings ?? []).map((encoding) => encoding.active !== false);
+    if (!wasActive.some(Boolean)) return; // paused video: no frame to refresh
+    const setActive = async (on: boolean) => {
       const parameters = sender.getParameters();
-      if (!parameters.encodings?.length) return;
-      for (const encoding of parameters.encodings) {
-        const scale = encoding.scaleResolutionDownBy ?? 1;
-        const base = this.keyFrameNudged ? scale / KEY_FRAME_NUDGE : scale;
-        encoding.scaleResolutionDownBy = this.keyFrameNudged ? Math.max(1, base) : base * KEY_FRAME_NUDGE;
-      }
-      this.keyFrameNudged = !this.keyFrameNudged;
+      parameters.encodings.forEach((encoding, i) => (encoding.active = on && (wasActive[i] ?? true)));
       await sender.setParameters(parameters);
+    };
+    try {
+      await setActive(false);
     } catch (error) {
-      this.options.log.info(`no key frame forced: ${(error as Error).message}`);
+      return this.options.log.info(`no key frame forced: ${(error as Error).message}`);
+    }
+    // Never leave the video off: a concurrent setParameters (the ABR controller) may refuse ours once.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await setActive(true);
+      } catch (error) {
+        if (this.closed || attempt === 3) return this.options.log.warn(`video left paused after a key frame: ${(error as Error).message}`);
+      }
     }
   }
 
