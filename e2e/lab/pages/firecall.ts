@@ -96,6 +96,7 @@ function follow(s: CallSessionApi): void {
   };
   mark(s.snapshot);
   s.on('state', mark);
+  traceVideoWhileReconnecting(s);
   let shown = '';
   s.on('change', (snapshot) => {
     // The quality the user is shown goes into the trace too: a picture may wait on it after an outage.
@@ -108,6 +109,22 @@ function follow(s: CallSessionApi): void {
     if (last && last.state === label(snapshot) && snapshot.state === 'reconnecting') last.dropped = dropped(snapshot) ?? last.dropped;
   });
   s.on('error', (e) => (error ??= `${e.name}: ${e.message}`));
+}
+
+/** While reconnecting and for 4 s after, the video counters go into the log every 200 ms: what the picture waits for. */
+function traceVideoWhileReconnecting(s: CallSessionApi): void {
+  let until = 0;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  s.on('state', (snapshot) => {
+    if (snapshot.state === 'reconnecting') until = Infinity;
+    else if (until === Infinity) until = now() + 4_000;
+    if (snapshot.state === 'ended' || snapshot.state === 'failed') until = 0;
+    if (until > now() && !timer)
+      timer = setInterval(() => {
+        if (now() > until && timer) return void (clearInterval(timer), (timer = null));
+        void window.probe.videoCounters().then((line) => logLines.push(`${Math.round(now())} debug lab:video ${line}`));
+      }, 200);
+  });
 }
 
 const api: FirecallApi = {

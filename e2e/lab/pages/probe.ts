@@ -38,6 +38,8 @@ export interface Probe {
   media(): Promise<MediaCounters>;
   /** Height of the video this page sends now (the encoder's frames), null before any. */
   sentHeight(): Promise<number | null>;
+  /** Video counters in one line (received, decoded, key frames, PLIs; sent, encoded, target). */
+  videoCounters(): Promise<string>;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -209,6 +211,26 @@ async function sentHeight(): Promise<number | null> {
   return height;
 }
 
-export const probe: Probe = { frameTimes, connectionStates, path, media, sentHeight };
+/** The video counters of the open connections in one line, for traces of a recovery. */
+async function videoCounters(): Promise<string> {
+  const parts: string[] = [];
+  for (const pc of connections) {
+    if (pc.connectionState === 'closed') continue;
+    for (const s of (await statsOf(pc)).values()) {
+      if (s.kind !== 'video') continue;
+      if (s.type === 'inbound-rtp')
+        parts.push(
+          `in pkts ${s.packetsReceived} frames ${s.framesReceived}/${s.framesDecoded} key ${s.keyFramesDecoded} pli ${s.pliCount} fir ${s.firCount} nack ${s.nackCount}`,
+        );
+      if (s.type === 'outbound-rtp')
+        parts.push(
+          `out pkts ${s.packetsSent} frames ${s.framesEncoded}/${s.framesSent} key ${s.keyFramesEncoded} pli ${s.pliCount} ${s.frameHeight ?? '-'}p target ${Math.round(Number(s.targetBitrate ?? 0) / 1000)}k ${s.qualityLimitationReason ?? ''} active ${s.active}`,
+        );
+    }
+  }
+  return parts.join('; ');
+}
+
+export const probe: Probe = { frameTimes, connectionStates, path, media, sentHeight, videoCounters };
 (window as unknown as { probe: Probe }).probe = probe;
 export { now };
