@@ -104,6 +104,34 @@ describe('Firestore adapter', { timeout: 90_000 }, () => {
     expect(calls).toEqual([expect.objectContaining({ caller: alice, state: 'cancelled', endReason: 'cancelled' })]);
   });
 
+  it('a signal sent while the service is unreachable waits for it, however long, and lands when it is back', async () => {
+    // Mid-call outages last longer than any write timeout; the call's recovery deadline ends a lost call.
+    const { alice, bob } = users();
+    const timers: (() => void)[] = [];
+    const db = asModular(env.authenticatedContext(alice).firestore());
+    const caller = createFirestoreSignaling({
+      db,
+      uid: alice,
+      writeTimeoutMs: 5_000,
+      setTimeout: (fn) => timers.push(fn),
+      clearTimeout: () => {},
+    });
+    const call = await caller.startCall({ callee: bob, kind: 'video' });
+    await disableNetwork(db);
+    let settled: string | null = null;
+    const sent = caller.sendSignal(call.id, { type: 'description', description: { type: 'offer', sdp: CONTRACT_SDP } }).then(
+      () => (settled = 'delivered'),
+      (error: Error) => (settled = `failed: ${error.message}`),
+    );
+    timers.splice(0).forEach((fire) => fire()); // every write timer armed so far says its time is up
+    await new Promise((resolve) => setImmediate(resolve)); // after any rejection the timers caused
+    expect(settled).toBeNull();
+    await enableNetwork(db);
+    await sent;
+    expect(settled).toBe('delivered');
+    expect(Object.values(await storedSignals(call.id))).toEqual([expect.objectContaining({ from: alice, type: 'description' })]);
+  });
+
   it('a refused transition seen by a fresh channel is explained by one read: invalid-transition', async () => {
     const { alice, bob } = users();
     const call = await channel(alice).startCall({ callee: bob, kind: 'video' });

@@ -288,7 +288,9 @@ class FirestoreSignaling implements SignalingChannel {
       };
       // A fixed id per (sender, seq): the rules refuse a second document for the same seq.
       const ref = doc(this.db, CALLS, callId, SIGNALS, `${this.uid}_${seq}`);
-      return this.write(() => setDoc(ref, data), `send a ${String(body?.type ?? 'malformed')} signal`, callId);
+      // Not timed out: a signal waits in the SDK's queue through an outage of any length, and the
+      // call's own recovery deadline decides when the call is lost, not a write's timer.
+      return this.write(() => setDoc(ref, data), `send a ${String(body?.type ?? 'malformed')} signal`, callId, { timed: false });
     });
     try {
       await Promise.all(writes);
@@ -461,24 +463,26 @@ class FirestoreSignaling implements SignalingChannel {
   }
 
   /** Runs a write; no server acknowledgement within the timeout means the service is unreachable. */
-  private write(run: () => Promise<void>, what: string, callId?: string): Promise<void> {
+  private write(run: () => Promise<void>, what: string, callId?: string, { timed = true } = {}): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const timer = this.setTimer(() => {
-        if (settled) return;
-        settled = true;
-        reject(
-          new SignalingError(
-            'signaling-unavailable',
-            `Could not ${what}: the signaling service did not answer within ${Math.round(this.writeTimeoutMs / 1000)} s. Check the network connection.`,
-            callId,
-          ),
-        );
-      }, this.writeTimeoutMs);
+      const timer = timed
+        ? this.setTimer(() => {
+            if (settled) return;
+            settled = true;
+            reject(
+              new SignalingError(
+                'signaling-unavailable',
+                `Could not ${what}: the signaling service did not answer within ${Math.round(this.writeTimeoutMs / 1000)} s. Check the network connection.`,
+                callId,
+              ),
+            );
+          }, this.writeTimeoutMs)
+        : null;
       const finish = (error?: unknown) => {
         if (settled) return;
         settled = true;
-        this.clearTimer(timer);
+        if (timer !== null) this.clearTimer(timer);
         if (error === undefined) {
           this.meter({ callId: callId ?? null, reads: 0, writes: 1 });
           resolve();
