@@ -195,30 +195,25 @@ describe('forcing a key frame (after an outage)', () => {
     return sender;
   }
 
-  it('switches the video off and straight back on (Chromium starts a re-activated layer with a key frame)', async () => {
+  /** Forces a key frame on an answering link whose video sender is `sender`; what the sender saw. */
+  async function forceKeyFrame(sender: ReturnType<typeof videoSender>) {
     const { link } = await answering();
-    const sender = videoSender();
     vi.spyOn(link, 'senderFor').mockReturnValue(sender as unknown as RTCRtpSender);
     await link.sendKeyFrame();
-    expect(sender.seen).toEqual([false, true]);
-    expect(sender.current.encodings[0]!.active).toBe(true);
+    return { seen: sender.seen, activeNow: sender.current.encodings[0]!.active };
+  }
+
+  it('switches the video off and straight back on (Chromium starts a re-activated layer with a key frame)', async () => {
+    expect(await forceKeyFrame(videoSender())).toEqual({ seen: [false, true], activeNow: true });
   });
 
   it('never leaves the video off when a concurrent change refuses the switch back on once', async () => {
-    const { link } = await answering();
     const sender = videoSender();
     sender.refuseOn = 1;
-    vi.spyOn(link, 'senderFor').mockReturnValue(sender as unknown as RTCRtpSender);
-    await link.sendKeyFrame();
-    expect(sender.seen).toEqual([false, true]);
-    expect(sender.current.encodings[0]!.active).toBe(true);
+    expect(await forceKeyFrame(sender)).toEqual({ seen: [false, true], activeNow: true });
   });
 
   it('leaves video that is paused for bandwidth paused', async () => {
-    const { link } = await answering();
-    const sender = videoSender(false);
-    vi.spyOn(link, 'senderFor').mockReturnValue(sender as unknown as RTCRtpSender);
-    await link.sendKeyFrame();
-    expect(sender.seen).toEqual([]);
+    expect(await forceKeyFrame(videoSender(false))).toEqual({ seen: [], activeNow: false });
   });
 });
