@@ -45,6 +45,14 @@ function channel(uid: string, options: Partial<FirestoreSignalingOptions> = {}) 
   return createFirestoreSignaling({ db: asModular(env.authenticatedContext(uid).firestore()), uid, writeTimeoutMs: 45_000, ...options });
 }
 
+/** A channel whose 5 s write timers the test fires by hand (`timers`), on its own Firestore instance. */
+function withWriteTimers(uid: string) {
+  const timers: (() => void)[] = [];
+  const db = asModular(env.authenticatedContext(uid).firestore());
+  const channel = createFirestoreSignaling({ db, uid, writeTimeoutMs: 5_000, setTimeout: (fn) => timers.push(fn), clearTimeout: () => {} });
+  return { db, timers, channel };
+}
+
 async function storedSignals(callId: string): Promise<Record<string, DocumentData>> {
   const docs: Record<string, DocumentData> = {};
   await env.withSecurityRulesDisabled(async (context) => {
@@ -76,15 +84,7 @@ describe('Firestore adapter', { timeout: 90_000 }, () => {
 
   it('an unreachable service fails startCall as signaling-unavailable, and the call lands cancelled later', async () => {
     const { alice, bob } = users();
-    const timers: (() => void)[] = [];
-    const db = asModular(env.authenticatedContext(alice).firestore());
-    const offline = createFirestoreSignaling({
-      db,
-      uid: alice,
-      writeTimeoutMs: 5_000,
-      setTimeout: (fn) => timers.push(fn),
-      clearTimeout: () => {},
-    });
+    const { db, timers, channel: offline } = withWriteTimers(alice);
     await disableNetwork(db);
     const attempt = failure(offline.startCall({ callee: bob, kind: 'video' }));
     await until(() => expect(timers.length).toBe(1));
@@ -107,15 +107,7 @@ describe('Firestore adapter', { timeout: 90_000 }, () => {
   it('a signal sent while the service is unreachable waits for it, however long, and lands when it is back', async () => {
     // Mid-call outages last longer than any write timeout; the call's recovery deadline ends a lost call.
     const { alice, bob } = users();
-    const timers: (() => void)[] = [];
-    const db = asModular(env.authenticatedContext(alice).firestore());
-    const caller = createFirestoreSignaling({
-      db,
-      uid: alice,
-      writeTimeoutMs: 5_000,
-      setTimeout: (fn) => timers.push(fn),
-      clearTimeout: () => {},
-    });
+    const { db, timers, channel: caller } = withWriteTimers(alice);
     const call = await caller.startCall({ callee: bob, kind: 'video' });
     await disableNetwork(db);
     let settled: string | null = null;
