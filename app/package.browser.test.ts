@@ -144,6 +144,19 @@ function card(page: Page, selector: string) {
   }, selector);
 }
 
+/** Waits for the loaded page's video-call card to ask, in German, for a sign-in. */
+async function untilSignedOutWords(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        part(page, 'video-call', 'status')
+          .textContent()
+          .catch(() => null),
+      { timeout: 30_000 },
+    )
+    .toBe('Melden Sie sich an, um anzurufen');
+}
+
 /** Until the callee's <incoming-call> rings; a failure shows what the caller's card says instead. */
 async function untilRinging(callee: Page, caller: Page): Promise<void> {
   const ringing = async () => {
@@ -228,15 +241,7 @@ describe('the packed package on a plain page outside the repository', () => {
   it('shows the README example verbatim: German words, signed out, and a localized firecall-error', async () => {
     const context = await hostContext();
     const { page, errors, console: logged } = await open(context, '/readme.html');
-    await expect
-      .poll(
-        () =>
-          part(page, 'video-call', 'status')
-            .textContent()
-            .catch(() => null),
-        { timeout: 30_000 },
-      )
-      .toBe('Melden Sie sich an, um anzurufen');
+    await untilSignedOutWords(page);
     expect(await part(page, 'video-call', 'call-button').innerText()).toBe('Videoanruf an Ana Weber');
     expect(await part(page, 'video-call', 'call-button').isDisabled()).toBe(true);
     expect(await part(page, 'voice-call', 'call-button').innerText()).toBe('Ana Weber anrufen');
@@ -258,15 +263,7 @@ describe('the packed package on a plain page outside the repository', () => {
       const ana = await open(contexts[0]!, '/readme-emulators.html');
       const ben = await open(contexts[1]!, '/readme-emulators.html');
       for (const { page } of [ana, ben]) {
-        await expect
-          .poll(
-            () =>
-              part(page, 'video-call', 'status')
-                .textContent()
-                .catch(() => null),
-            { timeout: 30_000 },
-          )
-          .toBe('Melden Sie sich an, um anzurufen');
+        await untilSignedOutWords(page);
       }
       await signInAs(ana.page, 'uid-of-ana');
       await signInAs(ben.page, 'uid-of-ben');

@@ -10,6 +10,11 @@ import { MediaStream, RTCPeerConnection } from './testing/wrtc';
 const closing: { close(): void }[] = [];
 afterEach(() => closing.splice(0).forEach((c) => c.close()));
 
+/** The caller's offer as the callee's inbox delivers it, the `seq`th signal of the call. */
+function offerSignal(sdp: string, seq: number): Signal {
+  return { type: 'description', description: { type: 'offer', sdp }, id: `s${seq}`, from: 'caller', seq, createdAt: 0 } as Signal;
+}
+
 /** A callee's PeerLink and a plain caller connection that offered audio and video to it. */
 async function answering(configuration: RTCConfiguration = {}, beforeOffer = async () => {}, PeerConnection = RTCPeerConnection) {
   const clock = new FakeClock();
@@ -40,14 +45,7 @@ async function answering(configuration: RTCConfiguration = {}, beforeOffer = asy
   caller.addTransceiver('video', { direction: 'sendrecv' });
   const offer = await caller.createOffer();
   await caller.setLocalDescription(offer);
-  const signal = {
-    type: 'description',
-    description: { type: 'offer', sdp: offer.sdp! },
-    id: 's1',
-    from: 'caller',
-    seq: 1,
-    createdAt: 0,
-  } as Signal;
+  const signal = offerSignal(offer.sdp!, 1);
   await link.handleSignal(signal);
   return { clock, events, sent, caller, link, offer };
 }
@@ -85,14 +83,7 @@ describe('answering an offer', () => {
   it('a second offer during the hold keeps the first hold (and its cap), and every track still arrives', async () => {
     const { clock, events, link, offer } = await answering({ iceTransportPolicy: 'relay' });
     await clock.advance(300);
-    const again = {
-      type: 'description',
-      description: { type: 'offer', sdp: offer.sdp! },
-      id: 's2',
-      from: 'caller',
-      seq: 2,
-      createdAt: 0,
-    } as Signal;
+    const again = offerSignal(offer.sdp!, 2);
     await link.handleSignal(again);
     expect(events.filter((e) => e.startsWith('track'))).toEqual([]);
     await clock.advance(200);
